@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# svm_ext top-level build.  `make help` lists the targets.
+#
+# Everything that needs the kernel tree is built against the cached kernel
+# (tools/build/kernel.sh); targets that need it set it up first, so on a
+# fresh Debian 12 machine `make check` and `make demo` do everything.
+
+FLAVOR ?= base
+KNOWN_FLAVORS := base debug
+ifeq ($(filter $(FLAVOR),$(KNOWN_FLAVORS)),)
+$(error FLAVOR=$(FLAVOR) is not known; use one of: $(KNOWN_FLAVORS))
+endif
+V ?= 0
+ifeq ($(filter $(V),0 1),)
+$(error V=$(V): use V=0 or V=1)
+endif
+
+ROOT := $(abspath .)
+OUT := $(ROOT)/build
+BPF_OUT := $(OUT)/bpf
+export SVM_EXT_CACHE ?= /var/cache/svm_ext
+
+CLANG ?= clang-19
+BPFTOOL ?= bpftool
+CC ?= gcc
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
+
+POLICIES := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
+TEST_POLICIES := $(basename $(basename $(notdir $(wildcard selftests/bpf/*.bpf.c))))
+
+# Run a VM command: VM_ARGS may add --mem/--cpus/--timeout.
+VM := tools/vm/run.sh
+VM_ARGS ?=
+
+.PHONY: all help deps kernel build modules bpf svmctl selftests svmbench check demo \
+	peer clean distclean _build _check _demo _peer
+
+all: build
+
+help:
+	@echo 'svm_ext targets:'
+	@echo '  make check     set up, build everything, run all tests in a VM (README)'
+	@echo '  make demo      set up, build, show the emulated GPUs and a policy at work'
+	@echo '  make peer      run the kernel HMM suite (hmm-tests + test_hmm) in the VM'
+	@echo '  make build     build modules, BPF policies, svmctl, selftests'
+	@echo '  make kernel    build (or reuse) the cached kernel, FLAVOR=base|debug'
+	@echo '  make deps      install the Debian packages svm_ext needs'
+	@echo '  make clean     remove build/ and module objects (not the kernel cache)'
+	@echo 'variables: FLAVOR=$(FLAVOR) SVM_EXT_CACHE=$(SVM_EXT_CACHE) V=0|1 T=<test>'
+
+deps:
+	@tools/build/deps.sh
+
+# deps only when something is missing: a warm machine does not touch apt
+define ensure_deps
+	@tools/build/deps.sh --check >/dev/null 2>&1 || tools/build/deps.sh
+endef
+
+kernel:
+	$(ensure_deps)
+	@tools/build/kernel.sh $(FLAVOR) >/dev/null
+
+# Public targets set up and then re-enter make with KDIR known.
+build:
+	$(ensure_deps)
+	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
+		$(MAKE) --no-print-directory _build KDIR=$$KDIR
+
+check:
+	$(ensure_deps)
+	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
+		$(MAKE) --no-print-directory _build KDIR=$$KDIR && \
+		$(MAKE) --no-print-directory _check KDIR=$$KDIR
+
+demo:
+	$(ensure_deps)
+	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
+		$(MAKE) --no-print-directory _build KDIR=$$KDIR && \
+		$(MAKE) --no-print-directory _demo KDIR=$$KDIR
+
+peer:
+	$(ensure_deps)
+	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
+		tools/build/peer.sh --kdir $$KDIR
+
+# ---- below: KDIR is set ----
+
+_build: modules bpf svmctl selftests svmbench
+
+modules:
+	@test -n "$(KDIR)" || { echo 'use make build (KDIR unset)'; exit 2; }
+	$(MAKE) -C $(KDIR) M=$(ROOT)/kernel W=1 V=$(V) modules
+	@mkdir -p $(OUT)/modules
+	@cp kernel/core/svm_ext.ko kernel/emu/svm_emu.ko $(OUT)/modules/
+
+# BPF: kernel types come from the cached vmlinux and svm_ext.ko BTF.
+$(BPF_OUT)/vmlinux.h: $(KDIR)/vmlinux
+	@mkdir -p $(BPF_OUT)
+	$(BPFTOOL) btf dump file $(KDIR)/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BPF_OUT)/svm_ext_types.h: kernel/core/svm_ext.ko $(KDIR)/vmlinux
+	@mkdir -p $(BPF_OUT)
+	$(BPFTOOL) btf dump file kernel/core/svm_ext.ko --base-btf $(KDIR)/vmlinux \
+		format c | sed -e '/^#ifndef __VMLINUX_H__/,/^#define __VMLINUX_H__/d' \
+		-e 's/__VMLINUX_H__/__SVM_EXT_TYPES_H__/g' > $@.tmp && mv $@.tmp $@
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I$(BPF_OUT) -I$(ROOT)/include
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c include/svm_ext/common.bpf.h \
+		$(BPF_OUT)/vmlinux.h $(BPF_OUT)/svm_ext_types.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/tests/%.bpf.o: selftests/bpf/%.bpf.c include/svm_ext/common.bpf.h \
+		$(BPF_OUT)/vmlinux.h $(BPF_OUT)/svm_ext_types.h
+	@mkdir -p $(BPF_OUT)/tests
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+bpf: modules $(POLICIES:%=$(BPF_OUT)/%.bpf.o) $(TEST_POLICIES:%=$(BPF_OUT)/tests/%.bpf.o)
+
+svmctl: bpf
+	$(MAKE) -C tools/svmctl BPF_OUT=$(BPF_OUT) POLICIES="$(POLICIES)" \
+		OUT=$(OUT)/svmctl CC=$(CC) BPFTOOL=$(BPFTOOL)
+
+selftests:
+	$(MAKE) -C selftests KDIR=$(KDIR) OUT=$(OUT)/selftests CC=$(CC)
+
+svmbench:
+	$(MAKE) -C tools/svmbench KDIR=$(KDIR) OUT=$(OUT)/svmbench CC=$(CC)
+
+_check:
+	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
+		$(ROOT)/selftests/run.sh --bindir $(OUT)/selftests $(if $(T),-t $(T)) \
+		</dev/null
+
+_demo:
+	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- $(ROOT)/tools/demo/demo.sh </dev/null
+
+clean:
+	rm -rf $(OUT)
+	-find kernel \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
+		-o -name 'Module.symvers' -o -name 'modules.order' \) -delete 2>/dev/null
+
+distclean: clean
+	@echo "the kernel cache stays in $(SVM_EXT_CACHE) (remove it by hand to rebuild)"

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysmem: keep data in system memory; devices map it in place.
+ *
+ * The placement users ask CUDA for with preferred=CPU, accessed-by=GPU: no
+ * migration at all, every device access goes over the host link.  Right for
+ * data the CPU and a device take turns on (ping-pong), and a simple, visible
+ * proof that a BPF policy decides: with sysmem loaded, no page moves.
+ *
+ * params.window_kb: how much to map around a fault (power of two, 4 .. 2048
+ * KiB; 0 = the whole 2 MiB chunk).
+ */
+#include <svm_ext/common.bpf.h>
+
+char _license[] SEC("license") = "GPL";
+
+struct sysmem_params {
+	__u32 window_kb;
+	__u32 pad;
+	__u64 faults_seen;	/* read-only statistic: faults decided */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sysmem_params);
+} params SEC(".maps");
+
+SEC("struct_ops")
+int BPF_PROG(sysmem_fault, struct svm_ext_fault_ctx *ctx)
+{
+	__u32 zero = 0;
+	struct sysmem_params *p = bpf_map_lookup_elem(&params, &zero);
+	__u64 size = SVM_EXT_CHUNK_SIZE, start, len;
+
+	if (p) {
+		if (p->window_kb && !(p->window_kb & (p->window_kb - 1)) &&
+		    p->window_kb <= 2048)
+			size = (__u64)p->window_kb << 10;
+		__sync_fetch_and_add(&p->faults_seen, 1);
+	}
+	svm_ext_window(ctx, size, &start, &len);
+	svm_ext_fault_map(ctx, start, len);
+	return 0;
+}
+
+SEC(".struct_ops.link")
+struct svm_ext_ops sysmem_ops = {
+	.fault = (void *)sysmem_fault,
+	.name = "sysmem",
+};

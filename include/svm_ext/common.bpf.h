@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every svm_ext BPF policy includes: kernel types (generated from the
+ * built kernel's and svm_ext.ko's BTF at build time, never committed), the
+ * kfuncs, locations and a few helpers.
+ */
+#ifndef __SVM_EXT_COMMON_BPF_H
+#define __SVM_EXT_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include "svm_ext_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+/* Locations, as in include/uapi/linux/svm_ext.h. */
+#define SVM_EXT_LOC_SYSTEM	0xfffffffeu
+#define SVM_EXT_LOC_NONE	0xffffffffu
+
+#define SVM_EXT_ACCESS_READ	0
+#define SVM_EXT_ACCESS_WRITE	1
+#define SVM_EXT_ACCESS_ATOMIC	2
+
+#define SVM_EXT_FAULT_MIGRATABLE	(1U << 0)
+
+#define SVM_EXT_PAGE_SIZE	4096ULL
+#define SVM_EXT_CHUNK_SIZE	(2ULL << 20)
+
+/* Decisions: record one in the hook's context; none = the default. */
+extern int svm_ext_fault_migrate(struct svm_ext_fault_ctx *ctx, __u64 start,
+				 __u64 len, __u32 loc) __ksym;
+extern int svm_ext_fault_map(struct svm_ext_fault_ctx *ctx, __u64 start,
+			     __u64 len) __ksym;
+extern int svm_ext_cpu_fault_window(struct svm_ext_cpu_fault_ctx *ctx,
+				    __u64 start, __u64 len) __ksym;
+extern __u32 svm_ext_nr_devices(void) __ksym;
+/* Eject this policy: the default takes over, @msg shows in sysfs. */
+extern void svm_ext_error(const char *msg) __ksym;
+
+#define SVM_EXT_ALIGN_DOWN(x, a)	((x) & ~((__u64)(a) - 1))
+
+static __always_inline __u64 svm_ext_min(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+static __always_inline __u64 svm_ext_max(__u64 a, __u64 b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * The window of @size bytes (a power of two) aligned around the fault,
+ * clipped to the fault's chunk: the shape most decisions want.
+ */
+static __always_inline void svm_ext_window(struct svm_ext_fault_ctx *ctx,
+					   __u64 size, __u64 *start, __u64 *len)
+{
+	__u64 s = SVM_EXT_ALIGN_DOWN(ctx->addr, size);
+
+	*start = svm_ext_max(s, ctx->range_start);
+	*len = svm_ext_min(s + size, ctx->range_end) - *start;
+}
+
+#endif /* __SVM_EXT_COMMON_BPF_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * svm_emu: emulated GPUs for svm_ext.  Each device is a DRM render node
+ * (driver name "svm_emu") with device-private memory.  A process binds its
+ * address space to a device, then submits EXEC calls in which the device
+ * performs memory accesses through its own page table, faulting into the
+ * svm_ext core exactly as a real GPU's fault handler would.
+ *
+ * Every struct has reserved fields that must be zero and a flags word in
+ * which unknown bits are rejected with -EINVAL.
+ */
+#ifndef _UAPI_DRM_SVM_EMU_DRM_H
+#define _UAPI_DRM_SVM_EMU_DRM_H
+
+#include "drm.h"
+#include <linux/svm_ext.h>
+
+#define SVM_EMU_UAPI_VERSION	1
+
+/* DRM_IOCTL_SVM_EMU_INFO: describe the device (no binding needed). */
+struct drm_svm_emu_info {
+	__u32 version;		/* out: SVM_EMU_UAPI_VERSION */
+	__u32 index;		/* out: svm_ext device index */
+	__u64 mem_total;	/* out: device memory, bytes */
+	__u64 mem_used;		/* out: bytes in use */
+	__u64 peers;		/* out: bitmask of device indices with a peer link */
+	__u64 reserved[4];
+};
+
+/* DRM_IOCTL_SVM_EMU_BIND / _UNBIND: (un)bind the caller's address space. */
+struct drm_svm_emu_bind {
+	__u32 flags;		/* in: must be 0 */
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/* One device memory access in an EXEC. */
+enum drm_svm_emu_op {
+	SVM_EMU_OP_READ = 1,	/* read; result = number of bytes read */
+	SVM_EMU_OP_WRITE = 2,	/* word i := value + i */
+	SVM_EMU_OP_ATOMIC_ADD = 3, /* word i += value, atomically */
+	SVM_EMU_OP_FILL = 4,	/* every byte := (u8)value */
+	SVM_EMU_OP_CHECKSUM = 5, /* result = svm_emu checksum of the words */
+	SVM_EMU_OP_MAX
+};
+
+/*
+ * An access covers [addr, addr + length).  With stride 0 every byte is
+ * touched; with stride S (a multiple of 8) only the 8-byte word at each
+ * addr + k * S is.  addr and length must be 8-byte aligned.  The checksum is
+ * FNV-1a over 64-bit words: h = 0xcbf29ce484222325; h = (h ^ w) *
+ * 0x100000001b3 for each word touched, in address order.
+ */
+struct drm_svm_emu_access {
+	__u32 op;		/* enum drm_svm_emu_op */
+	__u32 flags;		/* must be 0 */
+	__u64 addr;
+	__u64 length;
+	__u64 stride;
+	__u64 value;
+	__u64 result;		/* out */
+};
+
+/* Counters of one EXEC (or of a device, in sysfs). */
+struct drm_svm_emu_counters {
+	__u64 faults;		/* device page faults taken */
+	__u64 pages_to_dev;	/* pages migrated into this device */
+	__u64 pages_from_dev;	/* pages migrated out of this device */
+	__u64 remote_maps;	/* pages mapped in place (not migrated) */
+	__u64 evictions;	/* chunks evicted to make room */
+	__u64 modeled_ns;	/* modeled device time */
+	__u64 real_ns;		/* wall time spent in the call */
+	__u64 reserved[5];
+};
+
+#define SVM_EMU_EXEC_MAX_ACCESSES	4096
+
+/* DRM_IOCTL_SVM_EMU_EXEC: run accesses on the device, in order. */
+struct drm_svm_emu_exec {
+	__u64 accesses;		/* in: user pointer to struct drm_svm_emu_access[] */
+	__u32 count;		/* in: 1 .. SVM_EMU_EXEC_MAX_ACCESSES */
+	__u32 flags;		/* in: must be 0 */
+	struct drm_svm_emu_counters counters; /* out */
+	__u64 reserved[2];
+};
+
+#define DRM_SVM_EMU_INFO	0x00
+#define DRM_SVM_EMU_BIND	0x01
+#define DRM_SVM_EMU_UNBIND	0x02
+#define DRM_SVM_EMU_EXEC	0x03
+
+#define DRM_IOCTL_SVM_EMU_INFO	 DRM_IOWR(DRM_COMMAND_BASE + DRM_SVM_EMU_INFO, struct drm_svm_emu_info)
+#define DRM_IOCTL_SVM_EMU_BIND	 DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_BIND, struct drm_svm_emu_bind)
+#define DRM_IOCTL_SVM_EMU_UNBIND DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_UNBIND, struct drm_svm_emu_bind)
+#define DRM_IOCTL_SVM_EMU_EXEC	 DRM_IOWR(DRM_COMMAND_BASE + DRM_SVM_EMU_EXEC, struct drm_svm_emu_exec)
+
+#endif /* _UAPI_DRM_SVM_EMU_DRM_H */

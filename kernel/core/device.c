@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_ext core: device registration and per-device sysfs state.
+ *
+ * DOC: devices
+ *
+ * A driver registers each of its devices with svm_ext_device_register(); the
+ * core gives it an index (0 .. SVM_EXT_MAX_DEVICES-1), creates its
+ * device-private memory and publishes /sys/kernel/svm_ext/devices/<index>/.
+ * All svm_ext devices share one pgmap owner, so hmm_range_fault() and
+ * migrate_vma_setup() hand the core every svm_ext device page as it is, and
+ * the core, not the mm, decides between local, peer and system access.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include "internal.h"
+
+static char svm_ext_owner_token;
+/* The pgmap owner of every svm_ext device page. */
+void *svm_ext_pgmap_owner = &svm_ext_owner_token;
+
+static DEFINE_MUTEX(svm_ext_devices_lock);
+static struct svm_ext_device __rcu *svm_ext_devices[SVM_EXT_MAX_DEVICES];
+static struct kobject *svm_ext_devices_kobj;
+
+/**
+ * svm_ext_device_get() - look up a registered device by index
+ * @index: device index
+ *
+ * Return: the device or NULL.  Valid while the caller keeps the device's
+ * driver from unregistering it (every caller runs on behalf of a binding).
+ */
+struct svm_ext_device *svm_ext_device_get(u32 index)
+{
+	if (index >= SVM_EXT_MAX_DEVICES)
+		return NULL;
+	return rcu_access_pointer(svm_ext_devices[index]);
+}
+
+/**
+ * svm_ext_device_count() - number of registered devices
+ *
+ * Return: how many devices are registered now.
+ */
+u32 svm_ext_device_count(void)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < SVM_EXT_MAX_DEVICES; i++)
+		if (rcu_access_pointer(svm_ext_devices[i]))
+			n++;
+	return n;
+}
+
+#define to_core(k) container_of(k, struct svm_ext_device_core, kobj)
+
+static ssize_t name_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_core(k)->dev->name);
+}
+
+static ssize_t mem_total_show(struct kobject *k, struct kobj_attribute *a,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", to_core(k)->npages << PAGE_SHIFT);
+}
+
+static ssize_t mem_used_show(struct kobject *k, struct kobj_attribute *a,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  svm_ext_devmem_used_pages(to_core(k)) << PAGE_SHIFT);
+}
+
+static ssize_t peers_show(struct kobject *k, struct kobj_attribute *a,
+			  char *buf)
+{
+	return sysfs_emit(buf, "0x%llx\n", to_core(k)->dev->peer_mask);
+}
+
+static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
+			     char *buf)
+{
+	struct svm_ext_dev_counters *c = &to_core(k)->cnt;
+
+	return sysfs_emit(buf,
+			  "faults_read %lld\nfaults_write %lld\nfaults_atomic %lld\n"
+			  "pages_to_dev %lld\npages_from_dev %lld\ncpu_faults %lld\n"
+			  "remote_maps %lld\nevictions %lld\npages_evicted %lld\n",
+			  atomic64_read(&c->faults[0]), atomic64_read(&c->faults[1]),
+			  atomic64_read(&c->faults[2]), atomic64_read(&c->pages_to_dev),
+			  atomic64_read(&c->pages_from_dev),
+			  atomic64_read(&c->cpu_faults),
+			  atomic64_read(&c->remote_maps),
+			  atomic64_read(&c->evictions),
+			  atomic64_read(&c->pages_evicted));
+}
+
+static struct kobj_attribute name_attr = __ATTR_RO(name);
+static struct kobj_attribute mem_total_attr = __ATTR_RO(mem_total);
+static struct kobj_attribute mem_used_attr = __ATTR_RO(mem_used);
+static struct kobj_attribute peers_attr = __ATTR_RO(peers);
+static struct kobj_attribute counters_attr = __ATTR_RO(counters);
+
+static struct attribute *svm_ext_dev_attrs[] = {
+	&name_attr.attr,
+	&mem_total_attr.attr,
+	&mem_used_attr.attr,
+	&peers_attr.attr,
+	&counters_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(svm_ext_dev);
+
+static void svm_ext_dev_kobj_release(struct kobject *kobj)
+{
+	kfree(to_core(kobj));
+}
+
+static const struct kobj_type svm_ext_dev_ktype = {
+	.release = svm_ext_dev_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = svm_ext_dev_groups,
+};
+
+/**
+ * svm_ext_device_register() - put a device under the svm_ext core
+ * @dev: the device; @name and @ops must be set, @index is assigned
+ * @parent: the driver's struct device (for the pagemap's NUMA node)
+ * @mem_bytes: device memory to create, a multiple of 2 MiB, at least 4 MiB
+ *
+ * Creates the device's device-private memory and its sysfs directory.
+ *
+ * Return: 0, -EINVAL for a bad size or missing ops, -ENOSPC when
+ * SVM_EXT_MAX_DEVICES are registered already, or the errno of a failed
+ * allocation.
+ */
+int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
+			    u64 mem_bytes)
+{
+	struct svm_ext_device_core *core;
+	int i, ret;
+
+	if (!dev->name || !dev->ops || !dev->ops->copy || !dev->ops->map ||
+	    !dev->ops->invalidate)
+		return -EINVAL;
+	if (mem_bytes < 2 * SVM_EXT_CHUNK_SIZE ||
+	    !IS_ALIGNED(mem_bytes, SVM_EXT_CHUNK_SIZE))
+		return -EINVAL;
+
+	core = kzalloc(sizeof(*core), GFP_KERNEL);
+	if (!core)
+		return -ENOMEM;
+	core->dev = dev;
+	dev->core = core;
+
+	mutex_lock(&svm_ext_devices_lock);
+	for (i = 0; i < SVM_EXT_MAX_DEVICES; i++)
+		if (!rcu_access_pointer(svm_ext_devices[i]))
+			break;
+	if (i == SVM_EXT_MAX_DEVICES) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	dev->index = i;
+
+	ret = svm_ext_devmem_init(core, parent, mem_bytes);
+	if (ret)
+		goto err_unlock;
+
+	ret = kobject_init_and_add(&core->kobj, &svm_ext_dev_ktype,
+				   svm_ext_devices_kobj, "%u", dev->index);
+	if (ret) {
+		svm_ext_devmem_fini(core);
+		dev->core = NULL;
+		mutex_unlock(&svm_ext_devices_lock);
+		kobject_put(&core->kobj);	/* frees core */
+		return ret;
+	}
+	rcu_assign_pointer(svm_ext_devices[i], dev);
+	mutex_unlock(&svm_ext_devices_lock);
+	pr_info("svm_ext: device %u (%s): %llu MiB device memory\n",
+		dev->index, dev->name, mem_bytes >> 20);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&svm_ext_devices_lock);
+	dev->core = NULL;
+	kfree(core);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(svm_ext_device_register);
+
+/**
+ * svm_ext_device_unregister() - remove a device from the core
+ * @dev: a registered device with no bindings left
+ *
+ * Every page still in the device's memory is migrated back to system memory
+ * first, so no process loses data when a driver goes away.
+ */
+void svm_ext_device_unregister(struct svm_ext_device *dev)
+{
+	struct svm_ext_device_core *core = dev->core;
+
+	mutex_lock(&svm_ext_devices_lock);
+	RCU_INIT_POINTER(svm_ext_devices[dev->index], NULL);
+	mutex_unlock(&svm_ext_devices_lock);
+	synchronize_rcu();
+
+	svm_ext_devmem_fini(core);
+	dev->core = NULL;
+	kobject_put(&core->kobj);
+}
+EXPORT_SYMBOL_GPL(svm_ext_device_unregister);
+
+/**
+ * svm_ext_device_mem_usage() - device memory size and use
+ * @dev: a registered device
+ * @total: out, bytes
+ * @used: out, bytes in use
+ *
+ * Return: 0.
+ */
+int svm_ext_device_mem_usage(struct svm_ext_device *dev, u64 *total, u64 *used)
+{
+	*total = (u64)dev->core->npages << PAGE_SHIFT;
+	*used = svm_ext_devmem_used_pages(dev->core) << PAGE_SHIFT;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(svm_ext_device_mem_usage);
+
+/**
+ * svm_ext_page_is_device() - is @page in some svm_ext device's memory
+ * @page: any page
+ * @index: out, the device's index when true (may be NULL)
+ *
+ * Return: true for a device-private page of an svm_ext device.
+ */
+bool svm_ext_page_is_device(struct page *page, u32 *index)
+{
+	struct svm_ext_device_core *core = svm_ext_page_core(page);
+
+	if (!core)
+		return false;
+	if (index)
+		*index = core->dev->index;
+	return true;
+}
+EXPORT_SYMBOL_GPL(svm_ext_page_is_device);
+
+int svm_ext_devices_init(void)
+{
+	svm_ext_devices_kobj = kobject_create_and_add("devices", svm_ext_kobj);
+	return svm_ext_devices_kobj ? 0 : -ENOMEM;
+}
+
+void svm_ext_devices_exit(void)
+{
+	kobject_put(svm_ext_devices_kobj);
+}
+
+/**
+ * svm_ext_page_device() - the svm_ext device a page belongs to
+ * @page: any page
+ * @offset: out, the page's index in that device's memory (may be NULL)
+ *
+ * Return: the device, or NULL if @page is not an svm_ext device page.
+ */
+struct svm_ext_device *svm_ext_page_device(struct page *page,
+					   unsigned long *offset)
+{
+	struct svm_ext_device_core *core = svm_ext_page_core(page);
+
+	if (!core)
+		return NULL;
+	if (offset)
+		*offset = page_to_pfn(page) - core->pfn_first;
+	return core->dev;
+}
+EXPORT_SYMBOL_GPL(svm_ext_page_device);

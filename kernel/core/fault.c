@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_ext core: device and CPU fault service.
+ *
+ * DOC: fault service
+ *
+ * A device fault runs: find the range -> ask the policy (a BPF policy or the
+ * built-in default) -> carry out its checked decision (migrate a window to a
+ * location, or map in place) -> make sure every page left in the window is
+ * reachable by the faulting device (pages on a device it has no peer link to
+ * come home first) -> hmm_range_fault() the window and hand the pages to the
+ * driver under the notifier lock, retrying if an invalidation raced.
+ *
+ * A CPU access to a device page lands in the pagemap's migrate_to_ram, which
+ * asks the policy which window comes back (default: the page's chunk).
+ */
+#include <linux/hmm.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "internal.h"
+#include "trace.h"
+
+#define SVM_EXT_FAULT_TIMEOUT	(HZ * 5)
+
+/* Where the page at @addr is now, without faulting anything in. */
+static u32 svm_ext_page_loc(struct svm_ext_range *range, unsigned long addr)
+{
+	unsigned long pfn;
+	struct hmm_range hr = {
+		.notifier = &range->notifier,
+		.start = addr,
+		.end = addr + PAGE_SIZE,
+		.hmm_pfns = &pfn,
+		.dev_private_owner = svm_ext_pgmap_owner,
+	};
+	u32 idx;
+	int ret;
+
+	do {
+		hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
+		ret = hmm_range_fault(&hr);
+	} while (ret == -EBUSY);
+	if (ret || !(pfn & HMM_PFN_VALID))
+		return SVM_EXT_LOC_NONE;
+	if (svm_ext_page_is_device(hmm_pfn_to_page(pfn), &idx))
+		return idx;
+	return SVM_EXT_LOC_SYSTEM;
+}
+
+static bool svm_ext_vma_migratable(struct vm_area_struct *vma)
+{
+	return vma_is_anonymous(vma) &&
+	       !(vma->vm_flags & (VM_SHARED | VM_LOCKED | VM_HUGETLB |
+				  VM_IO | VM_PFNMAP | VM_MIXEDMAP));
+}
+
+/*
+ * hmm_range_fault() the window and give the driver its pages.  Pages on a
+ * device other than @dev appear as they are (shared pgmap owner); the caller
+ * has already moved home those @dev cannot reach.
+ */
+static int svm_ext_map_window(struct svm_ext_binding *b,
+			      struct svm_ext_range *range,
+			      unsigned long start, unsigned long end,
+			      enum svm_ext_access access,
+			      struct svm_ext_fault_stats *stats)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+	unsigned long timeout = jiffies + SVM_EXT_FAULT_TIMEOUT;
+	struct svm_ext_mm *smm = b->smm;
+	enum svm_ext_map_kind *kind;
+	struct hmm_range hr = {};
+	unsigned long *pfns;
+	struct page **pages;
+	bool *writable;
+	u64 remote = 0;
+	int ret;
+
+	pfns = kvcalloc(npages, sizeof(*pfns), GFP_KERNEL);
+	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL);
+	writable = kvcalloc(npages, sizeof(*writable), GFP_KERNEL);
+	kind = kvcalloc(npages, sizeof(*kind), GFP_KERNEL);
+	if (!pfns || !pages || !writable || !kind) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	hr.notifier = &range->notifier;
+	hr.start = start;
+	hr.end = end;
+	hr.hmm_pfns = pfns;
+	hr.default_flags = HMM_PFN_REQ_FAULT |
+			   (access != SVM_EXT_ACCESS_READ ? HMM_PFN_REQ_WRITE : 0);
+	hr.dev_private_owner = svm_ext_pgmap_owner;
+
+	for (;;) {
+		if (time_after(jiffies, timeout)) {
+			ret = -EBUSY;
+			goto out;
+		}
+		hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
+		ret = hmm_range_fault(&hr);
+		if (ret == -EBUSY)
+			continue;
+		if (ret)
+			goto out;
+		mutex_lock(&smm->notifier_lock);
+		if (!mmu_interval_read_retry(&range->notifier, hr.notifier_seq))
+			break;
+		mutex_unlock(&smm->notifier_lock);
+	}
+
+	for (i = 0; i < npages; i++) {
+		u32 idx;
+
+		if (!(pfns[i] & HMM_PFN_VALID))
+			continue;
+		pages[i] = hmm_pfn_to_page(pfns[i]);
+		writable[i] = pfns[i] & HMM_PFN_WRITE;
+		if (!svm_ext_page_is_device(pages[i], &idx)) {
+			kind[i] = SVM_EXT_MAP_SYSTEM;
+			remote++;
+		} else if (idx == b->dev->index) {
+			kind[i] = SVM_EXT_MAP_LOCAL;
+		} else if (b->dev->peer_mask & BIT_ULL(idx)) {
+			kind[i] = SVM_EXT_MAP_PEER;
+			remote++;
+		} else {
+			/* no path to that device: the caller moves it home */
+			mutex_unlock(&smm->notifier_lock);
+			ret = -EAGAIN;
+			goto out;
+		}
+	}
+	b->dev->ops->map(b, start, pages, writable, kind, npages);
+	mutex_unlock(&smm->notifier_lock);
+
+	atomic64_add(remote, &b->dev->core->cnt.remote_maps);
+	atomic64_add(remote, &range->cnt.remote_maps);
+	if (stats)
+		stats->remote_maps += remote;
+out:
+	kvfree(kind);
+	kvfree(writable);
+	kvfree(pages);
+	kvfree(pfns);
+	return ret;
+}
+
+/* The default window: granularity-aligned around @addr, inside the range. */
+static void svm_ext_default_window(struct svm_ext_fault_ctx *ctx,
+				   unsigned long *start, unsigned long *end)
+{
+	unsigned long size = PAGE_SIZE << ctx->granularity;
+
+	*start = max_t(unsigned long, ALIGN_DOWN(ctx->addr, size),
+		       ctx->range_start);
+	*end = min_t(unsigned long, ALIGN_DOWN(ctx->addr, size) + size,
+		     ctx->range_end);
+}
+
+/**
+ * svm_ext_default_fault() - the built-in fault decision
+ * @ctx: the fault; a decision is recorded in it
+ *
+ * Migrate the granularity-sized window around the fault to the faulting
+ * device when the VMA allows it, else map in place.
+ */
+void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
+{
+	unsigned long start, end;
+
+	svm_ext_default_window(ctx, &start, &end);
+	ctx->dec_start = start;
+	ctx->dec_end = end;
+	/* already here: the device lost only its mapping, or needs write */
+	if (ctx->cur_loc == ctx->dev) {
+		ctx->decision = SVM_EXT_DECIDE_MAP;
+		ctx->dec_loc = ctx->dev;
+		return;
+	}
+	if (!(ctx->flags & SVM_EXT_FAULT_MIGRATABLE)) {
+		ctx->decision = SVM_EXT_DECIDE_MAP;
+		ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
+		return;
+	}
+	ctx->decision = SVM_EXT_DECIDE_MIGRATE;
+	ctx->dec_loc = ctx->dev;
+}
+
+/**
+ * svm_ext_device_fault() - service a device page fault
+ * @b: the binding the device faulted through
+ * @addr: faulting address
+ * @access: kind of access
+ * @stats: per-call accounting for the driver (may be NULL)
+ *
+ * On return 0 the driver's page table maps @addr with at least the
+ * permission @access needs (or an invalidation has already removed it again,
+ * in which case the driver simply faults again).
+ *
+ * Return: 0; -EFAULT for an address without a VMA or without the needed
+ * permission (the process would get SIGSEGV); -ESRCH when the mm is gone;
+ * -ENOMEM; -EBUSY when invalidations kept racing for 5 seconds.
+ */
+int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
+			 enum svm_ext_access access,
+			 struct svm_ext_fault_stats *stats)
+{
+	struct svm_ext_mm *smm = b->smm;
+	struct mm_struct *mm = smm->mn.mm;
+	struct svm_ext_fault_ctx ctx = {};
+	struct svm_ext_range *range;
+	struct vm_area_struct *vma;
+	unsigned long start, end;
+	unsigned int tries;
+	u64 keep;
+	int ret;
+
+	if (access > SVM_EXT_ACCESS_ATOMIC)
+		return -EINVAL;
+	addr = PAGE_ALIGN_DOWN(addr);
+	if (READ_ONCE(smm->dead) || !mmget_not_zero(mm))
+		return -ESRCH;
+	range = svm_ext_range_get(smm, addr);
+	if (IS_ERR(range)) {
+		ret = PTR_ERR(range);
+		goto out_mmput;
+	}
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (!vma || !(vma->vm_flags & VM_READ) ||
+	    (access != SVM_EXT_ACCESS_READ && !(vma->vm_flags & VM_WRITE))) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+
+	ctx.dev = b->dev->index;
+	ctx.access = access;
+	ctx.addr = addr;
+	ctx.range_start = max(range->start, vma->vm_start);
+	ctx.range_end = min(range->end, vma->vm_end);
+	ctx.cur_loc = svm_ext_page_loc(range, addr);
+	ctx.preferred_loc = SVM_EXT_LOC_NONE;
+	ctx.granularity = SVM_EXT_GRANULARITY_DEFAULT;
+	ctx.flags = svm_ext_vma_migratable(vma) ? SVM_EXT_FAULT_MIGRATABLE : 0;
+	ctx.nr_devices = svm_ext_device_count();
+	ctx.range_faults = atomic64_inc_return(&range->cnt.faults);
+
+	/* Always returns with a valid decision: the policy's or the default. */
+	svm_ext_policy_fault(&ctx);
+	trace_svm_ext_fault(ctx.dev, addr, access, ctx.decision, ctx.dec_loc,
+			    ctx.dec_start, ctx.dec_end);
+	atomic64_inc(&b->dev->core->cnt.faults[access]);
+	if (stats)
+		stats->faults++;
+
+	start = ctx.dec_start;
+	end = ctx.dec_end;
+	if (ctx.decision == SVM_EXT_DECIDE_MIGRATE &&
+	    (ctx.flags & SVM_EXT_FAULT_MIGRATABLE)) {
+		if (ctx.dec_loc == SVM_EXT_LOC_SYSTEM) {
+			svm_ext_migrate_to_system(vma, start, end, 0, NULL, stats);
+		} else {
+			struct svm_ext_device *dst = svm_ext_device_get(ctx.dec_loc);
+
+			if (dst)
+				svm_ext_migrate_to_device(range, vma, start, end,
+							  dst, stats);
+		}
+	}
+
+	svm_ext_devmem_touch(b->dev->core, range);
+
+	/*
+	 * Whatever was decided, pages on devices the faulting device cannot
+	 * reach must come home before it can map them.
+	 */
+	keep = BIT_ULL(b->dev->index) | b->dev->peer_mask;
+	for (tries = 0; tries < 3; tries++) {
+		ret = svm_ext_map_window(b, range, start, end, access, stats);
+		if (ret != -EAGAIN)
+			break;
+		svm_ext_migrate_to_system(vma, start, end, keep, NULL, stats);
+	}
+	if (ret == -EAGAIN)
+		ret = -EBUSY;
+out_unlock:
+	mmap_read_unlock(mm);
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(svm_ext_device_fault);
+
+/**
+ * svm_ext_cpu_fault() - the pagemap's migrate_to_ram: the CPU touched a page
+ * in device memory
+ * @vmf: the fault (mmap_lock held for read)
+ *
+ * Return: 0 (the CPU retries the access), VM_FAULT_OOM or VM_FAULT_SIGBUS.
+ */
+vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf)
+{
+	struct svm_ext_device_core *core = svm_ext_page_core(vmf->page);
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	struct svm_ext_cpu_fault_ctx ctx = {};
+	long ret;
+
+	ctx.dev = core->dev->index;
+	ctx.addr = addr;
+	ctx.range_start = max(ALIGN_DOWN(addr, SVM_EXT_CHUNK_SIZE), vma->vm_start);
+	ctx.range_end = min(ALIGN_DOWN(addr, SVM_EXT_CHUNK_SIZE) +
+			    SVM_EXT_CHUNK_SIZE, vma->vm_end);
+	/* Always returns with a valid window around addr. */
+	svm_ext_policy_cpu_fault(&ctx);
+
+	atomic64_inc(&core->cnt.cpu_faults);
+	ret = svm_ext_migrate_to_system(vma, ctx.dec_start, ctx.dec_end, 0,
+					vmf->page, NULL);
+	trace_svm_ext_cpu_fault(ctx.dev, addr, ctx.dec_start, ctx.dec_end, ret);
+	if (ret == -ENOMEM)
+		return VM_FAULT_OOM;
+	if (ret < 0)
+		return VM_FAULT_SIGBUS;
+	return 0;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svm_ext core: private declarations shared by the core's files.
+ */
+#ifndef _SVM_EXT_INTERNAL_H
+#define _SVM_EXT_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/memremap.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include <uapi/linux/svm_ext.h>
+#include <svm_ext/driver.h>
+#include "ops.h"
+
+/*
+ * A chunk is the unit of residency bookkeeping, of device memory allocation
+ * and of eviction: 2 MiB, the largest granularity a range may have.  Every
+ * VA chunk (2 MiB aligned) owns at most one device chunk per device, and the
+ * page at offset i of the VA chunk always lands at offset i of the device
+ * chunk, so a device chunk can be evicted by pfn without knowing any mm.
+ */
+#define SVM_EXT_CHUNK_SHIFT	21
+#define SVM_EXT_CHUNK_SIZE	(1UL << SVM_EXT_CHUNK_SHIFT)
+#define SVM_EXT_CHUNK_PAGES	(SVM_EXT_CHUNK_SIZE >> PAGE_SHIFT)
+#define SVM_EXT_GRANULARITY_DEFAULT	(SVM_EXT_CHUNK_SHIFT - PAGE_SHIFT)
+
+struct svm_ext_range;
+
+/* Per-device counters, exported in sysfs. */
+struct svm_ext_dev_counters {
+	atomic64_t faults[3];		/* by enum svm_ext_access */
+	atomic64_t pages_to_dev;
+	atomic64_t pages_from_dev;
+	atomic64_t cpu_faults;
+	atomic64_t remote_maps;
+	atomic64_t evictions;
+	atomic64_t pages_evicted;
+};
+
+/**
+ * struct svm_ext_devchunk - one 2 MiB chunk of a device's memory
+ * @core: the device it belongs to
+ * @pfn_first: first device-private pfn
+ * @used: pages of the chunk in use (refcount held by the mm)
+ * @used_map: which pages are in use
+ * @range: the VA chunk whose pages live here, or NULL
+ * @node: on the device's free list or LRU list
+ * @evicting: an eviction of this chunk is in progress
+ *
+ * Everything but @core and @pfn_first is protected by the device's @lock.
+ */
+struct svm_ext_devchunk {
+	struct svm_ext_device_core *core;
+	unsigned long pfn_first;
+	unsigned int used;
+	DECLARE_BITMAP(used_map, SVM_EXT_CHUNK_PAGES);
+	struct svm_ext_range *range;
+	struct list_head node;
+	bool evicting;
+};
+
+/**
+ * struct svm_ext_device_core - core state of a registered device
+ */
+struct svm_ext_device_core {
+	struct svm_ext_device *dev;
+	struct dev_pagemap pgmap;
+	struct resource *res;
+	unsigned long pfn_first;
+	unsigned long npages;
+	struct svm_ext_devchunk *chunks;
+	unsigned int nchunks;
+	/* protects the chunk lists and per-chunk state; taken from page_free */
+	spinlock_t lock;
+	struct list_head free_list;
+	struct list_head lru;		/* allocated chunks, coldest first */
+	unsigned int nfree;
+	struct mutex evict_lock;	/* one eviction at a time per device */
+	struct svm_ext_dev_counters cnt;
+	struct kobject kobj;
+};
+
+/**
+ * struct svm_ext_mm - state of one process address space, shared by all
+ * devices bound to it (one per mm, found through mmu_notifier_get())
+ */
+struct svm_ext_mm {
+	struct mmu_notifier mn;
+	/* device page-table updates versus invalidations */
+	struct mutex notifier_lock;
+	struct list_head bindings;	/* under notifier_lock */
+	unsigned int nbindings;		/* under lock */
+	/* ranges: insertion and removal */
+	struct mutex lock;
+	struct xarray ranges;		/* VA >> CHUNK_SHIFT -> range */
+	bool dead;			/* mm exited */
+};
+
+/* Per-range counters. */
+struct svm_ext_range_counters {
+	atomic64_t faults;
+	atomic64_t pages_in;		/* migrated to any device */
+	atomic64_t pages_out;		/* migrated to system memory */
+	atomic64_t cpu_faults;
+	atomic64_t remote_maps;
+};
+
+/**
+ * struct svm_ext_range - one VA chunk of an mm, with its interval notifier
+ * @notifier: covers [@start, @end)
+ * @smm: owning context
+ * @start: chunk-aligned start
+ * @end: @start + SVM_EXT_CHUNK_SIZE
+ * @devchunk: per device, the device chunk holding this range's pages (under
+ *	that device's core lock)
+ * @cnt: counters
+ */
+struct svm_ext_range {
+	struct mmu_interval_notifier notifier;
+	struct svm_ext_mm *smm;
+	unsigned long start;
+	unsigned long end;
+	struct svm_ext_devchunk *devchunk[SVM_EXT_MAX_DEVICES];
+	struct svm_ext_range_counters cnt;
+};
+
+/* device.c */
+extern struct kobject *svm_ext_kobj;
+extern void *svm_ext_pgmap_owner;
+struct svm_ext_device *svm_ext_device_get(u32 index);
+u32 svm_ext_device_count(void);
+int svm_ext_devices_init(void);
+void svm_ext_devices_exit(void);
+
+/* devmem.c */
+int svm_ext_devmem_init(struct svm_ext_device_core *core, struct device *parent,
+			u64 bytes);
+void svm_ext_devmem_fini(struct svm_ext_device_core *core);
+struct page *svm_ext_devmem_alloc(struct svm_ext_device_core *core,
+				  struct svm_ext_range *range,
+				  unsigned long addr,
+				  struct svm_ext_fault_stats *stats);
+void svm_ext_devmem_touch(struct svm_ext_device_core *core,
+			  struct svm_ext_range *range);
+void svm_ext_devmem_forget_range(struct svm_ext_range *range);
+u64 svm_ext_devmem_used_pages(struct svm_ext_device_core *core);
+struct svm_ext_device_core *svm_ext_page_core(struct page *page);
+
+/* migrate.c */
+long svm_ext_migrate_to_device(struct svm_ext_range *range,
+			       struct vm_area_struct *vma, unsigned long start,
+			       unsigned long end, struct svm_ext_device *dst,
+			       struct svm_ext_fault_stats *stats);
+long svm_ext_migrate_to_system(struct vm_area_struct *vma,
+			       unsigned long start, unsigned long end,
+			       u64 keep_mask, struct page *fault_page,
+			       struct svm_ext_fault_stats *stats);
+int svm_ext_copy_pages(struct page **dst, struct page **src,
+		       unsigned long npages);
+
+/* mm.c */
+struct svm_ext_range *svm_ext_range_get(struct svm_ext_mm *smm,
+					unsigned long addr);
+struct svm_ext_range *svm_ext_range_lookup(struct svm_ext_mm *smm,
+					   unsigned long addr);
+int svm_ext_mm_init(void);
+void svm_ext_mm_exit(void);
+
+/* fault.c */
+vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf);
+
+/* policy.c */
+int svm_ext_policy_init(void);
+void svm_ext_policy_exit(void);
+void svm_ext_policy_fault(struct svm_ext_fault_ctx *ctx);
+void svm_ext_policy_cpu_fault(struct svm_ext_cpu_fault_ctx *ctx);
+extern const struct attribute_group svm_ext_policy_attr_group;
+
+#endif /* _SVM_EXT_INTERNAL_H */

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_ext core: moving pages between system memory and devices.
+ *
+ * DOC: migration
+ *
+ * Every move is one migrate_vma_setup() / copy / migrate_vma_pages() /
+ * migrate_vma_finalize() sequence over a window of up to one chunk, so a
+ * large fault moves hundreds of pages with one page-table walk and one batch
+ * handed to the driver's copy engine.  Pages that cannot move (locked by a
+ * concurrent migration, pinned, no room on the device) stay where they are
+ * and the mapping step maps them in place: a failed move never loses data,
+ * since the CPU page table keeps pointing at the source until
+ * migrate_vma_pages() commits the copy.
+ */
+#include <linux/highmem.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "internal.h"
+#include "trace.h"
+
+/* Scratch arrays of one migration window (at most one chunk). */
+struct svm_ext_mig {
+	unsigned long src[SVM_EXT_CHUNK_PAGES];
+	unsigned long dst[SVM_EXT_CHUNK_PAGES];
+	struct page *spages[SVM_EXT_CHUNK_PAGES];
+	struct page *dpages[SVM_EXT_CHUNK_PAGES];
+};
+
+static struct svm_ext_device *svm_ext_pair_device(struct page *d,
+						  struct page *s)
+{
+	struct svm_ext_device_core *core = svm_ext_page_core(d);
+
+	if (!core)
+		core = svm_ext_page_core(s);
+	return core ? core->dev : NULL;
+}
+
+/**
+ * svm_ext_copy_pages() - copy page pairs with the drivers' engines
+ * @dst: destination pages (NULL entries skipped)
+ * @src: source pages (NULL with a destination: zero the destination)
+ * @npages: pairs, at most SVM_EXT_CHUNK_PAGES
+ *
+ * Each pair goes to the driver of its destination device, or of its source
+ * device when the destination is system memory.
+ *
+ * Return: 0 or the first driver error.
+ */
+int svm_ext_copy_pages(struct page **dst, struct page **src,
+		       unsigned long npages)
+{
+	struct page **pend, **td, **ts;
+	unsigned long i;
+	int ret = 0;
+
+	pend = kvcalloc(3 * npages, sizeof(*pend), GFP_KERNEL);
+	if (!pend)
+		return -ENOMEM;
+	td = pend + npages;
+	ts = td + npages;
+	memcpy(pend, dst, npages * sizeof(*pend));
+
+	/* one driver call per device involved, usually exactly one */
+	for (;;) {
+		struct svm_ext_device *dev = NULL;
+
+		for (i = 0; i < npages; i++) {
+			struct svm_ext_device *d = NULL;
+
+			td[i] = NULL;
+			ts[i] = NULL;
+			if (pend[i])
+				d = svm_ext_pair_device(pend[i], src[i]);
+			if (!d) {
+				pend[i] = NULL;
+				continue;
+			}
+			if (!dev)
+				dev = d;
+			if (d != dev)
+				continue;
+			td[i] = pend[i];
+			ts[i] = src[i];
+			pend[i] = NULL;
+		}
+		if (!dev)
+			break;
+		ret = dev->ops->copy(dev, td, ts, npages);
+		if (ret)
+			break;
+	}
+	kvfree(pend);
+	return ret;
+}
+
+static void svm_ext_mig_drop_dst(struct svm_ext_mig *m, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		if (m->dpages[i]) {
+			unlock_page(m->dpages[i]);
+			put_page(m->dpages[i]);
+			m->dpages[i] = NULL;
+			m->dst[i] = 0;
+		}
+	}
+}
+
+/**
+ * svm_ext_migrate_to_device() - move a window of a range into a device
+ * @range: the VA chunk containing the window
+ * @vma: the VMA containing the window (mmap_lock held)
+ * @start: page-aligned window start
+ * @end: page-aligned window end, at most @range->end
+ * @dst: destination device
+ * @stats: accounting (may be NULL)
+ *
+ * Moves system pages, unpopulated anonymous pages (allocated directly in
+ * device memory, zeroed) and pages on other devices.  Pages already on @dst
+ * or that cannot move stay.
+ *
+ * Return: pages moved, or a negative errno from migrate_vma_setup().
+ */
+long svm_ext_migrate_to_device(struct svm_ext_range *range,
+			       struct vm_area_struct *vma, unsigned long start,
+			       unsigned long end, struct svm_ext_device *dst,
+			       struct svm_ext_fault_stats *stats)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+	struct migrate_vma args = {};
+	struct svm_ext_mig *m;
+	long moved = 0, from_sys = 0;
+	int ret;
+
+	if (WARN_ON_ONCE(npages > SVM_EXT_CHUNK_PAGES || start < range->start ||
+			 end > range->end))
+		return -EINVAL;
+	m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+
+	args.vma = vma;
+	args.start = start;
+	args.end = end;
+	args.src = m->src;
+	args.dst = m->dst;
+	args.pgmap_owner = svm_ext_pgmap_owner;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM |
+		     MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	ret = migrate_vma_setup(&args);
+	if (ret)
+		goto out;
+
+	for (i = 0; i < npages; i++) {
+		unsigned long addr = start + (i << PAGE_SHIFT);
+		struct page *spage = migrate_pfn_to_page(m->src[i]);
+		struct page *dpage;
+
+		if (!(m->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		if (spage && svm_ext_page_core(spage) == dst->core)
+			continue;
+		dpage = svm_ext_devmem_alloc(dst->core, range, addr, stats);
+		if (!dpage)
+			continue;
+		m->spages[i] = spage;
+		m->dpages[i] = dpage;
+		m->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if ((m->src[i] & MIGRATE_PFN_WRITE) ||
+		    (!spage && (vma->vm_flags & VM_WRITE)))
+			m->dst[i] |= MIGRATE_PFN_WRITE;
+	}
+	if (svm_ext_copy_pages(m->dpages, m->spages, npages))
+		svm_ext_mig_drop_dst(m, npages);
+
+	migrate_vma_pages(&args);
+	for (i = 0; i < npages; i++) {
+		struct svm_ext_device_core *score;
+
+		if (!m->dpages[i] || !(m->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		moved++;
+		score = svm_ext_page_core(m->spages[i]);
+		if (score) {
+			atomic64_inc(&score->cnt.pages_from_dev);
+			if (stats)
+				stats->pages_peer++;
+		} else {
+			from_sys++;
+		}
+	}
+	migrate_vma_finalize(&args);
+
+	atomic64_add(moved, &dst->core->cnt.pages_to_dev);
+	atomic64_add(moved, &range->cnt.pages_in);
+	if (stats)
+		stats->pages_to_dev += moved;
+	trace_svm_ext_migrate(start, end, SVM_EXT_LOC_SYSTEM, dst->index,
+			      moved, from_sys);
+	ret = 0;
+out:
+	kvfree(m);
+	return ret ? ret : moved;
+}
+
+/**
+ * svm_ext_migrate_to_system() - bring device pages of a window home
+ * @vma: the VMA containing the window (mmap_lock held)
+ * @start: page-aligned window start
+ * @end: page-aligned window end (at most one chunk away from @start)
+ * @keep_mask: devices whose pages stay where they are
+ * @fault_page: the page of a CPU fault in progress, or NULL
+ * @stats: accounting (may be NULL)
+ *
+ * Return: pages moved, -ENOMEM when @fault_page could not be given a
+ * system page, or a negative errno from migrate_vma_setup().
+ */
+long svm_ext_migrate_to_system(struct vm_area_struct *vma,
+			       unsigned long start, unsigned long end,
+			       u64 keep_mask, struct page *fault_page,
+			       struct svm_ext_fault_stats *stats)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+	struct migrate_vma args = {};
+	struct svm_ext_mig *m;
+	bool fault_page_oom = false;
+	long moved = 0;
+	int ret;
+
+	if (WARN_ON_ONCE(npages > SVM_EXT_CHUNK_PAGES))
+		return -EINVAL;
+	m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+
+	args.vma = vma;
+	args.start = start;
+	args.end = end;
+	args.src = m->src;
+	args.dst = m->dst;
+	args.pgmap_owner = svm_ext_pgmap_owner;
+	args.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	args.fault_page = fault_page;
+	ret = migrate_vma_setup(&args);
+	if (ret)
+		goto out;
+
+	for (i = 0; i < npages; i++) {
+		unsigned long addr = start + (i << PAGE_SHIFT);
+		struct page *spage = migrate_pfn_to_page(m->src[i]);
+		struct svm_ext_device_core *core = svm_ext_page_core(spage);
+		struct page *dpage;
+
+		if (!(m->src[i] & MIGRATE_PFN_MIGRATE) || !core)
+			continue;
+		if (keep_mask & BIT_ULL(core->dev->index))
+			continue;
+		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+				       vma, addr);
+		if (!dpage) {
+			if (spage == fault_page)
+				fault_page_oom = true;
+			continue;
+		}
+		lock_page(dpage);
+		m->spages[i] = spage;
+		m->dpages[i] = dpage;
+		m->dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if (m->src[i] & MIGRATE_PFN_WRITE)
+			m->dst[i] |= MIGRATE_PFN_WRITE;
+	}
+	if (svm_ext_copy_pages(m->dpages, m->spages, npages)) {
+		svm_ext_mig_drop_dst(m, npages);
+		fault_page_oom = fault_page != NULL;
+	}
+
+	migrate_vma_pages(&args);
+	for (i = 0; i < npages; i++) {
+		if (!m->dpages[i] || !(m->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		moved++;
+		atomic64_inc(&svm_ext_page_core(m->spages[i])->cnt.pages_from_dev);
+	}
+	migrate_vma_finalize(&args);
+	if (stats)
+		stats->pages_from_dev += moved;
+	trace_svm_ext_migrate(start, end, SVM_EXT_LOC_NONE, SVM_EXT_LOC_SYSTEM,
+			      moved, 0);
+	ret = fault_page_oom ? -ENOMEM : 0;
+out:
+	kvfree(m);
+	return ret ? ret : moved;
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svm_ext policy interface: the struct_ops type BPF policies implement and
+ * the contexts their hooks receive.  BPF programs see these types through the
+ * module's BTF; they read contexts directly and record decisions only through
+ * kfuncs, so the core can check every decision before acting on it.
+ */
+#ifndef _SVM_EXT_OPS_H
+#define _SVM_EXT_OPS_H
+
+#include <linux/types.h>
+
+#define SVM_EXT_OPS_NAME_LEN	32
+#define SVM_EXT_EXIT_STR_LEN	128
+
+/* What a fault decision asks for (svm_ext_fault_ctx.decision). */
+enum svm_ext_decision {
+	SVM_EXT_DECIDE_DEFAULT = 0,	/* no decision: the built-in default */
+	SVM_EXT_DECIDE_MIGRATE = 1,	/* migrate [start, end) to loc, map */
+	SVM_EXT_DECIDE_MAP = 2,		/* map in place, no migration */
+};
+
+/* Why a policy stopped (svm_ext_exit_info.kind, sysfs exit_kind). */
+enum svm_ext_exit_kind {
+	SVM_EXT_EXIT_NONE = 0,
+	SVM_EXT_EXIT_UNREGISTERED = 1,	/* detached by its owner */
+	SVM_EXT_EXIT_ERROR = 2,		/* the policy called svm_ext_error() */
+	SVM_EXT_EXIT_BAD_DECISION = 3,	/* the core refused a decision */
+};
+
+/* svm_ext_fault_ctx.flags */
+#define SVM_EXT_FAULT_MIGRATABLE	(1U << 0) /* private anonymous VMA */
+
+/**
+ * struct svm_ext_fault_ctx - a device fault, as a policy sees it
+ * @dev: index of the faulting device
+ * @access: enum svm_ext_access: 0 read, 1 write, 2 atomic
+ * @addr: faulting address (page aligned)
+ * @range_start: start of the fault's 2 MiB chunk, clipped to the VMA
+ * @range_end: end of that chunk, clipped to the VMA
+ * @cur_loc: where the faulting page is: a device index, SVM_EXT_LOC_SYSTEM
+ *	or SVM_EXT_LOC_NONE (not populated)
+ * @preferred_loc: the range's preferred location (SVM_EXT_LOC_NONE: none)
+ * @granularity: the range's migration granularity, log2(pages)
+ * @flags: SVM_EXT_FAULT_*
+ * @nr_devices: devices registered with the core
+ * @range_faults: device faults in this chunk so far (this one included)
+ * @decision: recorded decision (enum svm_ext_decision), set by kfuncs only
+ * @dec_loc: location of the decision
+ * @dec_start: window start of a migrate decision
+ * @dec_end: window end of a migrate decision
+ * @dec_bad: set by a kfunc that was handed an invalid decision
+ */
+struct svm_ext_fault_ctx {
+	u32 dev;
+	u32 access;
+	u64 addr;
+	u64 range_start;
+	u64 range_end;
+	u32 cur_loc;
+	u32 preferred_loc;
+	u32 granularity;
+	u32 flags;
+	u32 nr_devices;
+	u32 pad;
+	u64 range_faults;
+	u32 decision;
+	u32 dec_loc;
+	u64 dec_start;
+	u64 dec_end;
+	u32 dec_bad;
+	u32 pad2;
+};
+
+/**
+ * struct svm_ext_cpu_fault_ctx - the CPU touched device-resident memory
+ * @dev: device the page is on
+ * @pad: unused
+ * @addr: faulting address (page aligned)
+ * @range_start: start of the chunk, clipped to the VMA
+ * @range_end: end of the chunk, clipped to the VMA
+ * @dec_start: window to bring back (set by kfunc; default: whole chunk)
+ * @dec_end: end of that window
+ * @decided: a window was recorded
+ * @dec_bad: set by a kfunc that was handed an invalid window
+ */
+struct svm_ext_cpu_fault_ctx {
+	u32 dev;
+	u32 pad;
+	u64 addr;
+	u64 range_start;
+	u64 range_end;
+	u64 dec_start;
+	u64 dec_end;
+	u32 decided;
+	u32 dec_bad;
+};
+
+/**
+ * struct svm_ext_exit_info - why a policy stopped, passed to its exit hook
+ * @kind: enum svm_ext_exit_kind
+ * @pad: unused
+ * @reason: what the core saw
+ * @msg: the policy's own message (svm_ext_error()), may be empty
+ */
+struct svm_ext_exit_info {
+	u32 kind;
+	u32 pad;
+	char reason[SVM_EXT_EXIT_STR_LEN];
+	char msg[SVM_EXT_EXIT_STR_LEN];
+};
+
+/**
+ * struct svm_ext_ops - a placement policy
+ *
+ * Every member is optional: a missing hook means the built-in default takes
+ * that decision.  Hooks run in process context with the faulting mm's
+ * mmap_lock held for read; they must not sleep.
+ */
+struct svm_ext_ops {
+	/**
+	 * @init: called once when the policy is attached, before any other
+	 * hook; a non-zero return refuses the attach with that errno.
+	 */
+	s32 (*init)(void);
+	/**
+	 * @exit: called once when the policy stops, for any reason, with why.
+	 */
+	void (*exit)(struct svm_ext_exit_info *info);
+	/**
+	 * @fault: a device faulted.  Record a decision with
+	 * svm_ext_fault_migrate() or svm_ext_fault_map(); record none for the
+	 * default.  The return value is ignored.
+	 */
+	s32 (*fault)(struct svm_ext_fault_ctx *ctx);
+	/**
+	 * @cpu_fault: the CPU touched a device-resident page.  Record the
+	 * window to bring back with svm_ext_cpu_fault_window(); default: the
+	 * page's whole chunk.  The return value is ignored.
+	 */
+	s32 (*cpu_fault)(struct svm_ext_cpu_fault_ctx *ctx);
+	/** @flags: reserved, must be 0. */
+	u64 flags;
+	/** @name: policy name, shown in sysfs and by svmctl. */
+	char name[SVM_EXT_OPS_NAME_LEN];
+};
+
+#endif /* _SVM_EXT_OPS_H */

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svm_ext tracepoints: svm_ext:svm_ext_fault, _migrate, _evict, _invalidate,
+ * _cpu_fault.  Stable enough for BPF statistics programs (tp_btf) and perf.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM svm_ext
+
+#if !defined(_SVM_EXT_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _SVM_EXT_TRACE_H
+
+#include <linux/tracepoint.h>
+
+TRACE_EVENT(svm_ext_fault,
+	TP_PROTO(u32 dev, unsigned long addr, u32 access, u32 decision,
+		 u32 loc, unsigned long start, unsigned long end),
+	TP_ARGS(dev, addr, access, decision, loc, start, end),
+	TP_STRUCT__entry(
+		__field(u32, dev)
+		__field(unsigned long, addr)
+		__field(u32, access)
+		__field(u32, decision)
+		__field(u32, loc)
+		__field(unsigned long, start)
+		__field(unsigned long, end)
+	),
+	TP_fast_assign(
+		__entry->dev = dev;
+		__entry->addr = addr;
+		__entry->access = access;
+		__entry->decision = decision;
+		__entry->loc = loc;
+		__entry->start = start;
+		__entry->end = end;
+	),
+	TP_printk("dev=%u addr=0x%lx access=%u decision=%u loc=0x%x window=[0x%lx,0x%lx)",
+		  __entry->dev, __entry->addr, __entry->access,
+		  __entry->decision, __entry->loc, __entry->start, __entry->end)
+);
+
+TRACE_EVENT(svm_ext_migrate,
+	TP_PROTO(unsigned long start, unsigned long end, u32 src, u32 dst,
+		 long pages, long from_sys),
+	TP_ARGS(start, end, src, dst, pages, from_sys),
+	TP_STRUCT__entry(
+		__field(unsigned long, start)
+		__field(unsigned long, end)
+		__field(u32, src)
+		__field(u32, dst)
+		__field(long, pages)
+		__field(long, from_sys)
+	),
+	TP_fast_assign(
+		__entry->start = start;
+		__entry->end = end;
+		__entry->src = src;
+		__entry->dst = dst;
+		__entry->pages = pages;
+		__entry->from_sys = from_sys;
+	),
+	TP_printk("window=[0x%lx,0x%lx) src=0x%x dst=0x%x pages=%ld from_sys=%ld",
+		  __entry->start, __entry->end, __entry->src, __entry->dst,
+		  __entry->pages, __entry->from_sys)
+);
+
+TRACE_EVENT(svm_ext_evict,
+	TP_PROTO(u32 dev, unsigned long chunk_pfn_off, unsigned long pages),
+	TP_ARGS(dev, chunk_pfn_off, pages),
+	TP_STRUCT__entry(
+		__field(u32, dev)
+		__field(unsigned long, off)
+		__field(unsigned long, pages)
+	),
+	TP_fast_assign(
+		__entry->dev = dev;
+		__entry->off = chunk_pfn_off;
+		__entry->pages = pages;
+	),
+	TP_printk("dev=%u chunk_pfn_off=%lu pages=%lu",
+		  __entry->dev, __entry->off, __entry->pages)
+);
+
+TRACE_EVENT(svm_ext_invalidate,
+	TP_PROTO(unsigned long start, unsigned long end, u32 event),
+	TP_ARGS(start, end, event),
+	TP_STRUCT__entry(
+		__field(unsigned long, start)
+		__field(unsigned long, end)
+		__field(u32, event)
+	),
+	TP_fast_assign(
+		__entry->start = start;
+		__entry->end = end;
+		__entry->event = event;
+	),
+	TP_printk("[0x%lx,0x%lx) event=%u", __entry->start, __entry->end,
+		  __entry->event)
+);
+
+TRACE_EVENT(svm_ext_cpu_fault,
+	TP_PROTO(u32 dev, unsigned long addr, unsigned long start,
+		 unsigned long end, long pages),
+	TP_ARGS(dev, addr, start, end, pages),
+	TP_STRUCT__entry(
+		__field(u32, dev)
+		__field(unsigned long, addr)
+		__field(unsigned long, start)
+		__field(unsigned long, end)
+		__field(long, pages)
+	),
+	TP_fast_assign(
+		__entry->dev = dev;
+		__entry->addr = addr;
+		__entry->start = start;
+		__entry->end = end;
+		__entry->pages = pages;
+	),
+	TP_printk("dev=%u addr=0x%lx window=[0x%lx,0x%lx) pages=%ld",
+		  __entry->dev, __entry->addr, __entry->start, __entry->end,
+		  __entry->pages)
+);
+
+#endif /* _SVM_EXT_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>

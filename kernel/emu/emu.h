@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svm_emu: emulated GPUs for svm_ext.  Private declarations.
+ */
+#ifndef _SVM_EMU_H
+#define _SVM_EMU_H
+
+#include <linux/platform_device.h>
+#include <linux/rwsem.h>
+#include <linux/xarray.h>
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <svm_ext/driver.h>
+#include <uapi/drm/svm_emu_drm.h>
+
+#define SVM_EMU_MAX_DEVICES	SVM_EXT_MAX_DEVICES
+
+/**
+ * struct svm_emu_cost - cost model of one emulated device
+ *
+ * Bandwidths in MB/s (1 MB/s moves one byte in 1000 ns), latency in ns.
+ * Defaults are H100 (SXM, HBM3) figures measured with NVIDIA's driver.
+ */
+struct svm_emu_cost {
+	u64 local_mbps;		/* device reading its own memory */
+	u64 host_mbps;		/* device reading host memory in place */
+	u64 peer_mbps;		/* device reading a peer's memory in place */
+	u64 h2d_mbps;		/* bulk copy host -> device */
+	u64 d2h_mbps;		/* bulk copy device -> host */
+	u64 fault_ns;		/* one device fault, end to end */
+};
+
+/**
+ * struct svm_emu_device - one emulated GPU
+ * @drm: the DRM device (render node)
+ * @pdev: platform device it hangs off
+ * @sdev: its registration with the svm_ext core
+ * @backing: RAM page behind each device-private page, by device offset
+ * @npages: device memory pages
+ * @cost: cost model (sysfs: cost/)
+ */
+struct svm_emu_device {
+	struct drm_device drm;
+	struct platform_device *pdev;
+	struct svm_ext_device sdev;
+	char name[16];
+	struct page **backing;
+	unsigned long npages;
+	struct svm_emu_cost cost;
+};
+
+/**
+ * struct svm_emu_file - per open render-node file
+ * @sem: EXEC (read) against BIND/UNBIND (write)
+ * @binding: the bound address space, or NULL
+ * @pt: device page table: VA page -> svm_emu_pte value entry; its xa_lock
+ *	is held across every device access of a mapped page
+ */
+struct svm_emu_file {
+	struct svm_emu_device *edev;
+	struct rw_semaphore sem;
+	struct svm_ext_binding *binding;
+	struct mm_struct *mm;
+	struct xarray pt;
+};
+
+/* device page-table entries: xa value of (pfn << 3) | kind << 1 | write */
+#define SVM_EMU_PTE_WRITE	1UL
+#define SVM_EMU_PTE_KIND_SHIFT	1
+#define SVM_EMU_PTE_KIND_MASK	3UL
+#define SVM_EMU_PTE_PFN_SHIFT	3
+
+static inline struct svm_emu_device *to_emu(struct drm_device *drm)
+{
+	return container_of(drm, struct svm_emu_device, drm);
+}
+
+/* memory.c */
+extern const struct svm_ext_device_ops svm_emu_ext_ops;
+void *svm_emu_kmap(struct page *page);
+
+/* exec.c */
+int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+
+/* cost.c */
+void svm_emu_cost_defaults(struct svm_emu_cost *c);
+u64 svm_emu_cost_access(const struct svm_emu_cost *c, enum svm_ext_map_kind k,
+			u64 bytes);
+u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
+			const struct svm_ext_fault_stats *st);
+extern const struct attribute_group *svm_emu_dev_groups[];
+
+#endif /* _SVM_EMU_H */

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_emu: the EXEC ioctl - the device performs memory accesses.
+ *
+ * The device walks its own page table (struct svm_emu_file.pt).  A missing
+ * entry, or a read-only entry for a write, is a device page fault, serviced
+ * by the svm_ext core like a GPU's replayable fault; the access then
+ * retries.  Each mapped page is touched with the page table's lock held, so
+ * an invalidation (which takes the same lock) cannot free a page under the
+ * device: the lock is the emulated TLB shootdown.
+ */
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <drm/drm_print.h>
+#include "emu.h"
+
+#define SVM_EMU_FAULT_RETRIES	32
+#define FNV_OFFSET		0xcbf29ce484222325ULL
+#define FNV_PRIME		0x100000001b3ULL
+
+struct svm_emu_run {
+	struct svm_emu_file *ef;
+	struct svm_ext_fault_stats st;
+	u64 access_ns;
+};
+
+static enum svm_ext_access svm_emu_op_access(u32 op)
+{
+	switch (op) {
+	case SVM_EMU_OP_WRITE:
+	case SVM_EMU_OP_FILL:
+		return SVM_EXT_ACCESS_WRITE;
+	case SVM_EMU_OP_ATOMIC_ADD:
+		return SVM_EXT_ACCESS_ATOMIC;
+	default:
+		return SVM_EXT_ACCESS_READ;
+	}
+}
+
+/* Apply @a to the part of it inside one page, mapped at @kaddr. */
+static u64 svm_emu_do_page(struct drm_svm_emu_access *a, void *kaddr,
+			   unsigned long va, unsigned long from,
+			   unsigned long to, u64 *widx)
+{
+	u64 bytes = 0;
+
+	if (!a->stride) {
+		u64 *w = kaddr + (from - va);
+		unsigned long n = (to - from) / 8, i;
+
+		switch (a->op) {
+		case SVM_EMU_OP_READ:
+			break;
+		case SVM_EMU_OP_WRITE:
+			for (i = 0; i < n; i++)
+				w[i] = a->value + *widx + i;
+			break;
+		case SVM_EMU_OP_ATOMIC_ADD:
+			for (i = 0; i < n; i++)
+				atomic64_add(a->value, (atomic64_t *)&w[i]);
+			break;
+		case SVM_EMU_OP_FILL:
+			memset(w, (u8)a->value, n * 8);
+			break;
+		case SVM_EMU_OP_CHECKSUM:
+			for (i = 0; i < n; i++)
+				a->result = (a->result ^ w[i]) * FNV_PRIME;
+			break;
+		}
+		*widx += n;
+		return n * 8;
+	}
+
+	/* strided: one word at each addr + k * stride inside [from, to) */
+	for (; from < to; from += a->stride) {
+		u64 *w = kaddr + (from - va);
+
+		switch (a->op) {
+		case SVM_EMU_OP_WRITE:
+			*w = a->value + *widx;
+			break;
+		case SVM_EMU_OP_ATOMIC_ADD:
+			atomic64_add(a->value, (atomic64_t *)w);
+			break;
+		case SVM_EMU_OP_FILL:
+			memset(w, (u8)a->value, 8);
+			break;
+		case SVM_EMU_OP_CHECKSUM:
+			a->result = (a->result ^ *w) * FNV_PRIME;
+			break;
+		}
+		(*widx)++;
+		bytes += 8;
+	}
+	return bytes;
+}
+
+static int svm_emu_do_access(struct svm_emu_run *run,
+			     struct drm_svm_emu_access *a)
+{
+	struct svm_emu_file *ef = run->ef;
+	enum svm_ext_access acc = svm_emu_op_access(a->op);
+	unsigned long end = a->addr + a->length;
+	unsigned long pos = a->addr;
+	u64 widx = 0, bytes = 0;
+	int ret, tries = 0;
+
+	a->result = a->op == SVM_EMU_OP_CHECKSUM ? FNV_OFFSET : 0;
+	while (pos < end) {
+		unsigned long va = pos & PAGE_MASK;
+		unsigned long to = min(end, va + PAGE_SIZE);
+		enum svm_ext_map_kind kind;
+		struct page *page;
+		void *entry, *kaddr;
+		unsigned long v;
+		u64 n;
+
+		xa_lock(&ef->pt);
+		entry = xa_load(&ef->pt, va >> PAGE_SHIFT);
+		v = entry ? xa_to_value(entry) : 0;
+		if (!entry || (acc != SVM_EXT_ACCESS_READ &&
+			       !(v & SVM_EMU_PTE_WRITE))) {
+			xa_unlock(&ef->pt);
+			if (++tries > SVM_EMU_FAULT_RETRIES)
+				return -EBUSY;
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			ret = svm_ext_device_fault(ef->binding, va, acc, &run->st);
+			if (ret)
+				return ret;
+			continue;
+		}
+		tries = 0;
+		page = pfn_to_page(v >> SVM_EMU_PTE_PFN_SHIFT);
+		kind = (v >> SVM_EMU_PTE_KIND_SHIFT) & SVM_EMU_PTE_KIND_MASK;
+		kaddr = svm_emu_kmap(page);
+		n = svm_emu_do_page(a, kaddr, va, pos, to, &widx);
+		kunmap_local(kaddr);
+		xa_unlock(&ef->pt);
+
+		run->access_ns += svm_emu_cost_access(&ef->edev->cost, kind, n);
+		bytes += n;
+		if (a->stride)
+			pos += DIV_ROUND_UP(to - pos, a->stride) * a->stride;
+		else
+			pos = to;
+		cond_resched();
+	}
+	if (a->op == SVM_EMU_OP_READ)
+		a->result = bytes;
+	return 0;
+}
+
+static int svm_emu_check_access(const struct drm_svm_emu_access *a)
+{
+	if (!a->op || a->op >= SVM_EMU_OP_MAX || a->flags)
+		return -EINVAL;
+	if (!IS_ALIGNED(a->addr, 8) || !IS_ALIGNED(a->length, 8) ||
+	    !a->length || !IS_ALIGNED(a->stride, 8))
+		return -EINVAL;
+	if (a->addr + a->length < a->addr || a->addr + a->length > TASK_SIZE)
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * svm_emu_ioctl_exec() - DRM_IOCTL_SVM_EMU_EXEC
+ * @drm: device
+ * @data: struct drm_svm_emu_exec
+ * @file: caller's file
+ *
+ * Return: 0; -EINVAL for bad flags, counts, ops or alignment; -ENXIO when
+ * the file is not bound; -EPERM when called from another address space than
+ * the bound one; -EFAULT for an access outside the caller's mappings or the
+ * permission it needs; -EINTR on a fatal signal.  Accesses before a failed
+ * one have been performed and their results copied back.
+ */
+int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
+		       struct drm_file *file)
+{
+	struct drm_svm_emu_exec *args = data;
+	struct svm_emu_file *ef = file->driver_priv;
+	struct drm_svm_emu_access *acc;
+	struct svm_emu_run run = { .ef = ef };
+	u64 __user *uptr = u64_to_user_ptr(args->accesses);
+	ktime_t t0 = ktime_get();
+	u32 i;
+	int ret;
+
+	if (args->flags || args->reserved[0] || args->reserved[1] ||
+	    !args->count || args->count > SVM_EMU_EXEC_MAX_ACCESSES)
+		return -EINVAL;
+	acc = memdup_array_user(uptr, args->count, sizeof(*acc));
+	if (IS_ERR(acc))
+		return PTR_ERR(acc);
+	for (i = 0; i < args->count; i++) {
+		ret = svm_emu_check_access(&acc[i]);
+		if (ret)
+			goto out_free;
+	}
+
+	down_read(&ef->sem);
+	if (!ef->binding) {
+		ret = -ENXIO;
+	} else if (ef->mm != current->mm) {
+		ret = -EPERM;
+	} else {
+		for (i = 0, ret = 0; i < args->count && !ret; i++)
+			ret = svm_emu_do_access(&run, &acc[i]);
+	}
+	up_read(&ef->sem);
+
+	memset(&args->counters, 0, sizeof(args->counters));
+	args->counters.faults = run.st.faults;
+	args->counters.pages_to_dev = run.st.pages_to_dev;
+	args->counters.pages_from_dev = run.st.pages_from_dev;
+	args->counters.remote_maps = run.st.remote_maps;
+	args->counters.evictions = run.st.evictions;
+	args->counters.modeled_ns = run.access_ns +
+		svm_emu_cost_faults(&ef->edev->cost, &run.st);
+	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	if (copy_to_user(uptr, acc, args->count * sizeof(*acc)))
+		ret = ret ?: -EFAULT;
+out_free:
+	kfree(acc);
+	return ret;
+}

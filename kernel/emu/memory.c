@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_emu: device memory backing, copy engine and device page table.
+ *
+ * Device memory is real device-private struct pages (created by the svm_ext
+ * core); each is backed by one RAM page allocated when the device comes up,
+ * as lib/test_hmm.c does, so the "device" can hold data the CPU cannot map.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "emu.h"
+
+/**
+ * svm_emu_kmap() - map a page the emulated devices can touch
+ * @page: a system page or a device-private page of any svm_emu device
+ *
+ * Return: a kernel address, to be released with kunmap_local().
+ */
+void *svm_emu_kmap(struct page *page)
+{
+	unsigned long off;
+	struct svm_ext_device *sdev = svm_ext_page_device(page, &off);
+
+	if (sdev) {
+		struct svm_emu_device *edev = sdev->drvdata;
+
+		page = edev->backing[off];
+	}
+	return kmap_local_page(page);
+}
+
+static int svm_emu_copy(struct svm_ext_device *sdev, struct page **dst,
+			struct page **src, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		void *d, *s;
+
+		if (!dst[i])
+			continue;
+		d = svm_emu_kmap(dst[i]);
+		if (src[i]) {
+			s = svm_emu_kmap(src[i]);
+			copy_page(d, s);
+			kunmap_local(s);
+		} else {
+			clear_page(d);
+		}
+		kunmap_local(d);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void svm_emu_devmem_fini(struct svm_ext_device *sdev, struct page *first,
+				unsigned long npages)
+{
+	struct svm_emu_device *edev = sdev->drvdata;
+	unsigned long i;
+
+	if (!edev->backing)
+		return;
+	for (i = 0; i < edev->npages; i++)
+		if (edev->backing[i])
+			__free_page(edev->backing[i]);
+	kvfree(edev->backing);
+	edev->backing = NULL;
+}
+
+static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
+			       unsigned long npages)
+{
+	struct svm_emu_device *edev = sdev->drvdata;
+	unsigned long i;
+
+	edev->backing = kvcalloc(npages, sizeof(*edev->backing), GFP_KERNEL);
+	if (!edev->backing)
+		return -ENOMEM;
+	edev->npages = npages;
+	for (i = 0; i < npages; i++) {
+		edev->backing[i] = alloc_page(GFP_HIGHUSER | __GFP_NOWARN);
+		if (!edev->backing[i]) {
+			svm_emu_devmem_fini(sdev, first, npages);
+			return -ENOMEM;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
+			struct page **pages, const bool *writable,
+			const enum svm_ext_map_kind *kind, unsigned long npages)
+{
+	struct svm_emu_file *ef = b->drvdata;
+	unsigned long i, idx = addr >> PAGE_SHIFT;
+
+	for (i = 0; i < npages; i++, idx++) {
+		unsigned long v;
+
+		if (!pages[i])
+			continue;
+		v = page_to_pfn(pages[i]) << SVM_EMU_PTE_PFN_SHIFT |
+		    (unsigned long)kind[i] << SVM_EMU_PTE_KIND_SHIFT |
+		    (writable[i] ? SVM_EMU_PTE_WRITE : 0);
+		/*
+		 * On allocation failure the entry stays empty and the device
+		 * faults again: a missed mapping costs time, never data.
+		 */
+		xa_store(&ef->pt, idx, xa_mk_value(v), GFP_KERNEL);
+	}
+}
+
+static void svm_emu_invalidate(struct svm_ext_binding *b, unsigned long start,
+			       unsigned long end)
+{
+	struct svm_emu_file *ef = b->drvdata;
+	XA_STATE(xas, &ef->pt, start >> PAGE_SHIFT);
+	void *entry;
+
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, (end - 1) >> PAGE_SHIFT)
+		xas_store(&xas, NULL);
+	xas_unlock(&xas);
+}
+
+const struct svm_ext_device_ops svm_emu_ext_ops = {
+	.copy = svm_emu_copy,
+	.devmem_init = svm_emu_devmem_init,
+	.devmem_fini = svm_emu_devmem_fini,
+	.map = svm_emu_map,
+	.invalidate = svm_emu_invalidate,
+};

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svm_ext driver interface: what a GPU driver calls to put its device under
+ * the svm_ext core, and what the core calls back.
+ *
+ * The core owns the device-private memory (struct pages created with
+ * memremap_pages), the per-mm contexts, the ranges and every placement
+ * decision.  A driver supplies two things only a driver can do: copying pages
+ * with its engines and keeping its own page table in step with the CPU's.
+ */
+#ifndef _SVM_EXT_DRIVER_H
+#define _SVM_EXT_DRIVER_H
+
+#include <linux/types.h>
+#include <linux/kobject.h>
+#include <linux/mm_types.h>
+
+struct svm_ext_device;
+struct svm_ext_binding;
+struct svm_ext_mm;
+
+/* Where a page is mapped from, as handed to &svm_ext_device_ops.map. */
+enum svm_ext_map_kind {
+	SVM_EXT_MAP_LOCAL,	/* this device's own memory */
+	SVM_EXT_MAP_SYSTEM,	/* system memory, over the host link */
+	SVM_EXT_MAP_PEER,	/* another device's memory, over a peer link */
+};
+
+/**
+ * struct svm_ext_device_ops - callbacks a driver provides
+ */
+struct svm_ext_device_ops {
+	/**
+	 * @copy: copy @npages pages, @src[i] to @dst[i].  Either side may be
+	 * a device-private page of any svm_ext device or a system page; a NULL
+	 * @dst[i] is skipped, a NULL @src[i] means "zero @dst[i]".  May sleep.  Returns 0 or a negative errno, in
+	 * which case the core aborts the migration and data stays at @src.
+	 */
+	int (*copy)(struct svm_ext_device *dev, struct page **dst,
+		    struct page **src, unsigned long npages);
+	/**
+	 * @devmem_init: the core created the device-private pages
+	 * [@first, @first + @npages); set up whatever backs them (a real
+	 * driver: nothing; an emulator: RAM).  May sleep.
+	 */
+	int (*devmem_init)(struct svm_ext_device *dev, struct page *first,
+			   unsigned long npages);
+	/** @devmem_fini: undo @devmem_init.  May sleep. */
+	void (*devmem_fini)(struct svm_ext_device *dev, struct page *first,
+			    unsigned long npages);
+	/**
+	 * @map: install device page-table entries for @npages pages from
+	 * @addr; @pages[i] NULL means "leave unmapped".  @writable[i] says
+	 * whether the entry may be written.  Called with the context's
+	 * notifier lock (a mutex) held, so no invalidation runs concurrently;
+	 * may sleep to allocate.
+	 */
+	void (*map)(struct svm_ext_binding *b, unsigned long addr,
+		    struct page **pages, const bool *writable,
+		    const enum svm_ext_map_kind *kind, unsigned long npages);
+	/**
+	 * @invalidate: remove device page-table entries in [@start, @end).
+	 * Called with the notifier lock held, from mmu notifier context:
+	 * must not sleep or allocate.
+	 */
+	void (*invalidate)(struct svm_ext_binding *b, unsigned long start,
+			   unsigned long end);
+};
+
+/**
+ * struct svm_ext_device - a device registered with the svm_ext core
+ * @name: short name shown in sysfs ("svm_emu0")
+ * @ops: driver callbacks
+ * @drvdata: driver private pointer
+ * @index: assigned by the core at registration (0 .. SVM_EXT_MAX_DEVICES-1)
+ * @peer_mask: devices this one can map directly over a peer link
+ * @core: core private state
+ */
+struct svm_ext_device {
+	const char *name;
+	const struct svm_ext_device_ops *ops;
+	void *drvdata;
+	u32 index;
+	u64 peer_mask;
+	struct svm_ext_device_core *core;
+};
+
+/**
+ * struct svm_ext_binding - one device bound to one process address space
+ * @dev: the device
+ * @smm: the per-mm context shared by every device bound to that mm
+ * @drvdata: driver private pointer (e.g. the device page table)
+ */
+struct svm_ext_binding {
+	struct svm_ext_device *dev;
+	struct svm_ext_mm *smm;
+	void *drvdata;
+	/* private to the core */
+	struct list_head link;
+};
+
+/* Access kinds of a device fault. */
+enum svm_ext_access {
+	SVM_EXT_ACCESS_READ = 0,
+	SVM_EXT_ACCESS_WRITE = 1,
+	SVM_EXT_ACCESS_ATOMIC = 2,
+};
+
+/**
+ * struct svm_ext_fault_stats - what servicing faults did, for a driver's
+ * per-call accounting (cost models, ioctl counters)
+ */
+struct svm_ext_fault_stats {
+	u64 faults;
+	u64 pages_to_dev;
+	u64 pages_from_dev;
+	u64 pages_peer;
+	u64 remote_maps;
+	u64 evictions;
+	u64 pages_evicted;
+};
+
+int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
+			    u64 mem_bytes);
+void svm_ext_device_unregister(struct svm_ext_device *dev);
+int svm_ext_device_mem_usage(struct svm_ext_device *dev, u64 *total, u64 *used);
+
+struct svm_ext_binding *svm_ext_bind(struct svm_ext_device *dev,
+				     struct mm_struct *mm, void *drvdata);
+void svm_ext_unbind(struct svm_ext_binding *b);
+
+int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
+			 enum svm_ext_access access,
+			 struct svm_ext_fault_stats *stats);
+bool svm_ext_page_is_device(struct page *page, u32 *index);
+struct svm_ext_device *svm_ext_page_device(struct page *page,
+					   unsigned long *offset);
+
+#endif /* _SVM_EXT_DRIVER_H */

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy framework as an admin sees it: svmctl load/unload/status, the
+ * state in sysfs, a BPF decision really taken, ejection on a bad decision
+ * or on the policy's own error (data intact, default back at once), the
+ * verifier refusing a context write, and the module pinned while attached.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "svm_user.h"
+
+#define SZ (2 * MIB)
+
+static void sys_str(const char *name, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
+	if (read_str(path, buf, len))
+		buf[0] = '\0';
+}
+
+FIXTURE(pol)
+{
+	int fd;
+	uint64_t *buf;
+	char s[256];
+};
+
+FIXTURE_SETUP(pol)
+{
+	self->fd = emu_open(0);
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(0, emu_bind(self->fd));
+	self->buf = mmap(NULL, 2 * SZ, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	self->buf = (uint64_t *)(((uintptr_t)self->buf + SZ - 1) & ~(SZ - 1));
+	sys_str("state", self->s, sizeof(self->s));
+	ASSERT_STREQ("disabled", self->s);
+}
+
+FIXTURE_TEARDOWN(pol)
+{
+	run("%s unload >/dev/null 2>&1", svmctl_path());
+	close(self->fd);
+}
+
+TEST_F(pol, sysmem_policy_keeps_data_in_system_memory)
+{
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+	long long in0 = dev_counter(0, "pages_to_dev");
+	long long cpu0 = dev_counter(0, "cpu_faults");
+	struct drm_svm_emu_counters c;
+
+	ASSERT_EQ(0, run("%s load sysmem", svmctl_path()));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+	sys_str("policy", self->s, sizeof(self->s));
+	EXPECT_STREQ("sysmem", self->s);
+	EXPECT_EQ(count0 + 1, read_ll(SVM_SYSFS "/enable_count"));
+	EXPECT_GT(read_ll(SVM_SYSFS "/enabled_since"), 0);
+
+	/* the decision: map in place, nothing migrates */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf, SZ, 0, 3,
+			       NULL, &c));
+	EXPECT_EQ(0, c.pages_to_dev);
+	EXPECT_EQ(SZ / 4096, c.remote_maps);
+	EXPECT_EQ(in0, dev_counter(0, "pages_to_dev"));
+	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 3));
+	EXPECT_EQ(cpu0, dev_counter(0, "cpu_faults"));	/* never left RAM */
+
+	/* status shows it */
+	EXPECT_EQ(0, run("%s status | grep -q sysmem", svmctl_path()));
+
+	/* unload: the default is back and migrates again */
+	ASSERT_EQ(0, run("%s unload", svmctl_path()));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("disabled", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("unregistered", self->s);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf + SZ / 8,
+			       SZ, 0, 4, NULL, &c));
+	EXPECT_EQ(SZ / 4096, c.pages_to_dev);
+	EXPECT_EQ(-1, check_pattern(self->buf + SZ / 8, SZ, 4));
+}
+
+TEST_F(pol, module_pinned_while_attached)
+{
+	ASSERT_EQ(0, run("%s load sysmem", svmctl_path()));
+	EXPECT_NE(0, run("rmmod svm_ext 2>/dev/null"));
+	EXPECT_NE(0, run("rmmod svm_emu 2>/dev/null"));	/* in use: our fd */
+	EXPECT_EQ(0, access(SVM_SYSFS "/state", F_OK));
+}
+
+TEST_F(pol, second_load_is_refused)
+{
+	ASSERT_EQ(0, run("%s load sysmem", svmctl_path()));
+	EXPECT_NE(0, run("%s load sysmem 2>/dev/null", svmctl_path()));
+	sys_str("policy", self->s, sizeof(self->s));
+	EXPECT_STREQ("sysmem", self->s);
+}
+
+TEST_F(pol, bad_decision_ejects_and_default_continues)
+{
+	struct drm_svm_emu_counters c;
+
+	fill_pattern(self->buf, SZ, 99);
+	ASSERT_EQ(0, run("%s load %s", svmctl_path(),
+			 test_bpf_obj("bad_window")));
+	sys_str("state", self->s, sizeof(self->s));
+	ASSERT_STREQ("enabled", self->s);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, self->buf, SZ,
+			       0, 1, NULL, &c));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("ejected", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("bad_decision", self->s);
+	sys_str("exit_reason", self->s, sizeof(self->s));
+	EXPECT_NE(NULL, strstr(self->s, "window"));
+	/* the default decided this very fault: whole chunk migrated */
+	EXPECT_EQ(SZ / 4096, c.pages_to_dev);
+	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 100));
+	ASSERT_EQ(0, run("%s unload", svmctl_path()));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("disabled", self->s);
+	/* the reason stays visible after the unload */
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("bad_decision", self->s);
+}
+
+TEST_F(pol, policy_error_ejects_with_its_message)
+{
+	ASSERT_EQ(0, run("%s load %s", svmctl_path(),
+			 test_bpf_obj("self_error")));
+	fill_pattern(self->buf, SZ, 7);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, self->buf, SZ, 0, 0,
+			       NULL, NULL));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("ejected", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("error", self->s);
+	sys_str("exit_msg", self->s, sizeof(self->s));
+	EXPECT_STREQ("self_error: giving up", self->s);
+	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 7));
+}
+
+TEST_F(pol, verifier_refuses_context_write)
+{
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+
+	EXPECT_NE(0, run("%s load %s 2>/dev/null", svmctl_path(),
+			 test_bpf_obj("write_ctx")));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("disabled", self->s);
+	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
+}
+
+TEST_HARNESS_MAIN

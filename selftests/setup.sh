@@ -1,0 +1,17 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side set-up before the selftests: load svm_ext and svm_emu (two
+# emulated GPUs, 64 MiB each), make sure bpffs is there for pinned policies.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MOD=$ROOT/build/modules
+
+insmod "$MOD/svm_ext.ko"
+insmod "$MOD/svm_emu.ko" ndevices=2 mem_mb=64
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+for i in $(seq 50); do
+	[ -e /dev/dri/renderD129 ] && break
+	sleep 0.1
+done
+[ -e /dev/dri/renderD129 ] || { echo "setup: render nodes did not appear" >&2; exit 1; }
+echo "setup: svm_ext and svm_emu loaded: $(ls /sys/kernel/svm_ext/devices | wc -l) devices"

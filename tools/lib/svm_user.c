@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include "svm_user.h"
+
+static int is_svm_emu(int fd)
+{
+	char name[32] = "";
+	struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+	if (ioctl(fd, DRM_IOCTL_VERSION, &v))
+		return 0;
+	return !strcmp(name, "svm_emu");
+}
+
+int emu_open(unsigned int index)
+{
+	char path[64];
+	int i;
+
+	for (i = 128; i < 192; i++) {
+		struct drm_svm_emu_info info = { 0 };
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/renderD%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (is_svm_emu(fd) &&
+		    !ioctl(fd, DRM_IOCTL_SVM_EMU_INFO, &info) &&
+		    info.index == index)
+			return fd;
+		close(fd);
+	}
+	errno = ENODEV;
+	return -1;
+}
+
+int emu_count(void)
+{
+	char path[64];
+	int i, n = 0;
+
+	for (i = 128; i < 192; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/renderD%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n += is_svm_emu(fd);
+		close(fd);
+	}
+	return n;
+}
+
+int emu_bind(int fd)
+{
+	struct drm_svm_emu_bind b = { 0 };
+
+	return ioctl(fd, DRM_IOCTL_SVM_EMU_BIND, &b) ? -errno : 0;
+}
+
+int emu_exec(int fd, struct drm_svm_emu_access *acc, uint32_t n,
+	     struct drm_svm_emu_counters *cnt)
+{
+	struct drm_svm_emu_exec e = {
+		.accesses = (uintptr_t)acc,
+		.count = n,
+	};
+	int ret = ioctl(fd, DRM_IOCTL_SVM_EMU_EXEC, &e) ? -errno : 0;
+
+	if (cnt)
+		*cnt = e.counters;
+	return ret;
+}
+
+int emu_exec1(int fd, uint32_t op, void *addr, uint64_t len, uint64_t stride,
+	      uint64_t value, uint64_t *result,
+	      struct drm_svm_emu_counters *cnt)
+{
+	struct drm_svm_emu_access a = {
+		.op = op,
+		.addr = (uintptr_t)addr,
+		.length = len,
+		.stride = stride,
+		.value = value,
+	};
+	int ret = emu_exec(fd, &a, 1, cnt);
+
+	if (result)
+		*result = a.result;
+	return ret;
+}
+
+uint64_t cpu_checksum(const void *buf, size_t len, size_t stride)
+{
+	const uint64_t *w = buf;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t step = stride ? stride / 8 : 1, i;
+
+	for (i = 0; i < len / 8; i += step)
+		h = (h ^ w[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+int read_str(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n'))
+		buf[--n] = '\0';
+	return 0;
+}
+
+long long read_ll(const char *path)
+{
+	char buf[64];
+
+	if (read_str(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 0);
+}
+
+long long dev_counter(unsigned int dev, const char *name)
+{
+	char path[128], line[128];
+	size_t nlen = strlen(name);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SVM_SYSFS "/devices/%u/counters", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, nlen) && line[nlen] == ' ') {
+			v = strtoll(line + nlen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+long long dev_mem_used(unsigned int dev)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SVM_SYSFS "/devices/%u/mem_used", dev);
+	return read_ll(path);
+}
+
+int run(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static const char *build_dir(void)
+{
+	static char dir[PATH_MAX];
+	char *slash;
+	ssize_t n;
+
+	if (dir[0])
+		return dir;
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n < 0)
+		return "build";
+	dir[n] = '\0';
+	/* .../build/selftests/<test> -> .../build */
+	for (int i = 0; i < 2; i++) {
+		slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+	}
+	return dir;
+}
+
+const char *svmctl_path(void)
+{
+	static char path[PATH_MAX];
+	const char *env = getenv("SVMCTL");
+
+	if (env)
+		return env;
+	snprintf(path, sizeof(path), "%s/svmctl/svmctl", build_dir());
+	return path;
+}
+
+const char *test_bpf_obj(const char *name)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/bpf/tests/%s.bpf.o", build_dir(), name);
+	return path;
+}
+
+void fill_pattern(void *buf, size_t len, uint64_t seed)
+{
+	uint64_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = seed + i;
+}
+
+long check_pattern(const void *buf, size_t len, uint64_t seed)
+{
+	const uint64_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i] != seed + i)
+			return (long)i;
+	return -1;
+}

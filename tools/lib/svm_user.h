@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace helpers shared by selftests, svmbench and the demo: emulated GPU access, sysfs
+ * reading, the device checksum, running svmctl.
+ */
+#ifndef SVM_USER_H
+#define SVM_USER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <drm/svm_emu_drm.h>
+
+#define SVM_SYSFS "/sys/kernel/svm_ext"
+#define MIB (1UL << 20)
+
+/* Open the render node of svm_ext device @index; -1 with errno if absent. */
+int emu_open(unsigned int index);
+/* Number of svm_emu render nodes present. */
+int emu_count(void);
+int emu_bind(int fd);
+/* One access; returns 0 or -errno; fills *result and *cnt when non-NULL. */
+int emu_exec1(int fd, uint32_t op, void *addr, uint64_t len, uint64_t stride,
+	      uint64_t value, uint64_t *result,
+	      struct drm_svm_emu_counters *cnt);
+int emu_exec(int fd, struct drm_svm_emu_access *acc, uint32_t n,
+	     struct drm_svm_emu_counters *cnt);
+
+/* The device checksum (FNV-1a over 64-bit words), computed by the CPU. */
+uint64_t cpu_checksum(const void *buf, size_t len, size_t stride);
+
+/* sysfs */
+int read_str(const char *path, char *buf, size_t len);
+long long read_ll(const char *path);
+long long dev_counter(unsigned int dev, const char *name);
+long long dev_mem_used(unsigned int dev);
+
+/* Run a shell command; returns its exit status (or -1). */
+int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Path of svmctl ($SVMCTL, else next to the test binaries). */
+const char *svmctl_path(void);
+/* Path of a BPF object built for tests: build/bpf/tests/NAME.bpf.o */
+const char *test_bpf_obj(const char *name);
+
+void fill_pattern(void *buf, size_t len, uint64_t seed);
+/* index of the first word != seed + i, or -1 */
+long check_pattern(const void *buf, size_t len, uint64_t seed);
+
+#endif

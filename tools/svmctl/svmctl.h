@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svmctl: administration CLI for svm_ext.  Shared declarations.
+ *
+ * Layout (modelled on tools/bpf/bpftool):
+ *   main.c         option parsing, command table, help, version
+ *   cmd_policy.c   list, load, unload            (later: switch)
+ *   cmd_status.c   status                        (later: devices, stats, top)
+ *   cmd_params.c   set, get
+ *   registry.c     embedded and on-disk policy objects
+ *   params.c       BTF-typed params values: parse, check, print
+ *   sysfs.c        /sys/kernel/svm_ext readers
+ *   bpffs.c        pins under /sys/fs/bpf/svm_ext
+ *   json_writer.c  streaming JSON output
+ *   util.c         errors, capabilities, formatting
+ *
+ * To add a command: write `int do_foo(int argc, char **argv)` and a
+ * `const struct svm_cmd cmd_foo` next to it, declare it below, and add
+ * &cmd_foo to the table in main.c.
+ */
+#ifndef SVMCTL_H
+#define SVMCTL_H
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifndef SVMCTL_VERSION
+#define SVMCTL_VERSION "0.1"
+#endif
+
+/* Exit statuses, documented in svmctl(8). */
+enum {
+	EXIT_OKAY = 0,		/* success */
+	EXIT_FAIL = 1,		/* the operation failed */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_NOT_LOADED = 3,	/* svm_ext.ko is not loaded */
+	EXIT_PERM = 4,		/* missing privilege */
+	EXIT_NO_POLICY = 5,	/* no such policy */
+};
+
+struct svm_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;	/* one line, for `svmctl help` */
+	const char *synopsis;	/* "svmctl NAME ..." lines */
+	const char *help;	/* DESCRIPTION, OPTIONS, EXAMPLES */
+};
+
+extern const struct svm_cmd cmd_list, cmd_load, cmd_unload, cmd_status,
+	cmd_set, cmd_get;
+
+/* Global state, set by main.c and by each command's common options. */
+extern bool json_output;
+extern bool pretty_output;
+extern int verbose;
+extern const char *cur_cmd;	/* command name, for messages */
+extern bool libbpf_quiet;	/* hide libbpf warnings (list) */
+
+/*
+ * Options every command accepts.  A command lists COMMON_LONGOPTS in its
+ * option table, puts COMMON_SHORTOPTS in its optstring and hands every
+ * option it does not know to common_opt().
+ */
+enum { OPT_PRETTY = 0x100, OPT_DEBUG, OPT_CMD_BASE = 0x200 };
+#define COMMON_SHORTOPTS ":hjd"	/* must come first in optstring */
+#define COMMON_LONGOPTS							\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "json", no_argument, NULL, 'j' },				\
+	{ "pretty", no_argument, NULL, OPT_PRETTY },			\
+	{ "debug", no_argument, NULL, 'd' }
+
+/*
+ * Returns -1 if the option was handled and parsing goes on, otherwise the
+ * exit status to return at once (help printed, or a usage error).
+ */
+int common_opt(const struct svm_cmd *cmd, int c, char **argv);
+void cmd_help(const struct svm_cmd *cmd, FILE *f);
+
+/*
+ * Error reporting.  Every message reads "svmctl: CMD: WHAT: ERRNO TEXT".
+ * err is a positive errno value (or 0 for none).  Returns exit_code so
+ * that `return p_err(EXIT_FAIL, EBUSY, "...")` reads naturally.
+ */
+int p_err(int exit_code, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_err(const struct svm_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Emits the last error as JSON on stdout if --json and nothing else was. */
+void json_flush_error(int exit_code);
+
+/* Capabilities. */
+bool have_cap(int cap);
+/* 0 if loading struct_ops is allowed, else prints why and returns 4. */
+int check_bpf_caps(const char *what);
+
+/* Formatting. */
+void fmt_bytes(char *buf, size_t sz, unsigned long long v);
+void fmt_duration(char *buf, size_t sz, unsigned long long secs);
+
+/* A policy name usable as a directory name under bpffs. */
+bool policy_name_ok(const char *name);
+
+/* libbpf log callback honouring verbose and libbpf_quiet. */
+void setup_libbpf_print(void);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* SVMCTL_H */

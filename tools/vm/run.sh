@@ -1,0 +1,389 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The one VM runner (make check, make demo, make peer, benchmarks): boots the
+# svm_ext test kernel with virtme-ng and runs a command inside it as root.
+# See usage() for options and exit codes.
+set -euo pipefail
+
+# --- QEMU wrapper mode ----------------------------------------------------
+# vng is given this script as its QEMU binary (--qemu) so that how QEMU ended
+# (exit status, or 128+signal) is recorded: virtme-run reports 255 for both
+# a guest panic and a QEMU crash.  Only the real boot (-kernel) is recorded,
+# not virtme's `qemu --version` probe.
+if [ -n "${SVM_EXT_QEMU_REAL:-}" ]; then
+	case " $* " in
+	*" -kernel "*) ;;
+	*) exec "$SVM_EXT_QEMU_REAL" "$@" ;;
+	esac
+	set +e
+	"$SVM_EXT_QEMU_REAL" "$@"
+	rc=$?
+	echo "$rc" >"$SVM_EXT_QEMU_STATUS"
+	exit "$rc"
+fi
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SELF="$ROOT/tools/vm/run.sh"
+CACHE=${SVM_EXT_CACHE:-/var/cache/svm_ext}
+
+usage() {
+	cat <<EOF
+usage: tools/vm/run.sh [OPTIONS] -- CMD [ARGS...]
+
+Boot the svm_ext test kernel (virtme-ng, host root fs read-only with
+overlays) and run CMD inside as root, in the current directory.  CMD's
+stdout/stderr are passed through; the kernel console is kept out of the
+way (shown only when something goes wrong).
+
+Options:
+  --kdir DIR       built kernel tree (default: tools/build/kernel.sh
+                   --print-dir \${FLAVOR:-base})
+  --mem SIZE       guest memory, QEMU syntax (default 2G)
+  --cpus N         guest vCPUs (default 2)
+  --timeout SECS   kill the VM after SECS seconds, boot included (default 1800)
+  --kvm            use KVM without probing
+  --no-kvm         use TCG (--disable-kvm)
+                   default: probe KVM once per kernel image (boot + true),
+                   cached in \$SVM_EXT_CACHE/kvm-probe; TCG if it fails
+  --rwdir DIR      also share host DIR writable at the same path in the
+                   guest (repeatable; best outside /tmp /var /etc /usr /home
+                   /opt /srv /lib, which the guest overlays)
+  --allow-warn     print kernel problem reports but do not fail on them
+  --keep           keep the run's state dir (console log, dmesg) and print it
+
+Environment: FLAVOR (kernel flavor for the default --kdir), SVM_EXT_CACHE
+(KVM probe cache dir, default /var/cache/svm_ext), SVM_EXT_VM_STATE (where
+per-run state dirs go, default build/vm in the repo).
+  -h, --help       this text
+
+Exit status:
+  CMD's exit status when it ran and the kernel reported no problems
+  124  timeout (QEMU killed)
+  125  the VM could not run CMD: bad kernel dir, vng/QEMU missing, or QEMU
+       aborted twice (one abort is retried and reported)
+  126  the kernel reported problems (BUG, WARNING, lockdep, KASAN, kmemleak,
+       panic...) during the run, even if CMD passed (not with --allow-warn)
+EOF
+}
+
+say() { printf 'run.sh: %s\n' "$*" >&2; }
+fail() { say "$*"; exit 125; }
+
+KDIR=
+MEM=2G
+CPUS=2
+TIMEOUT=1800
+ACCEL=auto
+ALLOW_WARN=0
+KEEP=0
+RWDIRS=()
+need() { [ $# -ge 2 ] || fail "option $1 needs a value (see --help)"; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kdir) need "$@"; KDIR=$2; shift 2 ;;
+	--mem) need "$@"; MEM=$2; shift 2 ;;
+	--cpus) need "$@"; CPUS=$2; shift 2 ;;
+	--timeout) need "$@"; TIMEOUT=$2; shift 2 ;;
+	--rwdir) need "$@"; RWDIRS+=("$2"); shift 2 ;;
+	--kvm) ACCEL=kvm; shift ;;
+	--no-kvm) ACCEL=tcg; shift ;;
+	--allow-warn) ALLOW_WARN=1; shift ;;
+	--keep) KEEP=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; break ;;
+	*) usage >&2; fail "unknown option '$1' (the command goes after --)" ;;
+	esac
+done
+[ $# -gt 0 ] || { usage >&2; fail "no command given"; }
+[[ $MEM =~ ^[0-9]+[KMGT]?$ ]] || fail "bad --mem '$MEM'"
+[[ $CPUS =~ ^[1-9][0-9]*$ ]] || fail "bad --cpus '$CPUS'"
+[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || fail "bad --timeout '$TIMEOUT'"
+
+if [ -z "$KDIR" ]; then
+	KDIR=$("$ROOT/tools/build/kernel.sh" --print-dir "${FLAVOR:-base}") ||
+		fail "cannot determine the kernel dir (tools/build/kernel.sh --print-dir failed)"
+	[ -f "$KDIR/.svm_ext-stamp" ] ||
+		fail "kernel not built: $KDIR has no .svm_ext-stamp (run: make kernel${FLAVOR:+ FLAVOR=$FLAVOR})"
+fi
+[ -d "$KDIR" ] || fail "kernel dir $KDIR does not exist"
+KDIR=$(cd "$KDIR" && pwd)
+[ -f "$KDIR/arch/x86/boot/bzImage" ] || fail "no arch/x86/boot/bzImage in $KDIR (kernel not built?)"
+[ -f "$KDIR/.config" ] || fail "no .config in $KDIR (vng needs a built kernel tree)"
+command -v vng >/dev/null || fail "vng (virtme-ng) not found (run: make deps)"
+QEMU_REAL=$(command -v qemu-system-x86_64) || fail "qemu-system-x86_64 not found (run: make deps)"
+
+# vng pastes paths into a shell command line unquoted: refuse what would break.
+safe_path() { [[ $1 =~ ^/[A-Za-z0-9_./~+@,-]*$ ]] || fail "$2 path '$1' must be absolute and use no spaces or shell/QEMU special characters"; }
+safe_path "$KDIR" "kernel dir"
+for i in "${!RWDIRS[@]}"; do
+	[ -d "${RWDIRS[$i]}" ] || fail "--rwdir ${RWDIRS[$i]}: not a directory"
+	RWDIRS[i]=$(cd "${RWDIRS[$i]}" && pwd)
+	safe_path "${RWDIRS[$i]}" "--rwdir"
+done
+
+# Guest stdin is our stdin, but never a terminal: QEMU would take it over
+# (raw mode), and a background job reading it would be stopped.
+if [ -t 0 ] || ! { true <&0; } 2>/dev/null; then exec </dev/null; fi
+
+# The run's state dir is shared writable at the same path in the guest.  It
+# lives in the repo's build/ by default: vng needs the guest path to exist,
+# and under /tmp (overlaid in the guest, mounted in the background by
+# virtme-init) the share could end up hidden below the overlay.
+STATE_PARENT=${SVM_EXT_VM_STATE:-$ROOT/build/vm}
+if ! mkdir -p "$STATE_PARENT" 2>/dev/null || [ ! -w "$STATE_PARENT" ]; then
+	STATE_PARENT=${TMPDIR:-/tmp}
+fi
+STATE=$(mktemp -d "$STATE_PARENT/run.XXXXXX") || fail "cannot create a state dir under $STATE_PARENT"
+safe_path "$STATE" "state dir"
+VPID=
+cleanup() {
+	if [ -n "$VPID" ]; then kill -KILL -- "-$VPID" 2>/dev/null || true; fi
+	if [ "$KEEP" = 1 ]; then say "state kept in $STATE"; else rm -rf "$STATE"; fi
+}
+trap cleanup EXIT
+trap 'say "interrupted: killing the VM"; exit 130' INT TERM HUP
+
+# POSIX single-quoting, so the command survives vng's script round trip.
+shquote() {
+	local a out=
+	for a in "$@"; do out+="'${a//\'/\'\\\'\'}' "; done
+	printf '%s' "$out"
+}
+
+# Lines of the VM's stderr that are kernel console output go to the console
+# log only; everything else (CMD's stderr, QEMU and vng messages) is shown.
+AWK_LIVE=(awk)
+if awk -W version 2>&1 | grep -qi mawk; then AWK_LIVE=(awk -W interactive); fi
+console_filter() { # LOG EOF_MARKER
+	trap '' INT TERM # drain until EOF: the VM's last words matter
+	"${AWK_LIVE[@]}" -v log="$1" '
+		{ print > log; fflush(log) }
+		$0 !~ /^\[ *[0-9]+\.[0-9]+\]/ { print > "/dev/stderr"; fflush("/dev/stderr") }' || true
+	: >"$2"
+}
+
+# boot ACCEL TIMEOUT QUIET CMD...: one VM run; leaves its traces in $STATE.
+boot() {
+	local accel=$1 tmo=$2 quiet=$3 i
+	shift 3
+	find "$STATE" -mindepth 1 -delete
+	local -a args=(--run "$KDIR" --memory "$MEM" --cpus "$CPUS" --verbose
+		--append printk.time=1 --qemu "$SELF" --rwdir "$STATE")
+	for i in "${RWDIRS[@]}"; do args+=(--rwdir "$i"); done
+	[ "$accel" = tcg ] && args+=(--disable-kvm)
+	args+=(--exec "$(shquote "$ROOT/tools/vm/guest.sh" "$STATE" "$PWD" -- "$@")")
+	export SVM_EXT_QEMU_REAL="$QEMU_REAL" SVM_EXT_QEMU_STATUS="$STATE/qemu-status"
+	# Own process group (set -m) so a timeout can kill vng, QEMU and virtiofsd.
+	set -m
+	if [ "$quiet" = 1 ]; then
+		vng "${args[@]}" >"$STATE/stdout.log" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof" 2>/dev/null) &
+	else
+		vng "${args[@]}" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof") &
+	fi
+	VPID=$!
+	set +m
+	unset SVM_EXT_QEMU_REAL SVM_EXT_QEMU_STATUS
+	local deadline=$((SECONDS + tmo))
+	while kill -0 "$VPID" 2>/dev/null; do
+		if [ $SECONDS -ge $deadline ] ||
+			{ [ "$accel" = kvm ] && grep -qs 'KVM internal error' "$STATE/console.log"; }; then
+			# the KVM check: QEMU pauses the VM on that error instead of exiting
+			[ $SECONDS -ge $deadline ] && : >"$STATE/timed-out"
+			kill -TERM -- "-$VPID" 2>/dev/null || true
+			for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$VPID" 2>/dev/null || break; sleep 1; done
+			kill -KILL -- "-$VPID" 2>/dev/null || true
+			break
+		fi
+		sleep 1
+	done
+	VRC=0
+	wait "$VPID" 2>/dev/null || VRC=$?
+	VPID=
+	for i in $(seq 50); do [ -e "$STATE/console.eof" ] && break; sleep 0.2; done
+	touch "$STATE/console.log"
+}
+
+# Kernel problem reports.  kmemleak's own init/scan-thread lines are not
+# reports; its "N new suspected memory leaks" and the report file are.
+PROBLEMS='BUG:|WARNING:|Oops|kernel BUG at|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|KASAN:|kmemleak:.*suspected memory leak|unreferenced object|general protection fault|Kernel panic|UBSAN:|INFO: task .* blocked for more than|rcu: INFO: .* detected stall'
+
+# scan_problems FILE...: print each report with context; status 1 if any.
+scan_problems() {
+	awk -v pat="$PROBLEMS" -v maxl=60 -v maxr=20 '
+		function endrep() { print "run.sh: ----- end of report -----"; left = 0 }
+		FNR == 1 { if (left > 0) endrep(); npre = 0 }
+		left > 0 {
+			print; left--
+			if ($0 ~ /---\[ end / || left == 0) endrep()
+			next
+		}
+		$0 ~ pat {
+			n++
+			if (n <= maxr) {
+				print "run.sh: ----- kernel problem report " n " (from " FILENAME ") -----"
+				for (i = 1; i <= npre; i++) print pre[i]
+				npre = 0
+				print; left = maxl - 1
+				if ($0 ~ /---\[ end /) endrep()
+				next
+			}
+		}
+		{ # two lines of lead-in: "cut here", lockdep "=====" banners
+			if (npre == 2) { pre[1] = pre[2]; npre = 1 }
+			pre[++npre] = $0
+		}
+		END {
+			if (left > 0) endrep()
+			if (n > maxr) print "run.sh: ... " n - maxr " more reports not shown"
+			exit n > 0
+		}' "$@" >&2
+}
+
+# classify: sets OUTCOME (ran|timeout|panic|abort|fatal), RC, REASON.
+classify() {
+	local qs=
+	[ -f "$STATE/qemu-status" ] && qs=$(cat "$STATE/qemu-status")
+	RC=
+	REASON=
+	if [ -e "$STATE/timed-out" ]; then
+		OUTCOME=timeout
+	elif [ -s "$STATE/status" ]; then
+		OUTCOME=ran
+		RC=$(cat "$STATE/status")
+	elif grep -qsE '^\[ *[0-9]+\.[0-9]+\] Kernel panic' "$STATE/console.log"; then
+		OUTCOME=panic
+	elif grep -qs 'cannot find script I/O ports' "$STATE/console.log"; then
+		OUTCOME=fatal
+		REASON="the guest found no script I/O ports (is udev installed on the host?)"
+	elif [ -z "$qs" ]; then
+		OUTCOME=fatal
+		REASON="vng failed before starting QEMU (exit $VRC)"
+	else
+		OUTCOME=abort
+		local assert sig
+		# the assertion, else QEMU's first message that is not a warning
+		assert=$( { grep -m1 'Assertion .* failed' "$STATE/console.log" ||
+			grep '^qemu-system' "$STATE/console.log" | grep -v -m1 'warning:'; } |
+			sed 's/^qemu-system[^:]*: //' || true)
+		if [ -n "$assert" ]; then
+			REASON=$assert
+		elif [ "$qs" -gt 128 ]; then
+			sig=$(kill -l $((qs - 128)) 2>/dev/null || echo "$((qs - 128))")
+			REASON="QEMU killed by signal SIG$sig"
+		elif [ ! -e "$STATE/started" ]; then
+			REASON="guest never started the command (QEMU exit $qs)"
+		else
+			REASON="VM stopped before the command finished (QEMU exit $qs)"
+		fi
+	fi
+}
+
+# kernel lines of the console log (CMD's stderr is in there too)
+kernel_console() {
+	grep -aE '^\[ *[0-9]+\.[0-9]+\]' "$STATE/console.log" >"$STATE/console.kernel" || true
+	echo "$STATE/console.kernel"
+}
+
+console_tail() {
+	say "last lines of the kernel console / VM output:"
+	tail -n "${1:-40}" "$STATE/console.log" | sed 's/^/  | /' >&2
+}
+
+# --- accelerator ----------------------------------------------------------
+probe_kvm() {
+	local key line cached=
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		ACCEL=tcg
+		ACCEL_WHY="/dev/kvm not available"
+		return
+	fi
+	key=$(sha256sum "$KDIR/arch/x86/boot/bzImage" | cut -d' ' -f1)
+	if mkdir -p "$CACHE" 2>/dev/null && exec 9>>"$CACHE/kvm-probe.lock"; then
+		flock 9 || true # parallel runs: one probes, the others read its answer
+	fi
+	cached=$(awk -v k="$key" '$1 == k { a = $2 } END { print a }' "$CACHE/kvm-probe" 2>/dev/null || true)
+	if [ "$cached" = kvm ] || [ "$cached" = tcg ]; then
+		ACCEL=$cached
+		ACCEL_WHY="cached KVM probe for this bzImage"
+	else
+		say "probing KVM (boot + true, up to 120 s)..."
+		local t0=$SECONDS
+		boot kvm 120 1 true
+		if [ -e "$STATE/status" ] && [ "$(cat "$STATE/status")" = 0 ]; then
+			ACCEL=kvm
+		else
+			ACCEL=tcg
+			line=$(grep -m1 -E 'KVM internal error|kvm' "$STATE/console.log" || true)
+			say "KVM probe failed after $((SECONDS - t0)) s${line:+: $line}"
+		fi
+		ACCEL_WHY="KVM probe"
+		echo "$key $ACCEL" >>"$CACHE/kvm-probe" 2>/dev/null ||
+			say "cannot write $CACHE/kvm-probe: the probe will be repeated next time"
+	fi
+	exec 9>&-
+}
+
+case "$ACCEL" in
+kvm) ACCEL_WHY="--kvm" ;;
+tcg) ACCEL_WHY="--no-kvm" ;;
+auto) probe_kvm ;;
+esac
+ACCEL_NAME=TCG
+[ "$ACCEL" = kvm ] && ACCEL_NAME=KVM
+say "booting $KDIR with $ACCEL_NAME ($ACCEL_WHY), $CPUS vCPUs, $MEM, timeout ${TIMEOUT}s"
+
+# --- run, retrying one QEMU abort ----------------------------------------
+attempt=1
+while :; do
+	t0=$SECONDS
+	boot "$ACCEL" "$TIMEOUT" 0 "$@"
+	classify
+	[ "$OUTCOME" = abort ] || break
+	if [ $attempt -ge 2 ]; then
+		console_tail 30
+		fail "QEMU aborted again ($REASON): giving up"
+	fi
+	say "QEMU aborted ($REASON), retrying once"
+	attempt=2
+done
+took=$((SECONDS - t0))
+
+case "$OUTCOME" in
+fatal)
+	console_tail 30
+	fail "$REASON"
+	;;
+timeout)
+	say "timeout: CMD did not finish within ${TIMEOUT}s (boot included); QEMU killed"
+	scan_problems "$(kernel_console)" || say "kernel reported problems (see above)"
+	console_tail 20
+	exit 124
+	;;
+panic)
+	scan_problems "$(kernel_console)" || true
+	say "kernel panicked while running the command (after ${took}s)"
+	say "kernel reported problems (see above)"
+	exit 126
+	;;
+esac
+
+# OUTCOME=ran
+say "command exited $RC after ${took}s in the VM"
+files=()
+if [ -e "$STATE/done" ] && [ -e "$STATE/dmesg" ]; then
+	files+=("$STATE/dmesg")
+	[ -s "$STATE/kmemleak" ] && files+=("$STATE/kmemleak")
+else
+	say "guest did not save dmesg: scanning the console log instead"
+	files+=("$(kernel_console)")
+fi
+if ! scan_problems "${files[@]}"; then
+	if [ $ALLOW_WARN = 1 ]; then
+		say "kernel reported problems (see above; ignored: --allow-warn)"
+	else
+		say "kernel reported problems (see above)"
+		exit 126
+	fi
+fi
+exit "$RC"
