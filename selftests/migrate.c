@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,6 +56,8 @@ TEST_F(mig, device_read_migrates_and_sees_cpu_data)
 	EXPECT_EQ(SZ / 4096, dev_counter(0, "pages_to_dev") - in0);
 	EXPECT_EQ(used0 + (long long)SZ, dev_mem_used(0));
 	EXPECT_GT(c.modeled_ns, 0);
+	/* residency: every page on device 0 */
+	EXPECT_EQ(SZ / 4096, emu_count_at(self->fd, self->buf, SZ / 4096, 0));
 }
 
 /* Device writes, CPU reads: CPU faults bring every byte home. */
@@ -68,7 +71,10 @@ TEST_F(mig, device_write_then_cpu_reads_back)
 			       77, NULL, NULL));
 	used0 = dev_mem_used(0);
 	EXPECT_GE(used0, (long long)SZ);
+	EXPECT_EQ(SZ / 4096, emu_count_at(self->fd, self->buf, SZ / 4096, 0));
 	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 77));
+	EXPECT_EQ(SZ / 4096, emu_count_at(self->fd, self->buf, SZ / 4096,
+					  SVM_EXT_RES_SYSTEM));
 	/* default CPU fault brings back the whole chunk: 2 faults */
 	EXPECT_EQ(2, dev_counter(0, "cpu_faults") - cpu0);
 	EXPECT_EQ(used0 - (long long)SZ, dev_mem_used(0));
@@ -121,6 +127,37 @@ TEST_F(mig, exec_batch_in_order)
 	EXPECT_EQ(-1, check_pattern(self->buf, SZ / 2, 9));
 	EXPECT_EQ(0, self->buf[SZ / 16 + 1]);
 	EXPECT_EQ(cpu_checksum(self->buf, SZ, 0), a[2].result);
+}
+
+/* The residency query: unpopulated, system, device; bad arguments. */
+TEST_F(mig, query_residency)
+{
+	struct drm_svm_emu_query q = { .addr = (uintptr_t)self->buf + 1,
+				       .npages = 1 };
+	uint16_t res[4];
+
+	EXPECT_EQ(4, emu_count_at(self->fd, self->buf, 4, SVM_EXT_RES_NONE));
+	self->buf[512] = 1;		/* page 1 on the CPU */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, self->buf + 1024,
+			       8, 0, 0, NULL, NULL));
+	ASSERT_EQ(0, emu_query(self->fd, self->buf, 4, res));
+	/* the device read migrated the whole chunk, page 1 included */
+	EXPECT_EQ(0, res[1] & SVM_EXT_RES_LOC_MASK);
+	EXPECT_EQ(0, res[2] & SVM_EXT_RES_LOC_MASK);
+	EXPECT_TRUE(res[1] & SVM_EXT_RES_WRITE);
+	EXPECT_EQ(1, self->buf[512]);
+	ASSERT_EQ(0, emu_query(self->fd, self->buf, 4, res));
+	EXPECT_EQ(SVM_EXT_RES_SYSTEM, res[1] & SVM_EXT_RES_LOC_MASK);
+	EXPECT_EQ(-1, ioctl(self->fd, DRM_IOCTL_SVM_EMU_QUERY, &q));
+	EXPECT_EQ(EINVAL, errno);
+	q.addr -= 1;
+	q.flags = 4;
+	EXPECT_EQ(-1, ioctl(self->fd, DRM_IOCTL_SVM_EMU_QUERY, &q));
+	EXPECT_EQ(EINVAL, errno);
+	q.flags = 0;
+	q.res = 8;
+	EXPECT_EQ(-1, ioctl(self->fd, DRM_IOCTL_SVM_EMU_QUERY, &q));
+	EXPECT_EQ(EFAULT, errno);
 }
 
 /* munmap of device-resident memory frees the device pages. */
@@ -255,6 +292,7 @@ TEST_F(mig, two_devices_share_one_address_space)
 	EXPECT_EQ(cpu_checksum(self->buf, SZ, 0), sum);
 	/* device 1 pulled the pages out of device 0 */
 	EXPECT_EQ(SZ / 4096, dev_counter(0, "pages_from_dev") - out0);
+	EXPECT_EQ(SZ / 4096, emu_count_at(fd1, self->buf, SZ / 4096, 1));
 	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 42));
 	close(fd1);
 }

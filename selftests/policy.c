@@ -70,6 +70,8 @@ TEST_F(pol, sysmem_policy_keeps_data_in_system_memory)
 	EXPECT_EQ(SZ / 4096, c.remote_maps);
 	EXPECT_EQ(in0, dev_counter(0, "pages_to_dev"));
 	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 3));
+	EXPECT_EQ(SZ / 4096, emu_count_at(self->fd, self->buf, SZ / 4096,
+					  SVM_EXT_RES_SYSTEM));
 	EXPECT_EQ(cpu0, dev_counter(0, "cpu_faults"));	/* never left RAM */
 
 	/* status shows it */

@@ -172,6 +172,7 @@ void svm_ext_mm_exit(void);
 
 /* fault.c */
 vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf);
+void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx);
 
 /* policy.c */
 int svm_ext_policy_init(void);

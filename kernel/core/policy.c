@@ -153,8 +153,6 @@ static bool svm_ext_fault_decision_ok(struct svm_ext_fault_ctx *ctx,
 	return true;
 }
 
-void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx);
-
 /**
  * svm_ext_policy_fault() - decide a device fault
  * @ctx: the fault; on return it holds a valid decision

@@ -117,12 +117,7 @@ static struct attribute *svm_emu_cost_attrs[] = {
 	NULL,
 };
 
-static const struct attribute_group svm_emu_cost_group = {
+const struct attribute_group svm_emu_cost_group = {
 	.name = "cost",
 	.attrs = svm_emu_cost_attrs,
-};
-
-const struct attribute_group *svm_emu_dev_groups[] = {
-	&svm_emu_cost_group,
-	NULL,
 };

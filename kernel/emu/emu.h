@@ -89,6 +89,6 @@ u64 svm_emu_cost_access(const struct svm_emu_cost *c, enum svm_ext_map_kind k,
 			u64 bytes);
 u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
 			const struct svm_ext_fault_stats *st);
-extern const struct attribute_group *svm_emu_dev_groups[];
+extern const struct attribute_group svm_emu_cost_group;
 
 #endif /* _SVM_EMU_H */

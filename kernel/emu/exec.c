@@ -9,6 +9,7 @@
  * an invalidation (which takes the same lock) cannot free a page under the
  * device: the lock is the emulated TLB shootdown.
  */
+#include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>

@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_ioctl.h>
@@ -134,6 +135,36 @@ static int svm_emu_ioctl_unbind(struct drm_device *drm, void *data,
 	return ret;
 }
 
+static int svm_emu_ioctl_query(struct drm_device *drm, void *data,
+			       struct drm_file *file)
+{
+	struct drm_svm_emu_query *q = data;
+	struct svm_emu_file *ef = file->driver_priv;
+	u16 *res;
+	int ret;
+
+	if (q->flags || q->pad || q->reserved[0] || q->reserved[1] ||
+	    !q->npages || q->npages > SVM_EMU_QUERY_MAX_PAGES ||
+	    !PAGE_ALIGNED(q->addr))
+		return -EINVAL;
+	res = kvcalloc(q->npages, sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	down_read(&ef->sem);
+	if (!ef->binding)
+		ret = -ENXIO;
+	else if (ef->mm != current->mm)
+		ret = -EPERM;
+	else
+		ret = svm_ext_query(ef->binding, q->addr, q->npages, res);
+	up_read(&ef->sem);
+	if (!ret && copy_to_user(u64_to_user_ptr(q->res), res,
+				 q->npages * sizeof(*res)))
+		ret = -EFAULT;
+	kvfree(res);
+	return ret;
+}
+
 static int svm_emu_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct svm_emu_file *ef = kzalloc(sizeof(*ef), GFP_KERNEL);
@@ -163,6 +194,7 @@ static const struct drm_ioctl_desc svm_emu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SVM_EMU_BIND, svm_emu_ioctl_bind, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SVM_EMU_UNBIND, svm_emu_ioctl_unbind, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SVM_EMU_EXEC, svm_emu_ioctl_exec, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVM_EMU_QUERY, svm_emu_ioctl_query, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations svm_emu_fops = {
@@ -235,7 +267,7 @@ static struct svm_emu_device *svm_emu_create(unsigned int i, u64 peer_mask)
 	/* peers are named by emulator index; core indices may differ */
 	edev->sdev.peer_mask = peer_mask;
 
-	ret = devm_device_add_groups(&pdev->dev, svm_emu_dev_groups);
+	ret = devm_device_add_group(&pdev->dev, &svm_emu_cost_group);
 	if (ret)
 		goto err_unreg;
 	ret = drm_dev_register(&edev->drm, 0);

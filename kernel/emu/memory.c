@@ -106,10 +106,12 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 		    (unsigned long)kind[i] << SVM_EMU_PTE_KIND_SHIFT |
 		    (writable[i] ? SVM_EMU_PTE_WRITE : 0);
 		/*
-		 * On allocation failure the entry stays empty and the device
-		 * faults again: a missed mapping costs time, never data.
+		 * GFP_ATOMIC: we run under the core's notifier lock, which
+		 * reclaim can need (it invalidates mappings).  On failure the
+		 * entry stays empty and the device faults again: a missed
+		 * mapping costs time, never data.
 		 */
-		xa_store(&ef->pt, idx, xa_mk_value(v), GFP_KERNEL);
+		xa_store(&ef->pt, idx, xa_mk_value(v), GFP_ATOMIC | __GFP_NOWARN);
 	}
 }
 

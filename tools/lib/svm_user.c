@@ -101,6 +101,36 @@ int emu_exec1(int fd, uint32_t op, void *addr, uint64_t len, uint64_t stride,
 	return ret;
 }
 
+int emu_query(int fd, void *addr, uint64_t npages, uint16_t *res)
+{
+	struct drm_svm_emu_query q = {
+		.addr = (uintptr_t)addr,
+		.npages = npages,
+		.res = (uintptr_t)res,
+	};
+
+	return ioctl(fd, DRM_IOCTL_SVM_EMU_QUERY, &q) ? -errno : 0;
+}
+
+long emu_count_at(int fd, void *addr, uint64_t npages, unsigned int loc)
+{
+	uint16_t *res = calloc(npages, sizeof(*res));
+	long n = 0;
+	uint64_t i;
+
+	if (!res)
+		return -ENOMEM;
+	if (emu_query(fd, addr, npages, res)) {
+		n = -errno;
+		goto out;
+	}
+	for (i = 0; i < npages; i++)
+		n += (res[i] & SVM_EXT_RES_LOC_MASK) == loc;
+out:
+	free(res);
+	return n;
+}
+
 uint64_t cpu_checksum(const void *buf, size_t len, size_t stride)
 {
 	const uint64_t *w = buf;

@@ -25,6 +25,11 @@ int emu_exec1(int fd, uint32_t op, void *addr, uint64_t len, uint64_t stride,
 int emu_exec(int fd, struct drm_svm_emu_access *acc, uint32_t n,
 	     struct drm_svm_emu_counters *cnt);
 
+/* Residency of npages pages from addr (SVM_EXT_RES_* codes); 0 or -errno. */
+int emu_query(int fd, void *addr, uint64_t npages, uint16_t *res);
+/* How many of npages pages from addr are at loc (low byte of the code). */
+long emu_count_at(int fd, void *addr, uint64_t npages, unsigned int loc);
+
 /* The device checksum (FNV-1a over 64-bit words), computed by the CPU. */
 uint64_t cpu_checksum(const void *buf, size_t len, size_t stride);
 

@@ -84,14 +84,30 @@ struct drm_svm_emu_exec {
 	__u64 reserved[2];
 };
 
+/*
+ * DRM_IOCTL_SVM_EMU_QUERY: residency of npages pages from addr (a snapshot;
+ * one __u16 SVM_EXT_RES_* code per page written to res).  Needs a binding.
+ */
+#define SVM_EMU_QUERY_MAX_PAGES	(1u << 20)
+struct drm_svm_emu_query {
+	__u64 addr;		/* in: page aligned */
+	__u64 npages;		/* in: 1 .. SVM_EMU_QUERY_MAX_PAGES */
+	__u64 res;		/* in: user pointer to __u16[npages] */
+	__u32 flags;		/* in: must be 0 */
+	__u32 pad;
+	__u64 reserved[2];
+};
+
 #define DRM_SVM_EMU_INFO	0x00
 #define DRM_SVM_EMU_BIND	0x01
 #define DRM_SVM_EMU_UNBIND	0x02
 #define DRM_SVM_EMU_EXEC	0x03
+#define DRM_SVM_EMU_QUERY	0x04
 
 #define DRM_IOCTL_SVM_EMU_INFO	 DRM_IOWR(DRM_COMMAND_BASE + DRM_SVM_EMU_INFO, struct drm_svm_emu_info)
 #define DRM_IOCTL_SVM_EMU_BIND	 DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_BIND, struct drm_svm_emu_bind)
 #define DRM_IOCTL_SVM_EMU_UNBIND DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_UNBIND, struct drm_svm_emu_bind)
 #define DRM_IOCTL_SVM_EMU_EXEC	 DRM_IOWR(DRM_COMMAND_BASE + DRM_SVM_EMU_EXEC, struct drm_svm_emu_exec)
+#define DRM_IOCTL_SVM_EMU_QUERY	 DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_QUERY, struct drm_svm_emu_query)
 
 #endif /* _UAPI_DRM_SVM_EMU_DRM_H */

@@ -42,8 +42,6 @@ struct svm_ext_attr {
 #define SVM_EXT_RES_SYSTEM	0x00feu
 #define SVM_EXT_RES_NONE	0x00ffu
 #define SVM_EXT_RES_WRITE	0x0100u	/* CPU page table allows writes */
-#define SVM_EXT_RES_DEV_MAPPED	0x0200u	/* querying device has it mapped */
-#define SVM_EXT_RES_HUGE	0x0400u	/* part of a PMD-sized mapping */
-#define SVM_EXT_RES_REMOTE	0x0800u	/* device maps it remotely (not local) */
+#define SVM_EXT_RES_HUGE	0x0200u	/* part of a PMD-sized mapping */
 
 #endif /* _UAPI_LINUX_SVM_EXT_H */

@@ -52,8 +52,8 @@ struct svm_ext_device_ops {
 	 * @map: install device page-table entries for @npages pages from
 	 * @addr; @pages[i] NULL means "leave unmapped".  @writable[i] says
 	 * whether the entry may be written.  Called with the context's
-	 * notifier lock (a mutex) held, so no invalidation runs concurrently;
-	 * may sleep to allocate.
+	 * notifier lock held, so no invalidation runs concurrently.  Reclaim
+	 * may need that lock: allocate with GFP_ATOMIC or not at all.
 	 */
 	void (*map)(struct svm_ext_binding *b, unsigned long addr,
 		    struct page **pages, const bool *writable,
@@ -132,6 +132,8 @@ void svm_ext_unbind(struct svm_ext_binding *b);
 int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 			 enum svm_ext_access access,
 			 struct svm_ext_fault_stats *stats);
+int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
+		  unsigned long npages, u16 *res);
 bool svm_ext_page_is_device(struct page *page, u32 *index);
 struct svm_ext_device *svm_ext_page_device(struct page *page,
 					   unsigned long *offset);

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_ext core: residency queries (like test_hmm's SNAPSHOT, any size).
+ *
+ * A snapshot walks the CPU page table with hmm_range_fault() without
+ * faulting anything in, one chunk at a time, and reports for each page where
+ * it is (a device, system memory, or nowhere yet) and whether the CPU may
+ * write it.  It is a snapshot: pages may move as soon as it returns.
+ */
+#include <linux/hmm.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "internal.h"
+
+static u16 svm_ext_res_code(unsigned long pfn)
+{
+	u16 res;
+	u32 idx;
+
+	if (!(pfn & HMM_PFN_VALID))
+		return SVM_EXT_RES_NONE;
+	if (svm_ext_page_is_device(hmm_pfn_to_page(pfn), &idx))
+		res = idx;
+	else
+		res = SVM_EXT_RES_SYSTEM;
+	if (pfn & HMM_PFN_WRITE)
+		res |= SVM_EXT_RES_WRITE;
+	if (hmm_pfn_to_map_order(pfn) >= PMD_SHIFT - PAGE_SHIFT)
+		res |= SVM_EXT_RES_HUGE;
+	return res;
+}
+
+/**
+ * svm_ext_query() - per-page residency of [@start, @start + @npages pages)
+ * @b: a binding of the process whose address space is queried
+ * @start: page-aligned user address
+ * @npages: pages to report
+ * @res: out, one SVM_EXT_RES_* code per page
+ *
+ * Return: 0, -EINVAL for an unaligned or wrapping range, -ESRCH when the mm
+ * is gone, -ENOMEM.
+ */
+int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
+		  unsigned long npages, u16 *res)
+{
+	struct svm_ext_mm *smm = b->smm;
+	struct mm_struct *mm = smm->mn.mm;
+	unsigned long end = start + (npages << PAGE_SHIFT);
+	unsigned long *pfns, addr, i;
+	int ret = 0;
+
+	if (!PAGE_ALIGNED(start) || end <= start || end > TASK_SIZE)
+		return -EINVAL;
+	if (READ_ONCE(smm->dead) || !mmget_not_zero(mm))
+		return -ESRCH;
+	pfns = kvcalloc(SVM_EXT_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (addr = start; addr < end;) {
+		unsigned long wend = min(ALIGN_DOWN(addr, SVM_EXT_CHUNK_SIZE) +
+					 SVM_EXT_CHUNK_SIZE, end);
+		struct svm_ext_range *range = svm_ext_range_get(smm, addr);
+		struct hmm_range hr = {
+			.start = addr,
+			.end = wend,
+			.hmm_pfns = pfns,
+			.dev_private_owner = svm_ext_pgmap_owner,
+		};
+
+		if (IS_ERR(range)) {
+			ret = PTR_ERR(range);
+			break;
+		}
+		hr.notifier = &range->notifier;
+		mmap_read_lock(mm);
+		do {
+			hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
+			ret = hmm_range_fault(&hr);
+		} while (ret == -EBUSY);
+		mmap_read_unlock(mm);
+		if (ret)
+			break;
+		for (i = 0; i < (wend - addr) >> PAGE_SHIFT; i++)
+			*res++ = svm_ext_res_code(pfns[i]);
+		addr = wend;
+		cond_resched();
+	}
+	kvfree(pfns);
+out:
+	mmput(mm);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(svm_ext_query);
