@@ -94,26 +94,22 @@ modules:
 	@mkdir -p $(OUT)/modules
 	@cp kernel/core/svm_ext.ko kernel/emu/svm_emu.ko $(OUT)/modules/
 
-# BPF: kernel types come from the cached vmlinux and svm_ext.ko BTF.
-$(BPF_OUT)/vmlinux.h: $(KDIR)/vmlinux
-	@mkdir -p $(BPF_OUT)
-	$(BPFTOOL) btf dump file $(KDIR)/vmlinux format c > $@.tmp && mv $@.tmp $@
-
-$(BPF_OUT)/svm_ext_types.h: kernel/core/svm_ext.ko $(KDIR)/vmlinux
+# BPF: kernel types come from the cached vmlinux's BTF plus svm_ext.ko's
+# split BTF; dumping the module against its base gives both in one header.
+$(BPF_OUT)/vmlinux.h: kernel/core/svm_ext.ko $(KDIR)/vmlinux
 	@mkdir -p $(BPF_OUT)
 	$(BPFTOOL) btf dump file kernel/core/svm_ext.ko --base-btf $(KDIR)/vmlinux \
-		format c | sed -e '/^#ifndef __VMLINUX_H__/,/^#define __VMLINUX_H__/d' \
-		-e 's/__VMLINUX_H__/__SVM_EXT_TYPES_H__/g' > $@.tmp && mv $@.tmp $@
+		format c > $@.tmp && mv $@.tmp $@
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-I$(BPF_OUT) -I$(ROOT)/include
 
 $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c include/svm_ext/common.bpf.h \
-		$(BPF_OUT)/vmlinux.h $(BPF_OUT)/svm_ext_types.h
+		$(BPF_OUT)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BPF_OUT)/tests/%.bpf.o: selftests/bpf/%.bpf.c include/svm_ext/common.bpf.h \
-		$(BPF_OUT)/vmlinux.h $(BPF_OUT)/svm_ext_types.h
+		$(BPF_OUT)/vmlinux.h
 	@mkdir -p $(BPF_OUT)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

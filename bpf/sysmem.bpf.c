@@ -28,7 +28,7 @@ struct {
 } params SEC(".maps");
 
 SEC("struct_ops")
-int BPF_PROG(sysmem_fault, struct svm_ext_fault_ctx *ctx)
+int BPF_PROG(sysmem_fault, struct svm_ext_fault_ctx *f)
 {
 	__u32 zero = 0;
 	struct sysmem_params *p = bpf_map_lookup_elem(&params, &zero);
@@ -40,8 +40,8 @@ int BPF_PROG(sysmem_fault, struct svm_ext_fault_ctx *ctx)
 			size = (__u64)p->window_kb << 10;
 		__sync_fetch_and_add(&p->faults_seen, 1);
 	}
-	svm_ext_window(ctx, size, &start, &len);
-	svm_ext_fault_map(ctx, start, len);
+	svm_ext_window(f, size, &start, &len);
+	svm_ext_fault_map(f, start, len);
 	return 0;
 }
 

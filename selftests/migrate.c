@@ -44,12 +44,14 @@ TEST_F(mig, device_read_migrates_and_sees_cpu_data)
 {
 	long long used0 = dev_mem_used(0), in0 = dev_counter(0, "pages_to_dev");
 	struct drm_svm_emu_counters c;
-	uint64_t sum;
+	uint64_t sum, want;
+
 
 	fill_pattern(self->buf, SZ, 1000);
+	want = cpu_checksum(self->buf, SZ, 0);
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_CHECKSUM, self->buf, SZ, 0,
 			       0, &sum, &c));
-	EXPECT_EQ(cpu_checksum(self->buf, SZ, 0), sum);
+	EXPECT_EQ(want, sum);
 	/* default: migrate whole chunks, one fault per 2 MiB */
 	EXPECT_EQ(SZ / 4096, c.pages_to_dev);
 	EXPECT_EQ(SZ / (2 * MIB), c.faults);
@@ -239,9 +241,12 @@ TEST_F(mig, fork_cow_of_device_pages)
 		    sum != cpu_checksum(self->buf, SZ, 0))
 			_exit(4);
 		/* writes in the child stay in the child */
-		if (emu_exec1(fd, SVM_EMU_OP_FILL, self->buf, SZ, 0, 0xcc,
-			      NULL, NULL))
+		int err = emu_exec1(fd, SVM_EMU_OP_FILL, self->buf, SZ, 0, 0xcc,
+				    NULL, NULL);
+		if (err) {
+			fprintf(stderr, "child FILL: %s\n", strerror(-err));
 			_exit(5);
+		}
 		_exit(self->buf[7] == 0xccccccccccccccccULL ? 0 : 6);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -280,16 +285,18 @@ TEST_F(mig, two_devices_share_one_address_space)
 {
 	int fd1 = emu_open(1);
 	long long out0 = dev_counter(0, "pages_from_dev");
-	uint64_t sum;
+	uint64_t sum, want;
+
 
 	ASSERT_GE(fd1, 0);
 	ASSERT_EQ(0, emu_bind(fd1));
 	fill_pattern(self->buf, SZ, 42);
+	want = cpu_checksum(self->buf, SZ, 0);
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, self->buf, SZ, 0, 0,
 			       NULL, NULL));
 	ASSERT_EQ(0, emu_exec1(fd1, SVM_EMU_OP_CHECKSUM, self->buf, SZ, 0, 0,
 			       &sum, NULL));
-	EXPECT_EQ(cpu_checksum(self->buf, SZ, 0), sum);
+	EXPECT_EQ(want, sum);
 	/* device 1 pulled the pages out of device 0 */
 	EXPECT_EQ(SZ / 4096, dev_counter(0, "pages_from_dev") - out0);
 	EXPECT_EQ(SZ / 4096, emu_count_at(fd1, self->buf, SZ / 4096, 1));

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What every svm_ext BPF policy includes: kernel types (generated from the
- * built kernel's and svm_ext.ko's BTF at build time, never committed), the
- * kfuncs, locations and a few helpers.
+ * What every svm_ext BPF policy includes: kernel types (vmlinux.h, generated
+ * at build time from the built kernel's and svm_ext.ko's BTF, never
+ * committed), the kfuncs, locations and a few helpers.
  */
 #ifndef __SVM_EXT_COMMON_BPF_H
 #define __SVM_EXT_COMMON_BPF_H
 
 #include "vmlinux.h"
-#include "svm_ext_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 

@@ -118,6 +118,17 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 			continue;
 		pages[i] = hmm_pfn_to_page(pfns[i]);
 		writable[i] = pfns[i] & HMM_PFN_WRITE;
+		if (access != SVM_EXT_ACCESS_READ && !writable[i]) {
+			/*
+			 * hmm_range_fault() reports our device pages as they
+			 * are, even when write is required: a read-only one
+			 * is shared copy-on-write (fork), which only the CPU
+			 * can break.  The caller brings it home first.
+			 */
+			mutex_unlock(&smm->notifier_lock);
+			ret = -EACCES;
+			goto out;
+		}
 		if (!svm_ext_page_is_device(pages[i], &idx)) {
 			kind[i] = SVM_EXT_MAP_SYSTEM;
 			remote++;
@@ -281,11 +292,16 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 	keep = BIT_ULL(b->dev->index) | b->dev->peer_mask;
 	for (tries = 0; tries < 3; tries++) {
 		ret = svm_ext_map_window(b, range, start, end, access, stats);
-		if (ret != -EAGAIN)
+		if (ret == -EAGAIN)
+			svm_ext_migrate_to_system(vma, start, end, keep, NULL,
+						  stats);
+		else if (ret == -EACCES)	/* COW-shared device pages */
+			svm_ext_migrate_to_system(vma, start, end, 0, NULL,
+						  stats);
+		else
 			break;
-		svm_ext_migrate_to_system(vma, start, end, keep, NULL, stats);
 	}
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN || ret == -EACCES)
 		ret = -EBUSY;
 out_unlock:
 	mmap_read_unlock(mm);

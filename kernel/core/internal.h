@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/kobject.h>
+#include <linux/maple_tree.h>
 #include <linux/memremap.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -98,6 +99,15 @@ struct svm_ext_mm {
 	struct mutex lock;
 	struct xarray ranges;		/* VA >> CHUNK_SHIFT -> range */
 	bool dead;			/* mm exited */
+	/* attributes: maple tree of interned sets, see attr.c */
+	struct mutex attr_lock;
+	struct maple_tree attrs;
+	struct list_head attr_sets;
+	/* unmapped ranges whose attributes are still to be dropped */
+	spinlock_t unmap_lock;
+	unsigned int nunmapped;
+	bool unmap_overflow;
+	struct { unsigned long start, end; } unmapped[16];
 };
 
 /* Per-range counters. */
@@ -170,6 +180,15 @@ struct svm_ext_range *svm_ext_range_lookup(struct svm_ext_mm *smm,
 int svm_ext_mm_init(void);
 void svm_ext_mm_exit(void);
 
+/* attr.c */
+void svm_ext_attrs_init(struct svm_ext_mm *smm);
+void svm_ext_attrs_fini(struct svm_ext_mm *smm);
+void svm_ext_attrs_get(struct svm_ext_mm *smm, unsigned long addr,
+		       struct svm_ext_attrs *out);
+void svm_ext_attrs_unmapped(struct svm_ext_mm *smm, unsigned long start,
+			    unsigned long end);
+int svm_ext_attr_check(u32 type, u64 value);
+
 /* fault.c */
 vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf);
 void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx);
@@ -179,6 +198,8 @@ int svm_ext_policy_init(void);
 void svm_ext_policy_exit(void);
 void svm_ext_policy_fault(struct svm_ext_fault_ctx *ctx);
 void svm_ext_policy_cpu_fault(struct svm_ext_cpu_fault_ctx *ctx);
+int svm_ext_policy_advise(struct svm_ext_binding *b, unsigned long start,
+			  unsigned long end, u32 type, u64 *value);
 extern const struct attribute_group svm_ext_policy_attr_group;
 
 #endif /* _SVM_EXT_INTERNAL_H */

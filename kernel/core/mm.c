@@ -33,6 +33,7 @@ static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 	mutex_init(&smm->lock);
 	INIT_LIST_HEAD(&smm->bindings);
 	xa_init(&smm->ranges);
+	svm_ext_attrs_init(smm);
 	return &smm->mn;
 }
 
@@ -85,6 +86,9 @@ static bool svm_ext_range_invalidate(struct mmu_interval_notifier *mni,
 		b->dev->ops->invalidate(b, start, end);
 	mutex_unlock(&smm->notifier_lock);
 	trace_svm_ext_invalidate(start, end, r->event);
+	/* hints belong to the mapping: unmapping forgets them (as KFD) */
+	if (r->event == MMU_NOTIFY_UNMAP)
+		svm_ext_attrs_unmapped(smm, start, end);
 	return true;
 }
 
@@ -157,7 +161,11 @@ err_free:
 	goto out;
 }
 
-/* Last binding gone: drop every range (their notifiers hold the mm). */
+/*
+ * Last binding gone: drop every range (their notifiers hold the mm) and
+ * every attribute.  Done here, not in free_notifier, which runs from an
+ * SRCU callback and cannot sleep.
+ */
 static void svm_ext_mm_drop_ranges(struct svm_ext_mm *smm)
 {
 	struct svm_ext_range *range;
@@ -169,6 +177,7 @@ static void svm_ext_mm_drop_ranges(struct svm_ext_mm *smm)
 		svm_ext_devmem_forget_range(range);
 		kfree(range);
 	}
+	svm_ext_attrs_fini(smm);
 }
 
 /**

@@ -96,6 +96,35 @@ struct svm_ext_cpu_fault_ctx {
 	u32 dec_bad;
 };
 
+/* svm_ext_advise_ctx.type beyond the attribute types: a prefetch request */
+#define SVM_EXT_ADVISE_PREFETCH	100
+
+/**
+ * struct svm_ext_advise_ctx - a process set an attribute or asked for a
+ * prefetch
+ * @dev: device whose render node the request came through
+ * @type: enum svm_ext_attr_type, or SVM_EXT_ADVISE_PREFETCH
+ * @start: range start
+ * @end: range end
+ * @value: requested value (location for a prefetch)
+ * @verdict: 0 accept, or the errno to refuse with (set by kfunc)
+ * @adjusted: the policy replaced @value by @new_value
+ * @new_value: replacement value
+ * @dec_bad: set by a kfunc that was handed an invalid decision
+ */
+struct svm_ext_advise_ctx {
+	u32 dev;
+	u32 type;
+	u64 start;
+	u64 end;
+	u64 value;
+	s32 verdict;
+	u32 adjusted;
+	u64 new_value;
+	u32 dec_bad;
+	u32 pad;
+};
+
 /**
  * struct svm_ext_exit_info - why a policy stopped, passed to its exit hook
  * @kind: enum svm_ext_exit_kind
@@ -139,6 +168,13 @@ struct svm_ext_ops {
 	 * page's whole chunk.  The return value is ignored.
 	 */
 	s32 (*cpu_fault)(struct svm_ext_cpu_fault_ctx *ctx);
+	/**
+	 * @advise: a process set an attribute or asked for a prefetch.
+	 * Accept (do nothing), refuse with svm_ext_advise_refuse() (the
+	 * process sees that errno) or change the value with
+	 * svm_ext_advise_set_value().  The return value is ignored.
+	 */
+	s32 (*advise)(struct svm_ext_advise_ctx *ctx);
 	/** @flags: reserved, must be 0. */
 	u64 flags;
 	/** @name: policy name, shown in sysfs and by svmctl. */

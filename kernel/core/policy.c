@@ -22,6 +22,7 @@
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/ctype.h>
 #include <linux/module.h>
 #include <linux/srcu.h>
 #include <linux/timekeeping.h>
@@ -213,6 +214,57 @@ void svm_ext_policy_cpu_fault(struct svm_ext_cpu_fault_ctx *ctx)
 	}
 }
 
+/**
+ * svm_ext_policy_advise() - let the policy judge a hint or prefetch
+ * @b: binding the request came through
+ * @start: range start
+ * @end: range end
+ * @type: attribute type or SVM_EXT_ADVISE_PREFETCH
+ * @value: in: requested value; out: the value to apply
+ *
+ * Return: 0 to go ahead with *@value, or the errno the policy refused with.
+ */
+int svm_ext_policy_advise(struct svm_ext_binding *b, unsigned long start,
+			  unsigned long end, u32 type, u64 *value)
+{
+	struct svm_ext_advise_ctx ctx = {
+		.dev = b->dev->index,
+		.type = type,
+		.start = start,
+		.end = end,
+		.value = *value,
+	};
+	struct svm_ext_ops *ops;
+	u32 check_type;
+	int idx, ret = 0;
+
+	idx = srcu_read_lock(&svm_ext_srcu);
+	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
+	if (ops && ops->advise) {
+		ops->advise(&ctx);
+		check_type = type == SVM_EXT_ADVISE_PREFETCH ?
+			     SVM_EXT_ATTR_PREFERRED_LOC : type;
+		if (ctx.dec_bad) {
+			svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
+				      "advise: invalid argument to a decision kfunc",
+				      NULL);
+		} else if (ctx.verdict) {
+			ret = ctx.verdict;
+		} else if (ctx.adjusted) {
+			if (svm_ext_attr_check(check_type, ctx.new_value) ||
+			    (type == SVM_EXT_ADVISE_PREFETCH &&
+			     ctx.new_value == SVM_EXT_LOC_NONE))
+				svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
+					      "advise: adjusted value is not valid",
+					      NULL);
+			else
+				*value = ctx.new_value;
+		}
+	}
+	srcu_read_unlock(&svm_ext_srcu, idx);
+	return ret;
+}
+
 /* ---- kfuncs ---- */
 
 __bpf_kfunc_start_defs();
@@ -288,6 +340,45 @@ __bpf_kfunc int svm_ext_cpu_fault_window(struct svm_ext_cpu_fault_ctx *ctx,
 }
 
 /**
+ * svm_ext_advise_refuse() - decide: refuse the request
+ * @ctx: the context the advise hook received
+ * @err: a negative errno from the documented set: -EINVAL, -EPERM,
+ *	-EACCES, -EBUSY, -ENOSPC
+ *
+ * Return: 0, or -EINVAL for an errno outside the set (the policy is then
+ * ejected and the request goes ahead).
+ */
+__bpf_kfunc int svm_ext_advise_refuse(struct svm_ext_advise_ctx *ctx, int err)
+{
+	switch (err) {
+	case -EINVAL:
+	case -EPERM:
+	case -EACCES:
+	case -EBUSY:
+	case -ENOSPC:
+		ctx->verdict = err;
+		return 0;
+	}
+	ctx->dec_bad = 1;
+	return -EINVAL;
+}
+
+/**
+ * svm_ext_advise_set_value() - decide: apply another value instead
+ * @ctx: the context the advise hook received
+ * @value: the value to apply (checked like a request from userspace)
+ *
+ * Return: 0.
+ */
+__bpf_kfunc int svm_ext_advise_set_value(struct svm_ext_advise_ctx *ctx,
+					 u64 value)
+{
+	ctx->adjusted = 1;
+	ctx->new_value = value;
+	return 0;
+}
+
+/**
  * svm_ext_nr_devices() - number of devices registered with the core
  *
  * Return: the count.
@@ -322,6 +413,8 @@ BTF_KFUNCS_START(svm_ext_kfunc_ids)
 BTF_ID_FLAGS(func, svm_ext_fault_migrate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_map, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_cpu_fault_window, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_advise_refuse, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_advise_set_value, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_nr_devices)
 BTF_ID_FLAGS(func, svm_ext_error)
 BTF_KFUNCS_END(svm_ext_kfunc_ids)
@@ -358,15 +451,18 @@ static int svm_ext_init_member(const struct btf_type *t,
 	const struct svm_ext_ops *uops = udata;
 	struct svm_ext_ops *ops = kdata;
 	u32 moff = __btf_member_bit_offset(t, member) / 8;
-	int ret;
+	size_t len, i;
 
 	switch (moff) {
 	case offsetof(struct svm_ext_ops, name):
-		ret = bpf_obj_name_cpy(ops->name, uops->name, sizeof(ops->name));
-		if (ret < 0)
-			return ret;
-		if (ret == 0)
+		/* a non-empty, terminated name of [A-Za-z0-9_.-] */
+		len = strnlen(uops->name, sizeof(uops->name));
+		if (!len || len == sizeof(uops->name))
 			return -EINVAL;
+		for (i = 0; i < len; i++)
+			if (!isalnum(uops->name[i]) && !strchr("_.-", uops->name[i]))
+				return -EINVAL;
+		strscpy(ops->name, uops->name, sizeof(ops->name));
 		return 1;
 	case offsetof(struct svm_ext_ops, flags):
 		if (uops->flags)
@@ -471,11 +567,17 @@ static s32 svm_ext_ops__cpu_fault(struct svm_ext_cpu_fault_ctx *ctx)
 	return 0;
 }
 
+static s32 svm_ext_ops__advise(struct svm_ext_advise_ctx *ctx)
+{
+	return 0;
+}
+
 static struct svm_ext_ops __bpf_ops_svm_ext_ops = {
 	.init = svm_ext_ops__init,
 	.exit = svm_ext_ops__exit,
 	.fault = svm_ext_ops__fault,
 	.cpu_fault = svm_ext_ops__cpu_fault,
+	.advise = svm_ext_ops__advise,
 };
 
 static struct bpf_struct_ops bpf_svm_ext_ops = {

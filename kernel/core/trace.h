@@ -120,6 +120,28 @@ TRACE_EVENT(svm_ext_cpu_fault,
 		  __entry->pages)
 );
 
+TRACE_EVENT(svm_ext_advise,
+	TP_PROTO(unsigned long start, unsigned long end, u32 type, u64 value,
+		 int ret),
+	TP_ARGS(start, end, type, value, ret),
+	TP_STRUCT__entry(
+		__field(unsigned long, start)
+		__field(unsigned long, end)
+		__field(u32, type)
+		__field(u64, value)
+		__field(int, ret)
+	),
+	TP_fast_assign(
+		__entry->start = start;
+		__entry->end = end;
+		__entry->type = type;
+		__entry->value = value;
+		__entry->ret = ret;
+	),
+	TP_printk("[0x%lx,0x%lx) type=%u value=0x%llx ret=%d", __entry->start,
+		  __entry->end, __entry->type, __entry->value, __entry->ret)
+);
+
 #endif /* _SVM_EXT_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

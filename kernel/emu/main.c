@@ -206,6 +206,7 @@ static const struct file_operations svm_emu_fops = {
 	.poll = drm_poll,
 	.read = drm_read,
 	.llseek = noop_llseek,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 };
 
 static const struct drm_driver svm_emu_driver = {

@@ -5,9 +5,9 @@
 char _license[] SEC("license") = "GPL";
 
 SEC("struct_ops")
-int BPF_PROG(bad_window_fault, struct svm_ext_fault_ctx *ctx)
+int BPF_PROG(bad_window_fault, struct svm_ext_fault_ctx *f)
 {
-	svm_ext_fault_migrate(ctx, ctx->range_end, 4096, ctx->dev);
+	svm_ext_fault_migrate(f, f->range_end, 4096, f->dev);
 	return 0;
 }
 

@@ -5,7 +5,7 @@
 char _license[] SEC("license") = "GPL";
 
 SEC("struct_ops")
-int BPF_PROG(self_error_fault, struct svm_ext_fault_ctx *ctx)
+int BPF_PROG(self_error_fault, struct svm_ext_fault_ctx *f)
 {
 	svm_ext_error("self_error: giving up");
 	return 0;

@@ -5,9 +5,9 @@
 char _license[] SEC("license") = "GPL";
 
 SEC("struct_ops")
-int BPF_PROG(write_ctx_fault, struct svm_ext_fault_ctx *ctx)
+int BPF_PROG(write_ctx_fault, struct svm_ext_fault_ctx *f)
 {
-	ctx->dec_loc = 7;
+	f->dec_loc = 7;
 	return 0;
 }
 

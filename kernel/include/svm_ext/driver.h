@@ -99,6 +99,21 @@ struct svm_ext_binding {
 	struct list_head link;
 };
 
+/**
+ * struct svm_ext_attrs - the attributes of an address range
+ * @preferred_loc: device index, SVM_EXT_LOC_SYSTEM or SVM_EXT_LOC_NONE
+ * @granularity: migration granularity, log2(pages), 0 .. 9
+ * @accessed_by: devices that keep a mapping wherever the data lives
+ * @read_mostly: reads may be served from copies
+ */
+struct svm_ext_attrs {
+	u32 preferred_loc;
+	u32 granularity;
+	u64 accessed_by;
+	u32 read_mostly;
+	u32 pad;
+};
+
 /* Access kinds of a device fault. */
 enum svm_ext_access {
 	SVM_EXT_ACCESS_READ = 0,
@@ -132,6 +147,14 @@ void svm_ext_unbind(struct svm_ext_binding *b);
 int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 			 enum svm_ext_access access,
 			 struct svm_ext_fault_stats *stats);
+int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
+		     unsigned long len, u32 type, u64 value);
+int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,
+		     unsigned long len, struct svm_ext_attrs *out);
+unsigned long svm_ext_attr_count(struct svm_ext_binding *b);
+long svm_ext_prefetch(struct svm_ext_binding *b, unsigned long start,
+		      unsigned long len, u32 loc,
+		      struct svm_ext_fault_stats *stats);
 int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
 		  unsigned long npages, u16 *res);
 bool svm_ext_page_is_device(struct page *page, u32 *index);
