@@ -13,11 +13,16 @@
 #include <svm_ext/common.bpf.h>
 
 char _license[] SEC("license") = "GPL";
+char _desc[] SEC("description") = "keep data in system memory; devices map it in place";
 
 struct sysmem_params {
 	__u32 window_kb;
-	__u32 pad;
-	__u64 faults_seen;	/* read-only statistic: faults decided */
+	__u32 _pad;
+};
+
+/* what svmctl load writes before --set: map the whole chunk */
+struct sysmem_params _params_default SEC("params_default") = {
+	.window_kb = 0,
 };
 
 struct {
@@ -34,12 +39,9 @@ int BPF_PROG(sysmem_fault, struct svm_ext_fault_ctx *f)
 	struct sysmem_params *p = bpf_map_lookup_elem(&params, &zero);
 	__u64 size = SVM_EXT_CHUNK_SIZE, start, len;
 
-	if (p) {
-		if (p->window_kb && !(p->window_kb & (p->window_kb - 1)) &&
-		    p->window_kb <= 2048)
-			size = (__u64)p->window_kb << 10;
-		__sync_fetch_and_add(&p->faults_seen, 1);
-	}
+	if (p && p->window_kb && !(p->window_kb & (p->window_kb - 1)) &&
+	    p->window_kb >= 4 && p->window_kb <= 2048)
+		size = (__u64)p->window_kb << 10;
 	svm_ext_window(f, size, &start, &len);
 	svm_ext_fault_map(f, start, len);
 	return 0;

@@ -83,6 +83,17 @@ void *svm_emu_kmap(struct page *page);
 int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 		       struct drm_file *file);
 
+/* hints.c */
+int svm_emu_ioctl_set_attr(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int svm_emu_ioctl_get_attr(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+int svm_emu_ioctl_prefetch(struct drm_device *drm, void *data,
+			   struct drm_file *file);
+
+/* main.c */
+extern const struct file_operations svm_emu_fops;
+
 /* cost.c */
 void svm_emu_cost_defaults(struct svm_emu_cost *c);
 u64 svm_emu_cost_access(const struct svm_emu_cost *c, enum svm_ext_map_kind k,

@@ -195,9 +195,12 @@ static const struct drm_ioctl_desc svm_emu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SVM_EMU_UNBIND, svm_emu_ioctl_unbind, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SVM_EMU_EXEC, svm_emu_ioctl_exec, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SVM_EMU_QUERY, svm_emu_ioctl_query, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVM_EMU_SET_ATTR, svm_emu_ioctl_set_attr, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVM_EMU_GET_ATTR, svm_emu_ioctl_get_attr, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVM_EMU_PREFETCH, svm_emu_ioctl_prefetch, DRM_RENDER_ALLOW),
 };
 
-static const struct file_operations svm_emu_fops = {
+const struct file_operations svm_emu_fops = {
 	.owner = THIS_MODULE,
 	.open = drm_open,
 	.release = drm_release,

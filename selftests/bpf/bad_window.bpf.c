@@ -3,6 +3,7 @@
 #include <svm_ext/common.bpf.h>
 
 char _license[] SEC("license") = "GPL";
+char _desc[] SEC("description") = "selftest policy: bad_window";
 
 SEC("struct_ops")
 int BPF_PROG(bad_window_fault, struct svm_ext_fault_ctx *f)

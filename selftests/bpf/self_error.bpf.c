@@ -3,6 +3,7 @@
 #include <svm_ext/common.bpf.h>
 
 char _license[] SEC("license") = "GPL";
+char _desc[] SEC("description") = "selftest policy: self_error";
 
 SEC("struct_ops")
 int BPF_PROG(self_error_fault, struct svm_ext_fault_ctx *f)

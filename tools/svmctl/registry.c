@@ -40,7 +40,10 @@
  *	} params SEC(".maps");
  *
  *    The program reads it with bpf_map_lookup_elem(&params, &zero).
- *    Bitfields and nested structs are shown but cannot be set.
+ *    Bitfields and nested structs are shown but cannot be set; members
+ *    whose name starts with '_' (padding: `u32 _pad;`) are hidden.
+ *    `svmctl set` rewrites the whole value (read, change, write): keep
+ *    counters the program updates in another map, or they lose updates.
  *
  * 4. Optional defaults for the tunables, in their own ELF section, of
  *    exactly the size of the params value:

@@ -113,9 +113,10 @@ KDIR=$(cd "$KDIR" && pwd)
 command -v vng >/dev/null || fail "vng (virtme-ng) not found (run: make deps)"
 QEMU_REAL=$(command -v qemu-system-x86_64) || fail "qemu-system-x86_64 not found (run: make deps)"
 
-# vng pastes paths into a shell command line unquoted: refuse what would break.
-safe_path() { [[ $1 =~ ^/[A-Za-z0-9_./~+@,-]*$ ]] || fail "$2 path '$1' must be absolute and use no spaces or shell/QEMU special characters"; }
-safe_path "$KDIR" "kernel dir"
+# vng pastes paths into a shell command line unquoted, and accepts only
+# [A-Za-z0-9_+/.-] in --rwdir paths: refuse what would break.
+safe_path() { [[ $1 =~ ^/[A-Za-z0-9_./+-]*$ ]] || fail "$2 path '$1' must be absolute and use only A-Z a-z 0-9 _ + / . -"; }
+[[ $KDIR =~ ^/[A-Za-z0-9_./~+-]*$ ]] || fail "kernel dir '$KDIR' must be absolute and use only A-Z a-z 0-9 _ + / . - ~"
 for i in "${!RWDIRS[@]}"; do
 	[ -d "${RWDIRS[$i]}" ] || fail "--rwdir ${RWDIRS[$i]}: not a directory"
 	RWDIRS[i]=$(cd "${RWDIRS[$i]}" && pwd)
@@ -151,15 +152,24 @@ shquote() {
 	printf '%s' "$out"
 }
 
-# Lines of the VM's stderr that are kernel console output go to the console
-# log only; everything else (CMD's stderr, QEMU and vng messages) is shown.
+# The VM's stderr carries the kernel console (vng --verbose), the boot
+# decompressor's and virtme-init's chatter, QEMU's messages and CMD's stderr.
+# All of it goes to the console log; shown live are QEMU's messages and,
+# once the guest wrapper has started CMD, everything but kernel lines
+# (timestamped) and poweroff's goodbye.  On failures the log's tail is shown.
 AWK_LIVE=(awk)
 if awk -W version 2>&1 | grep -qi mawk; then AWK_LIVE=(awk -W interactive); fi
-console_filter() { # LOG EOF_MARKER
+console_filter() { # LOG EOF_MARKER STARTED_MARKER
 	trap '' INT TERM # drain until EOF: the VM's last words matter
-	"${AWK_LIVE[@]}" -v log="$1" '
-		{ print > log; fflush(log) }
-		$0 !~ /^\[ *[0-9]+\.[0-9]+\]/ { print > "/dev/stderr"; fflush("/dev/stderr") }' || true
+	"${AWK_LIVE[@]}" -v logf="$1" -v startf="$3" '
+		function started(  x) {
+			if (!st && (getline x < startf) >= 0) { st = 1; close(startf) }
+			return st
+		}
+		{ sub(/\r+$/, ""); print > logf; fflush(logf) }
+		/^qemu-system/ || (started() && $0 !~ /^\[ *[0-9]+\.[0-9]+\]/ && $0 != "Powering off.") {
+			print > "/dev/stderr"; fflush("/dev/stderr")
+		}' || true
 	: >"$2"
 }
 
@@ -169,17 +179,19 @@ boot() {
 	shift 3
 	find "$STATE" -mindepth 1 -delete
 	local -a args=(--run "$KDIR" --memory "$MEM" --cpus "$CPUS" --verbose
-		--append printk.time=1 --qemu "$SELF" --rwdir "$STATE")
-	for i in "${RWDIRS[@]}"; do args+=(--rwdir "$i"); done
+		--append printk.time=1 --qemu "$SELF" --rwdir "$STATE=$STATE")
+	for i in "${RWDIRS[@]}"; do args+=(--rwdir "$i=$i"); done
 	[ "$accel" = tcg ] && args+=(--disable-kvm)
 	args+=(--exec "$(shquote "$ROOT/tools/vm/guest.sh" "$STATE" "$PWD" -- "$@")")
 	export SVM_EXT_QEMU_REAL="$QEMU_REAL" SVM_EXT_QEMU_STATUS="$STATE/qemu-status"
+	# --rwdir in guest=host form: vng 1.35 turns a bare absolute path into a
+	# relative one and then rejects it.
 	# Own process group (set -m) so a timeout can kill vng, QEMU and virtiofsd.
 	set -m
 	if [ "$quiet" = 1 ]; then
-		vng "${args[@]}" >"$STATE/stdout.log" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof" 2>/dev/null) &
+		vng "${args[@]}" >"$STATE/stdout.log" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof" "$STATE/started" 2>/dev/null) &
 	else
-		vng "${args[@]}" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof") &
+		vng "${args[@]}" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof" "$STATE/started") &
 	fi
 	VPID=$!
 	set +m
@@ -222,14 +234,15 @@ scan_problems() {
 			n++
 			if (n <= maxr) {
 				print "run.sh: ----- kernel problem report " n " (from " FILENAME ") -----"
-				for (i = 1; i <= npre; i++) print pre[i]
+				for (i = 1; i <= npre; i++)
+					if (pre[i] ~ /cut here|=====|-----|\] *$/) print pre[i]
 				npre = 0
 				print; left = maxl - 1
 				if ($0 ~ /---\[ end /) endrep()
 				next
 			}
 		}
-		{ # two lines of lead-in: "cut here", lockdep "=====" banners
+		{ # lead-in of a report: "cut here", lockdep "=====" banners
 			if (npre == 2) { pre[1] = pre[2]; npre = 1 }
 			pre[++npre] = $0
 		}

@@ -98,16 +98,70 @@ struct drm_svm_emu_query {
 	__u64 reserved[2];
 };
 
+/*
+ * DRM_IOCTL_SVM_EMU_SET_ATTR: set attributes on [addr, addr + length), in
+ * order; SVM_EXT_ATTR_PREFERRED_FD names a device by an open svm_emu render
+ * node fd (its own or a peer's).  Errors: EINVAL (bad range, type, value,
+ * flags), ENODEV (no such device), EBADF (fd not an svm_emu render node),
+ * ENOMEM (range not mapped), or what the active policy chose to refuse with
+ * (EPERM, EACCES, EBUSY, ENOSPC).  Attributes applied before a failing one
+ * stay applied.
+ */
+#define SVM_EMU_MAX_ATTRS	16
+struct drm_svm_emu_set_attr {
+	__u64 addr;		/* in: page aligned */
+	__u64 length;		/* in: page aligned, > 0 */
+	__u64 attrs;		/* in: user pointer to struct svm_ext_attr[] */
+	__u32 nattrs;		/* in: 1 .. SVM_EMU_MAX_ATTRS */
+	__u32 flags;		/* in: must be 0 */
+	__u64 reserved[2];
+};
+
+/*
+ * DRM_IOCTL_SVM_EMU_GET_ATTR: the attributes over [addr, addr + length);
+ * EUCLEAN when they differ inside the range.
+ */
+struct drm_svm_emu_get_attr {
+	__u64 addr;		/* in */
+	__u64 length;		/* in */
+	__u32 preferred_loc;	/* out */
+	__u32 granularity;	/* out: log2(pages) */
+	__u64 accessed_by;	/* out: device mask */
+	__u32 read_mostly;	/* out */
+	__u32 flags;		/* in: must be 0 */
+	__u64 nranges;		/* out: attribute ranges in the whole mm */
+	__u64 reserved[2];
+};
+
+/*
+ * DRM_IOCTL_SVM_EMU_PREFETCH: migrate [addr, addr + length) to loc (a device
+ * index or SVM_EXT_LOC_SYSTEM) now.
+ */
+struct drm_svm_emu_prefetch {
+	__u64 addr;		/* in: page aligned */
+	__u64 length;		/* in: page aligned, > 0 */
+	__u32 loc;		/* in */
+	__u32 flags;		/* in: must be 0 */
+	__u64 pages_moved;	/* out */
+	__u64 reserved[2];
+};
+
 #define DRM_SVM_EMU_INFO	0x00
 #define DRM_SVM_EMU_BIND	0x01
 #define DRM_SVM_EMU_UNBIND	0x02
 #define DRM_SVM_EMU_EXEC	0x03
 #define DRM_SVM_EMU_QUERY	0x04
+#define DRM_SVM_EMU_SET_ATTR	0x05
+#define DRM_SVM_EMU_GET_ATTR	0x06
+#define DRM_SVM_EMU_PREFETCH	0x07
 
 #define DRM_IOCTL_SVM_EMU_INFO	 DRM_IOWR(DRM_COMMAND_BASE + DRM_SVM_EMU_INFO, struct drm_svm_emu_info)
 #define DRM_IOCTL_SVM_EMU_BIND	 DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_BIND, struct drm_svm_emu_bind)
 #define DRM_IOCTL_SVM_EMU_UNBIND DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_UNBIND, struct drm_svm_emu_bind)
 #define DRM_IOCTL_SVM_EMU_EXEC	 DRM_IOWR(DRM_COMMAND_BASE + DRM_SVM_EMU_EXEC, struct drm_svm_emu_exec)
 #define DRM_IOCTL_SVM_EMU_QUERY	 DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_QUERY, struct drm_svm_emu_query)
+#define DRM_IOCTL_SVM_EMU_SET_ATTR DRM_IOW(DRM_COMMAND_BASE + DRM_SVM_EMU_SET_ATTR, struct drm_svm_emu_set_attr)
+#define DRM_IOCTL_SVM_EMU_GET_ATTR DRM_IOWR(DRM_COMMAND_BASE + DRM_SVM_EMU_GET_ATTR, struct drm_svm_emu_get_attr)
+#define DRM_IOCTL_SVM_EMU_PREFETCH DRM_IOWR(DRM_COMMAND_BASE + DRM_SVM_EMU_PREFETCH, struct drm_svm_emu_prefetch)
 
 #endif /* _UAPI_DRM_SVM_EMU_DRM_H */

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_emu: hint ioctls - SET_ATTR, GET_ATTR, PREFETCH.
+ *
+ * Thin wrappers over the svm_ext core helpers, as any real driver would
+ * wire them into its own uAPI; the only driver-specific part is naming a
+ * preferred device by the fd of its render node.
+ */
+#include <linux/file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "emu.h"
+
+/* Hold the file's binding for the call; NULL with *err set otherwise. */
+static struct svm_ext_binding *svm_emu_get_binding(struct svm_emu_file *ef,
+						   int *err)
+{
+	down_read(&ef->sem);
+	if (!ef->binding)
+		*err = -ENXIO;
+	else if (ef->mm != current->mm)
+		*err = -EPERM;
+	else
+		return ef->binding;
+	up_read(&ef->sem);
+	return NULL;
+}
+
+/* fd of an svm_emu render node -> that device's svm_ext index */
+static int svm_emu_fd_to_index(int fd, u64 *index)
+{
+	struct drm_file *dfile;
+	struct file *f;
+	int ret = 0;
+
+	f = fget(fd);
+	if (!f)
+		return -EBADF;
+	if (f->f_op != &svm_emu_fops) {
+		ret = -EBADF;
+		goto out;
+	}
+	dfile = f->private_data;
+	*index = to_emu(dfile->minor->dev)->sdev.index;
+out:
+	fput(f);
+	return ret;
+}
+
+int svm_emu_ioctl_set_attr(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_svm_emu_set_attr *args = data;
+	struct svm_emu_file *ef = file->driver_priv;
+	struct svm_ext_binding *b;
+	struct svm_ext_attr *attrs;
+	u32 i;
+	int ret = 0;
+
+	if (args->flags || args->reserved[0] || args->reserved[1] ||
+	    !args->nattrs || args->nattrs > SVM_EMU_MAX_ATTRS)
+		return -EINVAL;
+	attrs = memdup_array_user(u64_to_user_ptr(args->attrs), args->nattrs,
+				  sizeof(*attrs));
+	if (IS_ERR(attrs))
+		return PTR_ERR(attrs);
+	b = svm_emu_get_binding(ef, &ret);
+	if (!b)
+		goto out_free;
+	for (i = 0; i < args->nattrs && !ret; i++) {
+		u32 type = attrs[i].type;
+		u64 value = attrs[i].value;
+
+		if (attrs[i].pad) {
+			ret = -EINVAL;
+			break;
+		}
+		if (type == SVM_EXT_ATTR_PREFERRED_FD) {
+			if (value > INT_MAX) {
+				ret = -EBADF;
+				break;
+			}
+			ret = svm_emu_fd_to_index(value, &value);
+			if (ret)
+				break;
+			type = SVM_EXT_ATTR_PREFERRED_LOC;
+		}
+		ret = svm_ext_attr_set(b, args->addr, args->length, type, value);
+	}
+	up_read(&ef->sem);
+out_free:
+	kfree(attrs);
+	return ret;
+}
+
+int svm_emu_ioctl_get_attr(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_svm_emu_get_attr *args = data;
+	struct svm_emu_file *ef = file->driver_priv;
+	struct svm_ext_binding *b;
+	struct svm_ext_attrs a;
+	int ret = 0;
+
+	if (args->flags || args->reserved[0] || args->reserved[1])
+		return -EINVAL;
+	b = svm_emu_get_binding(ef, &ret);
+	if (!b)
+		return ret;
+	ret = svm_ext_attr_get(b, args->addr, args->length, &a);
+	if (!ret) {
+		args->preferred_loc = a.preferred_loc;
+		args->granularity = a.granularity;
+		args->accessed_by = a.accessed_by;
+		args->read_mostly = a.read_mostly;
+		args->nranges = svm_ext_attr_count(b);
+	}
+	up_read(&ef->sem);
+	return ret;
+}
+
+int svm_emu_ioctl_prefetch(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_svm_emu_prefetch *args = data;
+	struct svm_emu_file *ef = file->driver_priv;
+	struct svm_ext_binding *b;
+	long moved;
+	int ret = 0;
+
+	if (args->flags || args->reserved[0] || args->reserved[1])
+		return -EINVAL;
+	b = svm_emu_get_binding(ef, &ret);
+	if (!b)
+		return ret;
+	moved = svm_ext_prefetch(b, args->addr, args->length, args->loc, NULL);
+	up_read(&ef->sem);
+	if (moved < 0)
+		return moved;
+	args->pages_moved = moved;
+	return 0;
+}

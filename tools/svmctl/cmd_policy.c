@@ -1,0 +1,877 @@
+// SPDX-License-Identifier: GPL-2.0
+/* svmctl list / load / unload: policies and their lifetime. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpffs.h"
+#include "json_writer.h"
+#include "params.h"
+#include "registry.h"
+#include "svmctl.h"
+#include "sysfs.h"
+
+#define STATE_TIMEOUT_MS 5000
+#define MAX_DIRS 16
+#define MAX_SETS 64
+
+enum { OPT_POLICY_DIR = OPT_CMD_BASE };
+
+static int add_dir(const struct svm_cmd *cmd, char **dirs, size_t *n,
+		   char *dir)
+{
+	if (*n >= MAX_DIRS)
+		return usage_err(cmd, "at most %d --policy-dir options",
+				 MAX_DIRS);
+	dirs[(*n)++] = dir;
+	return -1;
+}
+
+static const char *source_key(const struct svm_policy *p)
+{
+	switch (p->source) {
+	case SRC_POLICY_DIR: return "policy-dir";
+	case SRC_EMBEDDED: return "embedded";
+	case SRC_DEFAULT_DIR: return "default-dir";
+	default: return "path";
+	}
+}
+
+/* ---------------------------------------------------------------- list */
+
+struct list_row {
+	char ops_name[128];
+	char error[160];
+};
+
+static void probe(const struct svm_policy *p, struct list_row *row)
+{
+	struct bpf_object *obj;
+	struct bpf_map *st;
+	int cnt, err;
+
+	row->ops_name[0] = row->error[0] = '\0';
+	if (p->read_err) {
+		snprintf(row->error, sizeof(row->error), "cannot read: %s",
+			 strerror(-p->read_err));
+		return;
+	}
+	libbpf_quiet = true;
+	obj = policy_open(p);
+	libbpf_quiet = false;
+	if (!obj) {
+		snprintf(row->error, sizeof(row->error),
+			 "not a BPF object: %s", strerror(errno));
+		return;
+	}
+	st = policy_struct_ops_map(obj, &cnt);
+	if (!st) {
+		snprintf(row->error, sizeof(row->error),
+			 "%d struct_ops maps, expected one", cnt);
+	} else {
+		err = policy_ops_name(obj, st, row->ops_name,
+				      sizeof(row->ops_name));
+		if (err)
+			snprintf(row->error, sizeof(row->error),
+				 "no struct_ops name: %s", strerror(-err));
+	}
+	bpf_object__close(obj);
+}
+
+static int do_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ 0 }
+	};
+	char *dirs[MAX_DIRS];
+	size_t ndirs = 0, width = 4;
+	struct svm_registry reg;
+	struct list_row *rows;
+	struct svm_status st;
+	const char *active = NULL;
+	bool loaded, quiet = false;
+	int c, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "q", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case OPT_POLICY_DIR:
+			ret = add_dir(&cmd_list, dirs, &ndirs, optarg);
+			break;
+		case 'q':
+			quiet = true;
+			ret = -1;
+			break;
+		default:
+			ret = common_opt(&cmd_list, c, argv);
+		}
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return usage_err(&cmd_list, "unexpected argument '%s'",
+				 argv[optind]);
+
+	ret = registry_build(&reg, dirs, ndirs);
+	if (ret)
+		return p_err(EXIT_FAIL, -ret, "collecting policies");
+	loaded = svm_sysfs_present();
+	if (loaded) {
+		svm_status_read(&st);
+		if (svm_policy_active(&st))
+			active = st.policy;
+	}
+
+	if (quiet) {
+		for (size_t i = 0; i < reg.n; i++)
+			if (!reg.v[i].shadowed)
+				printf("%s\n", reg.v[i].name);
+		registry_free(&reg);
+		return EXIT_OKAY;
+	}
+
+	rows = calloc(reg.n ? reg.n : 1, sizeof(*rows));
+	if (!rows) {
+		registry_free(&reg);
+		return p_err(EXIT_FAIL, ENOMEM, "listing policies");
+	}
+	for (size_t i = 0; i < reg.n; i++) {
+		probe(&reg.v[i], &rows[i]);
+		if (strlen(reg.v[i].name) > width)
+			width = strlen(reg.v[i].name);
+	}
+
+	if (json_output) {
+		json_writer_t *jw = jw_new(stdout, pretty_output);
+
+		jw_start_object(jw);
+		jw_bool_field(jw, "loaded", loaded);
+		jw_string_field(jw, "state",
+				loaded && !st.state_err ? st.state : NULL);
+		jw_string_field(jw, "active", active);
+		jw_name(jw, "policies");
+		jw_start_array(jw);
+		for (size_t i = 0; i < reg.n; i++) {
+			const struct svm_policy *p = &reg.v[i];
+			const struct list_row *r = &rows[i];
+
+			jw_start_object(jw);
+			jw_string_field(jw, "name", p->name);
+			jw_string_field(jw, "ops_name",
+					r->ops_name[0] ? r->ops_name : NULL);
+			jw_string_field(jw, "description",
+					p->desc[0] ? p->desc : NULL);
+			jw_string_field(jw, "source", source_key(p));
+			jw_string_field(jw, "path", p->path);
+			jw_bool_field(jw, "active",
+				      active && !p->shadowed &&
+				      !strcmp(active, r->ops_name));
+			jw_bool_field(jw, "shadowed", p->shadowed);
+			jw_bool_field(jw, "has_defaults", p->defaults != NULL);
+			jw_string_field(jw, "error",
+					r->error[0] ? r->error : NULL);
+			jw_end_object(jw);
+		}
+		jw_end_array(jw);
+		jw_end_object(jw);
+		jw_destroy(&jw);
+	} else {
+		printf("  %-*s  %s\n", (int)width, "NAME", "DESCRIPTION");
+		for (size_t i = 0; i < reg.n; i++) {
+			const struct svm_policy *p = &reg.v[i];
+			const struct list_row *r = &rows[i];
+			bool is_active = active && !p->shadowed &&
+					 !strcmp(active, r->ops_name);
+
+			printf("%c %-*s  %s", is_active ? '*' : ' ',
+			       (int)width, p->name,
+			       r->error[0] ? "" :
+			       p->desc[0] ? p->desc : "(no description)");
+			if (r->error[0])
+				printf("(%s)", r->error);
+			if (r->ops_name[0] && strcmp(r->ops_name, p->name))
+				printf(" (attaches as '%s')", r->ops_name);
+			if (p->path)
+				printf(" [%s]", p->path);
+			if (p->shadowed)
+				printf(" [shadowed]");
+			printf("\n");
+		}
+		if (!reg.n)
+			printf("  (no policies: none embedded, none in %s)\n",
+			       registry_default_dir());
+		if (!loaded)
+			printf("\nsvm_ext is not loaded (no %s)\n",
+			       svm_sysfs_root());
+		else if (active)
+			printf("\nactive: %s (%s)\n", active,
+			       st.state_err ? "?" : st.state);
+		else
+			printf("\nactive: none (built-in default%s%s)\n",
+			       !st.state_err && !strcmp(st.state, "ejected") ?
+			       "; last policy ejected: " : "",
+			       !st.state_err && !strcmp(st.state, "ejected") ?
+			       (st.exit_reason_err ? "?" : st.exit_reason) : "");
+	}
+	free(rows);
+	registry_free(&reg);
+	return EXIT_OKAY;
+}
+
+/* ---------------------------------------------------------------- load */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Removes the pin directories of policies that are not attached. */
+static int remove_stale(const char *keep, char ***removed, size_t *nremoved)
+{
+	char **names, path[1024];
+	size_t n;
+	int err;
+
+	*removed = NULL;
+	*nremoved = 0;
+	err = bpffs_policy_dirs(&names, &n);
+	if (err)
+		return p_err(EXIT_FAIL, -err, "scanning pin directories");
+	*removed = calloc(n ? n : 1, sizeof(char *));
+	if (!*removed) {
+		bpffs_free_names(names, n);
+		return p_err(EXIT_FAIL, ENOMEM, "scanning pin directories");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (keep && !strcmp(names[i], keep))
+			continue;
+		bpffs_policy_path(path, sizeof(path), names[i], NULL);
+		err = bpffs_remove_tree(path);
+		if (err) {
+			bpffs_free_names(names, n);
+			return p_err(err == -EPERM || err == -EACCES ?
+				     EXIT_PERM : EXIT_FAIL, -err,
+				     "removing stale pins %s", path);
+		}
+		(*removed)[(*nremoved)++] = names[i];
+		names[i] = NULL;
+	}
+	bpffs_free_names(names, n);
+	return 0;
+}
+
+/*
+ * Removing a link's last pin detaches it a moment later (bpffs frees the
+ * inode after an RCU grace period, the link in a work item): wait until the
+ * core says "disabled".  Returns an exit status.
+ */
+static int wait_disabled(const char *what)
+{
+	static const char *const disabled[] = { "disabled", NULL };
+	struct svm_status st;
+	int err;
+
+	err = svm_wait_state(disabled, STATE_TIMEOUT_MS, &st);
+	if (err == -ETIMEDOUT)
+		return p_err(EXIT_FAIL, ETIMEDOUT,
+			     "policy '%s' still '%s' %d s after %s: another process holds its link",
+			     st.policy, st.state, STATE_TIMEOUT_MS / 1000, what);
+	if (err)
+		p_warn("reading %s/state: %s", svm_sysfs_root(),
+		       strerror(-err));
+	return 0;
+}
+
+/* Resolves POLICY|FILE into *p (owned by reg or by *file). */
+static int resolve_policy(const char *arg, char **dirs, size_t ndirs,
+			  struct svm_registry *reg, struct svm_policy *file,
+			  struct svm_policy **p)
+{
+	char names[1024];
+	size_t len = 0;
+	int err;
+
+	if (strchr(arg, '/') || ends_with(arg, POLICY_EXT)) {
+		err = policy_from_file(file, arg, SRC_PATH);
+		if (err)
+			return p_err(EXIT_FAIL, -err, "reading %s", arg);
+		if (file->read_err == -ENOENT)
+			return p_err(EXIT_NO_POLICY, ENOENT,
+				     "no such policy file %s", arg);
+		if (file->read_err)
+			return p_err(file->read_err == -EACCES ? EXIT_PERM :
+				     EXIT_FAIL, -file->read_err, "reading %s",
+				     arg);
+		*p = file;
+		return 0;
+	}
+	err = registry_build(reg, dirs, ndirs);
+	if (err)
+		return p_err(EXIT_FAIL, -err, "collecting policies");
+	*p = registry_find(reg, arg);
+	if (*p)
+		return 0;
+	names[0] = '\0';
+	for (size_t i = 0; i < reg->n && len < sizeof(names); i++)
+		if (!reg->v[i].shadowed)
+			len += snprintf(names + len, sizeof(names) - len,
+					"%s%s", len ? ", " : "",
+					reg->v[i].name);
+	return p_err(EXIT_NO_POLICY, ENOENT,
+		     "no policy named '%s' (available: %s; or give a path to a .bpf.o)",
+		     arg, names[0] ? names : "none");
+}
+
+/*
+ * The initial params value: the policy's params_default section, then
+ * every --set.  *buf is NULL when the policy has no params map.
+ */
+static int build_params(struct bpf_object *obj, const struct svm_policy *p,
+			const char *name, char **sets, size_t nsets,
+			struct bpf_map **pmap, void **buf)
+{
+	const char *val;
+	struct pval pv;
+	char key[128];
+	struct bpf_map *m;
+	size_t vsz;
+
+	*buf = NULL;
+	*pmap = m = bpf_object__find_map_by_name(obj, "params");
+	if (!m) {
+		if (nsets)
+			return p_err(EXIT_FAIL, ENOENT,
+				     "policy '%s' has no params map: --set cannot apply",
+				     name);
+		return 0;
+	}
+	if (bpf_map__type(m) != BPF_MAP_TYPE_ARRAY ||
+	    bpf_map__key_size(m) != 4)
+		return p_err(EXIT_FAIL, EINVAL,
+			     "policy '%s': its params map is not an ARRAY map with a u32 key",
+			     name);
+	vsz = bpf_map__value_size(m);
+	if (!bpf_map__btf_value_type_id(m) || !bpf_object__btf(obj))
+		return p_err(EXIT_FAIL, ENOTSUP,
+			     "policy '%s': its params map has no BTF value type",
+			     name);
+	if (pval_init(&pv, bpf_object__btf(obj), bpf_map__btf_value_type_id(m),
+		      vsz))
+		return EXIT_FAIL;
+	*buf = calloc(1, vsz);
+	if (!*buf)
+		return p_err(EXIT_FAIL, ENOMEM, "allocating params");
+	if (p->defaults) {
+		if (p->defaults_sz != vsz)
+			return p_err(EXIT_FAIL, EINVAL,
+				     "policy '%s': section params_default is %zu bytes, the params value %zu",
+				     name, p->defaults_sz, vsz);
+		memcpy(*buf, p->defaults, vsz);
+	}
+	for (size_t i = 0; i < nsets; i++) {
+		pval_split(sets[i], key, sizeof(key), &val);
+		if (pval_set(&pv, *buf, key, val))
+			return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void load_output(const char *name, const struct svm_policy *p,
+			const char *dir, __u32 link_id, bool has_params,
+			char **stale, size_t nstale)
+{
+	json_writer_t *jw;
+
+	if (!json_output) {
+		printf("loaded policy '%s' (%s), pinned at %s/\n", name,
+		       policy_source_str(p), dir);
+		return;
+	}
+	jw = jw_new(stdout, pretty_output);
+	jw_start_object(jw);
+	jw_string_field(jw, "policy", name);
+	jw_string_field(jw, "source", source_key(p));
+	jw_string_field(jw, "path", p->path);
+	jw_string_field(jw, "pin_dir", dir);
+	jw_uint_field(jw, "link_id", link_id);
+	jw_bool_field(jw, "params", has_params);
+	jw_name(jw, "stale_removed");
+	jw_start_array(jw);
+	for (size_t i = 0; i < nstale; i++)
+		jw_string(jw, stale[i]);
+	jw_end_array(jw);
+	jw_end_object(jw);
+	jw_destroy(&jw);
+}
+
+static int do_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{ "set", required_argument, NULL, 's' },
+		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
+		{ 0 }
+	};
+	static const char *const settled[] = { "enabled", "ejected", NULL };
+	char *dirs[MAX_DIRS], *sets[MAX_SETS], **stale = NULL;
+	char name[128], dir[1024], path[1200], key[128];
+	struct svm_policy file = {}, *p = NULL;
+	struct bpf_link_info linfo = {};
+	struct bpf_object *obj = NULL;
+	struct bpf_map *st_map, *pmap, *m;
+	struct bpf_link *link = NULL;
+	struct svm_registry reg = {};
+	size_t ndirs = 0, nsets = 0, nstale = 0;
+	__u32 zero = 0, len = sizeof(linfo);
+	struct svm_status st;
+	bool pinned_dir = false;
+	void *pbuf = NULL;
+	const char *val;
+	int c, ret, err, cnt;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "s:", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (nsets >= MAX_SETS)
+				return usage_err(&cmd_load,
+						 "at most %d --set options",
+						 MAX_SETS);
+			if (!pval_split(optarg, key, sizeof(key), &val))
+				return usage_err(&cmd_load,
+						 "--set '%s' is not KEY=VALUE",
+						 optarg);
+			sets[nsets++] = optarg;
+			ret = -1;
+			break;
+		case OPT_POLICY_DIR:
+			ret = add_dir(&cmd_load, dirs, &ndirs, optarg);
+			break;
+		default:
+			ret = common_opt(&cmd_load, c, argv);
+		}
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind >= argc)
+		return usage_err(&cmd_load, "missing POLICY or FILE.bpf.o");
+	if (optind + 1 < argc)
+		return usage_err(&cmd_load, "unexpected argument '%s'",
+				 argv[optind + 1]);
+
+	ret = svm_require_loaded();
+	if (ret)
+		return ret;
+	ret = check_bpf_caps("loading a struct_ops policy");
+	if (ret)
+		return ret;
+	svm_status_read(&st);
+	if (svm_policy_active(&st))
+		return p_err(EXIT_FAIL, EBUSY,
+			     "policy '%s' is already active (state %s); unload it first",
+			     st.policy, st.state_err ? "?" : st.state);
+
+	ret = resolve_policy(argv[optind], dirs, ndirs, &reg, &file, &p);
+	if (ret)
+		goto out;
+	obj = policy_open(p);
+	if (!obj) {
+		ret = p_err(EXIT_FAIL, errno, "opening BPF object %s (%s)",
+			    p->name, policy_source_str(p));
+		goto out;
+	}
+	st_map = policy_struct_ops_map(obj, &cnt);
+	if (!st_map) {
+		ret = p_err(EXIT_FAIL, errno,
+			    "policy '%s' has %d struct_ops maps, expected exactly one",
+			    p->name, cnt);
+		goto out;
+	}
+	err = policy_ops_name(obj, st_map, name, sizeof(name));
+	if (err || !policy_name_ok(name)) {
+		ret = p_err(EXIT_FAIL, err ? -err : EINVAL,
+			    "policy '%s': its struct_ops name '%s' cannot name a pin directory",
+			    p->name, name);
+		goto out;
+	}
+	ret = build_params(obj, p, name, sets, nsets, &pmap, &pbuf);
+	if (ret)
+		goto out;
+
+	ret = bpffs_prepare();
+	if (ret)
+		goto out;
+	/* Nothing is active: every pin directory left is stale. */
+	ret = remove_stale(NULL, &stale, &nstale);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < nstale; i++)
+		p_info("removed the stale pins of policy '%s'", stale[i]);
+	/* an ejected policy is still attached until its link goes */
+	svm_status_read(&st);
+	if (!st.state_err && strcmp(st.state, "disabled")) {
+		if (!nstale) {
+			ret = p_err(EXIT_FAIL, EBUSY,
+				    "policy '%s' is %s but still attached, by a program other than svmctl (no pins under %s/svm_ext)",
+				    st.policy, st.state, bpffs_root());
+			goto out;
+		}
+		ret = wait_disabled("its stale pins were removed");
+		if (ret)
+			goto out;
+	}
+	bpffs_policy_path(dir, sizeof(dir), name, NULL);
+	if (path_exists(dir) && (err = bpffs_remove_tree(dir))) {
+		ret = p_err(EXIT_FAIL, -err, "removing old %s", dir);
+		goto out;
+	}
+	if (mkdir(dir, 0755)) {
+		ret = p_err(errno == EACCES || errno == EPERM ? EXIT_PERM :
+			    EXIT_FAIL, errno, "creating %s", dir);
+		goto out;
+	}
+	pinned_dir = true;
+	/* maps declared with LIBBPF_PIN_BY_NAME go to the policy's dir */
+	bpf_object__for_each_map(m, obj) {
+		if (!bpf_map__pin_path(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
+		err = bpf_map__set_pin_path(m, path);
+		if (err) {
+			ret = p_err(EXIT_FAIL, -err, "setting pin path %s",
+				    path);
+			goto out;
+		}
+	}
+
+	err = bpf_object__load(obj);
+	if (err) {
+		if (err == -EPERM)
+			ret = p_err(EXIT_PERM, EPERM,
+				    "loading policy '%s': loading struct_ops needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN",
+				    name);
+		else if (err == -EACCES)
+			ret = p_err(EXIT_FAIL, EACCES,
+				    "loading policy '%s': the verifier rejected a program (its log is above)",
+				    name);
+		else if (err == -ESRCH)
+			ret = p_err(EXIT_FAIL, ESRCH,
+				    "loading policy '%s': the running kernel has no BTF for its struct_ops type (svm_ext.ko built from other sources?)",
+				    name);
+		else
+			ret = p_err(EXIT_FAIL, -err,
+				    "loading policy '%s' (libbpf's messages above; more with --debug)",
+				    name);
+		goto out;
+	}
+	if (pmap && bpf_map_update_elem(bpf_map__fd(pmap), &zero, pbuf,
+					BPF_ANY)) {
+		ret = p_err(EXIT_FAIL, errno, "writing the params of '%s'",
+			    name);
+		goto out;
+	}
+
+	link = bpf_map__attach_struct_ops(st_map);
+	if (!link) {
+		err = errno;
+		if (err == EBUSY || err == EEXIST)
+			ret = p_err(EXIT_FAIL, err,
+				    "attaching policy '%s': another policy is active",
+				    name);
+		else if (err == EPERM)
+			ret = p_err(EXIT_PERM, err,
+				    "attaching policy '%s': needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN",
+				    name);
+		else
+			ret = p_err(EXIT_FAIL, err,
+				    "attaching policy '%s' (its init may have refused: see the kernel log)",
+				    name);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/link", dir);
+	err = bpf_link__pin(link, path);
+	if (err) {
+		ret = p_err(EXIT_FAIL, -err, "pinning the link at %s", path);
+		goto out;
+	}
+	if (pmap && !bpf_map__is_pinned(pmap)) {
+		snprintf(path, sizeof(path), "%s/params", dir);
+		err = bpf_map__pin(pmap, path);
+		if (err) {
+			ret = p_err(EXIT_FAIL, -err,
+				    "pinning the params map at %s", path);
+			goto out;
+		}
+	}
+	if (bpf_link_get_info_by_fd(bpf_link__fd(link), &linfo, &len))
+		linfo.id = 0;
+
+	/* The pins hold the policy from now on. */
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	link = NULL;
+
+	err = svm_wait_state(settled, STATE_TIMEOUT_MS, &st);
+	if (!err && !strcmp(st.state, "ejected")) {
+		ret = p_err(EXIT_FAIL, ECANCELED,
+			    "policy '%s' was ejected at once: %s: %s%s%s", name,
+			    st.exit_kind_err ? "?" : st.exit_kind,
+			    st.exit_reason_err ? "?" : st.exit_reason,
+			    st.exit_msg[0] ? ": " : "", st.exit_msg);
+		goto out;
+	}
+	if (err == -ETIMEDOUT)
+		p_warn("policy '%s' attached, but state is still '%s' after %d s",
+		       name, st.state, STATE_TIMEOUT_MS / 1000);
+	else if (err)
+		p_warn("policy '%s' attached; reading %s/state: %s", name,
+		       svm_sysfs_root(), strerror(-err));
+	else if (!st.policy_err && strcmp(st.policy, name))
+		p_warn("policy '%s' attached, but %s/policy says '%s'", name,
+		       svm_sysfs_root(), st.policy);
+
+	pinned_dir = false;	/* keep it */
+	load_output(name, p, dir, linfo.id, pmap != NULL, stale, nstale);
+	ret = EXIT_OKAY;
+out:
+	if (link) {
+		bpf_link__unpin(link);
+		bpf_link__destroy(link);
+	}
+	if (pinned_dir)
+		bpffs_remove_tree(dir);
+	bpf_object__close(obj);
+	free(pbuf);
+	for (size_t i = 0; i < nstale; i++)
+		free(stale[i]);
+	free(stale);
+	registry_free(&reg);
+	policy_free(&file);
+	return ret;
+}
+
+/* -------------------------------------------------------------- unload */
+
+static int do_unload(int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
+	char dir[1024], name[128], **stale = NULL;
+	const char *unloaded = NULL;
+	size_t nstale = 0;
+	struct svm_status st;
+	int c, ret, err;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) !=
+	       -1) {
+		ret = common_opt(&cmd_unload, c, argv);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return usage_err(&cmd_unload, "unexpected argument '%s'",
+				 argv[optind]);
+
+	ret = svm_require_loaded();
+	if (ret)
+		return ret;
+	svm_status_read(&st);
+	if (svm_policy_active(&st)) {
+		if (!policy_name_ok(st.policy))
+			return p_err(EXIT_FAIL, EINVAL,
+				     "active policy name '%s' cannot name a pin directory",
+				     st.policy);
+		bpffs_policy_path(dir, sizeof(dir), st.policy, NULL);
+		if (!path_exists(dir))
+			return p_err(EXIT_FAIL, ENOENT,
+				     "policy '%s' is active but has no pins at %s: the program that attached it must detach it",
+				     st.policy, dir);
+		err = bpffs_remove_tree(dir);
+		if (err)
+			return p_err(err == -EPERM || err == -EACCES ?
+				     EXIT_PERM : EXIT_FAIL, -err,
+				     "removing %s", dir);
+		snprintf(name, sizeof(name), "%s", st.policy);
+		unloaded = name;
+		ret = wait_disabled("its pins were removed");
+		if (ret)
+			return ret;
+	}
+	ret = remove_stale(NULL, &stale, &nstale);
+	if (ret)
+		goto out;
+	if (!unloaded && !nstale) {
+		if (!st.policy_err && st.policy[0] && !st.state_err &&
+		    strcmp(st.state, "disabled"))
+			ret = p_err(EXIT_FAIL, ENOENT,
+				    "policy '%s' is %s but has no pins under %s/svm_ext: the program that attached it must detach it",
+				    st.policy, st.state, bpffs_root());
+		else
+			ret = p_err(EXIT_FAIL, ENOENT, "no policy is loaded");
+		goto out;
+	}
+	if (nstale) {
+		ret = wait_disabled("its stale pins were removed");
+		if (ret)
+			goto out;
+	}
+	svm_status_read(&st);
+
+	if (json_output) {
+		json_writer_t *jw = jw_new(stdout, pretty_output);
+
+		jw_start_object(jw);
+		jw_string_field(jw, "unloaded", unloaded);
+		jw_name(jw, "stale_removed");
+		jw_start_array(jw);
+		for (size_t i = 0; i < nstale; i++)
+			jw_string(jw, stale[i]);
+		jw_end_array(jw);
+		jw_string_field(jw, "state", st.state_err ? NULL : st.state);
+		jw_end_object(jw);
+		jw_destroy(&jw);
+	} else {
+		if (unloaded)
+			printf("unloaded policy '%s'; the built-in default decides again\n",
+			       unloaded);
+		for (size_t i = 0; i < nstale; i++)
+			printf("removed the stale pins of policy '%s' (ejected or detached)\n",
+			       stale[i]);
+	}
+	ret = EXIT_OKAY;
+out:
+	for (size_t i = 0; i < nstale; i++)
+		free(stale[i]);
+	free(stale);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- help */
+
+const struct svm_cmd cmd_list = {
+	.name = "list",
+	.fn = do_list,
+	.summary = "list the installed policies and show which is active",
+	.synopsis = "svmctl list [--json] [--quiet] [--policy-dir DIR]...",
+	.help =
+"DESCRIPTION\n"
+"  Lists the policies svmctl can load, in lookup order:\n"
+"    1. *.bpf.o in each --policy-dir DIR, in the order given;\n"
+"    2. the policies built into svmctl (\"embedded\");\n"
+"    3. *.bpf.o in $SVMCTL_POLICY_DIR (default\n"
+"       /usr/local/lib/svm_ext/policies).\n"
+"  A policy's name is its file name without .bpf.o.  When two have the\n"
+"  same name the first wins; the others are marked [shadowed].  Each line\n"
+"  shows the one-line description the policy carries.  The active policy\n"
+"  (from /sys/kernel/svm_ext/policy) is marked with '*'.  svm_ext need not\n"
+"  be loaded.\n"
+"\n"
+"OPTIONS\n"
+"  --policy-dir DIR  Also look in DIR (repeatable).\n"
+"  -q, --quiet       Print the loadable names only, one per line.\n"
+"  -j, --json        JSON output: {loaded, state, active, policies: [{name,\n"
+"                    ops_name, description, source, path, active, shadowed,\n"
+"                    has_defaults, error}]}.  --pretty: indented.\n"
+"  -d, --debug       Show libbpf messages.\n"
+"  -h, --help        This help.\n"
+"\n"
+"EXIT STATUS\n"
+"  0 ok; 1 failed; 2 usage.\n"
+"\n"
+"EXAMPLES\n"
+"  svmctl list\n"
+"  svmctl list --policy-dir ./build/bpf --json\n",
+};
+
+const struct svm_cmd cmd_load = {
+	.name = "load",
+	.fn = do_load,
+	.summary = "load and attach a policy (it stays attached)",
+	.synopsis =
+"svmctl load [--json] [--set KEY=VALUE]... [--policy-dir DIR]... POLICY\n"
+"svmctl load [--json] [--set KEY=VALUE]... FILE.bpf.o",
+	.help =
+"DESCRIPTION\n"
+"  Loads the policy named POLICY (see `svmctl list`), or the object file\n"
+"  FILE.bpf.o (any argument containing '/' or ending in .bpf.o), attaches\n"
+"  its struct_ops map and pins what keeps it alive under\n"
+"  /sys/fs/bpf/svm_ext/NAME/:\n"
+"    link      the struct_ops link; `svmctl unload` removes it\n"
+"    params    the policy's tunables map, if it has one\n"
+"    MAP       maps the policy declares with LIBBPF_PIN_BY_NAME\n"
+"  NAME is the struct_ops `name` member (what /sys/kernel/svm_ext/policy\n"
+"  shows), or the object name if it is empty.  svmctl then exits; the\n"
+"  policy stays attached.  The bpf filesystem is mounted on /sys/fs/bpf if\n"
+"  it is not.  Pin directories of policies that were ejected are removed\n"
+"  first.\n"
+"\n"
+"  Before attaching, the params map is filled from the policy's\n"
+"  params_default section (zeroes if it has none), then each --set is\n"
+"  applied, with the checks `svmctl set` makes.\n"
+"\n"
+"  Refuses (EBUSY) when a policy is already active: unload it first.\n"
+"  After attaching, waits up to 5 s for /sys/kernel/svm_ext/state to say\n"
+"  enabled, and fails if the policy was ejected at once.\n"
+"\n"
+"OPTIONS\n"
+"  -s, --set KEY=VALUE  Initial value of a parameter (repeatable); VALUE\n"
+"                    forms as in `svmctl set --help`.\n"
+"  --policy-dir DIR  Also look for POLICY.bpf.o in DIR (repeatable).\n"
+"  -j, --json        JSON output: {policy, source, path, pin_dir, link_id,\n"
+"                    params, stale_removed}.  --pretty: indented.\n"
+"  -d, --debug       More libbpf messages (twice: libbpf debug log).\n"
+"  -h, --help        This help.\n"
+"\n"
+"EXIT STATUS\n"
+"  0 attached; 1 failed (EBUSY: a policy is active; load or verifier\n"
+"  error; bad --set: ENOENT, ERANGE, EINVAL); 2 usage; 3 svm_ext not\n"
+"  loaded; 4 permission denied (needs CAP_BPF and CAP_PERFMON, or\n"
+"  CAP_SYS_ADMIN; mounting bpffs needs CAP_SYS_ADMIN); 5 no such policy.\n"
+"\n"
+"EXAMPLES\n"
+"  svmctl load sysmem\n"
+"  svmctl load --set prefetch_kb=2m --set threshold_pct=60 density\n"
+"  svmctl load ./build/bpf/mine.bpf.o\n",
+};
+
+const struct svm_cmd cmd_unload = {
+	.name = "unload",
+	.fn = do_unload,
+	.summary = "detach the active policy (the built-in default takes over)",
+	.synopsis = "svmctl unload [--json]",
+	.help =
+"DESCRIPTION\n"
+"  Removes /sys/fs/bpf/svm_ext/NAME/ of the active policy NAME.  Its link\n"
+"  is the last reference, so this detaches the policy; svmctl waits up to\n"
+"  5 s for /sys/kernel/svm_ext/state to leave 'enabled'.  Also removes the\n"
+"  pin directories of policies that were ejected (stale pins).  If another\n"
+"  process still holds the policy's link, it stays attached and unload\n"
+"  fails after the wait.\n"
+"\n"
+"OPTIONS\n"
+"  -j, --json      JSON output: {unloaded, stale_removed, state}.\n"
+"  -h, --help      This help.\n"
+"\n"
+"EXIT STATUS\n"
+"  0 ok; 1 failed (ENOENT: nothing was loaded; ETIMEDOUT: still\n"
+"  attached); 2 usage; 3 svm_ext not loaded; 4 permission denied.\n"
+"\n"
+"EXAMPLES\n"
+"  svmctl unload\n",
+};
