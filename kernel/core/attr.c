@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svm_ext core: range attributes (hints) and prefetch.
+ * svm_ext core: range attributes (hints).
  *
  * DOC: attributes
  *
  * Attributes - preferred location, accessed-by set, read-mostly, migration
- * granularity - are kept per address range in a maple tree per mm, split and
- * merged as they change, so that "set X on [a, b)" over a range with mixed
- * attributes changes only X and leaves a minimal set of ranges behind.  A
- * range with all defaults has no entry.  Entries point to interned,
+ * granularity - are kept per address range in a sorted list per mm, split
+ * and merged as they change, so that "set X on [a, b)" over a range with
+ * mixed attributes changes only X and leaves a minimal set of ranges behind.
+ * A range with all defaults has no entry.  Entries point to interned,
  * immutable attribute sets (one per distinct combination, freed with the
- * context), so splitting a range never duplicates ownership and merging
- * compares pointers.  Unmapping memory drops its attributes, as KFD does:
- * the mmu notifier only queues the unmapped span (it must not take
- * attr_lock, under which we allocate), and the queue is applied before the
- * attributes are next read or written.
+ * context), so merging compares pointers.  Hints are set rarely and per
+ * allocation, so the list stays short; lookups walk it.
+ *
+ * Unmapping memory drops its attributes, as KFD does: the mmu notifier only
+ * queues the unmapped span (it must not take attr_lock, under which we
+ * allocate), and the queue is applied before attributes are next used.
  *
  * Lock order: mmap_lock -> attr_lock -> unmap_lock.
  */
-#include <linux/maple_tree.h>
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -28,6 +29,14 @@
 struct svm_ext_attr_set {
 	struct list_head link;
 	struct svm_ext_attrs val;
+};
+
+/* One range with non-default attributes, on smm->attr_ranges by address. */
+struct svm_ext_attr_range {
+	struct list_head link;
+	unsigned long start;
+	unsigned long end;
+	struct svm_ext_attr_set *set;
 };
 
 static void svm_ext_attrs_sync(struct svm_ext_mm *smm);
@@ -42,20 +51,20 @@ void svm_ext_attrs_init(struct svm_ext_mm *smm)
 	mutex_init(&smm->attr_lock);
 	spin_lock_init(&smm->unmap_lock);
 	INIT_LIST_HEAD(&smm->attr_sets);
-	mt_init_flags(&smm->attrs, MT_FLAGS_LOCK_EXTERN);
-	mt_set_external_lock(&smm->attrs, &smm->attr_lock);
+	INIT_LIST_HEAD(&smm->attr_ranges);
 }
 
-/* Drop every attribute; the tree stays usable (empty) for a later bind. */
+/* Drop every attribute; the context stays usable for a later bind. */
 void svm_ext_attrs_fini(struct svm_ext_mm *smm)
 {
-	struct svm_ext_attr_set *s, *tmp;
+	struct svm_ext_attr_range *r, *rt;
+	struct svm_ext_attr_set *s, *st;
 
 	mutex_lock(&smm->attr_lock);
-	__mt_destroy(&smm->attrs);
-	mt_init_flags(&smm->attrs, MT_FLAGS_LOCK_EXTERN);
-	mt_set_external_lock(&smm->attrs, &smm->attr_lock);
-	list_for_each_entry_safe(s, tmp, &smm->attr_sets, link)
+	list_for_each_entry_safe(r, rt, &smm->attr_ranges, link)
+		kfree(r);
+	INIT_LIST_HEAD(&smm->attr_ranges);
+	list_for_each_entry_safe(s, st, &smm->attr_sets, link)
 		kfree(s);
 	INIT_LIST_HEAD(&smm->attr_sets);
 	mutex_unlock(&smm->attr_lock);
@@ -81,6 +90,74 @@ static struct svm_ext_attr_set *svm_ext_intern(struct svm_ext_mm *smm,
 	return s;
 }
 
+/* Make @addr a range boundary (split the range straddling it). */
+static int svm_ext_attr_split(struct svm_ext_mm *smm, unsigned long addr)
+{
+	struct svm_ext_attr_range *r, *n;
+
+	list_for_each_entry(r, &smm->attr_ranges, link) {
+		if (r->start >= addr)
+			return 0;
+		if (r->end <= addr)
+			continue;
+		n = kmalloc(sizeof(*n), GFP_KERNEL);
+		if (!n)
+			return -ENOMEM;
+		n->start = addr;
+		n->end = r->end;
+		n->set = r->set;
+		r->end = addr;
+		list_add(&n->link, &r->link);
+		return 0;
+	}
+	return 0;
+}
+
+/* Drop default ranges, merge touching neighbours with equal sets. */
+static void svm_ext_attr_normalize(struct svm_ext_mm *smm)
+{
+	struct svm_ext_attr_range *r, *n;
+
+	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
+		if (!r->set) {
+			list_del(&r->link);
+			kfree(r);
+		}
+	}
+	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
+		struct svm_ext_attr_range *prev;
+
+		if (list_is_first(&r->link, &smm->attr_ranges))
+			continue;
+		prev = list_prev_entry(r, link);
+		if (prev->end == r->start && prev->set == r->set) {
+			prev->end = r->end;
+			list_del(&r->link);
+			kfree(r);
+		}
+	}
+}
+
+/* Remove [start, end) from every range. */
+static int svm_ext_attr_clear(struct svm_ext_mm *smm, unsigned long start,
+			      unsigned long end)
+{
+	struct svm_ext_attr_range *r, *n;
+	int ret;
+
+	ret = svm_ext_attr_split(smm, start);
+	ret = ret ?: svm_ext_attr_split(smm, end);
+	if (ret)
+		return ret;
+	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
+		if (r->start >= start && r->end <= end) {
+			list_del(&r->link);
+			kfree(r);
+		}
+	}
+	return 0;
+}
+
 /**
  * svm_ext_attrs_get() - the attributes in force at @addr
  * @smm: context (mmap_lock held)
@@ -90,12 +167,19 @@ static struct svm_ext_attr_set *svm_ext_intern(struct svm_ext_mm *smm,
 void svm_ext_attrs_get(struct svm_ext_mm *smm, unsigned long addr,
 		       struct svm_ext_attrs *out)
 {
-	struct svm_ext_attr_set *s;
+	struct svm_ext_attr_range *r;
 
+	*out = svm_ext_attrs_default;
 	mutex_lock(&smm->attr_lock);
 	svm_ext_attrs_sync(smm);
-	s = mtree_load(&smm->attrs, addr);
-	*out = s ? s->val : svm_ext_attrs_default;
+	list_for_each_entry(r, &smm->attr_ranges, link) {
+		if (r->start > addr)
+			break;
+		if (addr < r->end) {
+			*out = r->set->val;
+			break;
+		}
+	}
 	mutex_unlock(&smm->attr_lock);
 }
 
@@ -155,29 +239,6 @@ int svm_ext_attr_check(u32 type, u64 value)
 	}
 }
 
-/* Merge the entry ending at @addr - 1 with the one starting at @addr. */
-static void svm_ext_attr_merge_at(struct svm_ext_mm *smm, unsigned long addr)
-{
-	MA_STATE(mas, &smm->attrs, addr, addr);
-	unsigned long lo, hi;
-	void *left, *right;
-
-	if (!addr)
-		return;
-	right = mas_walk(&mas);
-	if (!right)
-		return;
-	hi = mas.last;
-	mas_set(&mas, addr - 1);
-	left = mas_walk(&mas);
-	if (left != right)
-		return;
-	lo = mas.index;
-	mas_set_range(&mas, lo, hi);
-	/* cannot fail for want of memory: it only removes a boundary */
-	WARN_ON_ONCE(mas_store_gfp(&mas, right, GFP_KERNEL));
-}
-
 /**
  * svm_ext_attrs_unmapped() - [@start, @end) was unmapped: queue dropping
  * its attributes
@@ -211,46 +272,106 @@ static void svm_ext_attrs_sync(struct svm_ext_mm *smm)
 {
 	struct { unsigned long start, end; } q[ARRAY_SIZE(smm->unmapped)];
 	struct mm_struct *mm = smm->mn.mm;
-	unsigned int n, i;
+	struct svm_ext_attr_range *r, *n;
+	unsigned int nq, i;
 	bool overflow;
-	void *entry;
 
 	lockdep_assert_held(&smm->attr_lock);
 	spin_lock_irq(&smm->unmap_lock);
-	n = smm->nunmapped;
+	nq = smm->nunmapped;
 	overflow = smm->unmap_overflow;
-	memcpy(q, smm->unmapped, n * sizeof(q[0]));
+	memcpy(q, smm->unmapped, nq * sizeof(q[0]));
 	smm->nunmapped = 0;
 	smm->unmap_overflow = false;
 	spin_unlock_irq(&smm->unmap_lock);
 
-	for (i = 0; i < n; i++) {
-		MA_STATE(mas, &smm->attrs, q[i].start, q[i].end - 1);
-
-		if (!mas_find(&mas, q[i].end - 1))
-			continue;
-		mas_set_range(&mas, q[i].start, q[i].end - 1);
-		mas_store_gfp(&mas, NULL, GFP_KERNEL);
-	}
+	/* a failed split only leaves the hint in place a while longer */
+	for (i = 0; i < nq; i++)
+		svm_ext_attr_clear(smm, q[i].start, q[i].end);
 	if (overflow) {
-		MA_STATE(mas, &smm->attrs, 0, 0);
-
 		mmap_assert_locked(mm);
-		mas_for_each(&mas, entry, TASK_SIZE) {
-			unsigned long s = mas.index, e = mas.last + 1;
-			struct vm_area_struct *vma = find_vma_intersection(mm, s, e);
-
-			if (!vma) {
-				mas_store_gfp(&mas, NULL, GFP_KERNEL);
-				continue;
+		list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
+			if (!find_vma_intersection(mm, r->start, r->end)) {
+				list_del(&r->link);
+				kfree(r);
 			}
-			if (vma->vm_start > s) {
-				mas_set_range(&mas, s, vma->vm_start - 1);
-				mas_store_gfp(&mas, NULL, GFP_KERNEL);
-			}
-			mas_set(&mas, vma->vm_start);
 		}
 	}
+}
+
+/* A new range [start, end) with defaults plus (@type, @value), before @at. */
+static int svm_ext_attr_insert(struct svm_ext_mm *smm, struct list_head *at,
+			       unsigned long start, unsigned long end, u32 type,
+			       u64 value, bool apply)
+{
+	struct svm_ext_attrs val = svm_ext_attrs_default;
+	struct svm_ext_attr_set *set;
+	struct svm_ext_attr_range *n;
+
+	if (apply)
+		svm_ext_attr_apply(&val, type, value);
+	set = svm_ext_intern(smm, &val);
+	if (IS_ERR(set))
+		return PTR_ERR(set);
+	if (!set)
+		return 0;
+	n = kmalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	n->start = start;
+	n->end = end;
+	n->set = set;
+	list_add_tail(&n->link, at);
+	return 0;
+}
+
+/* Set (@type, @value) over [start, end): split, update, fill gaps, merge. */
+static int svm_ext_attr_update(struct svm_ext_mm *smm, unsigned long start,
+			       unsigned long end, u32 type, u64 value)
+{
+	struct svm_ext_attr_range *r, *n;
+	struct svm_ext_attr_set *set;
+	struct svm_ext_attrs val;
+	unsigned long pos = start;
+	int ret;
+
+	ret = svm_ext_attr_split(smm, start);
+	ret = ret ?: svm_ext_attr_split(smm, end);
+	if (ret)
+		return ret;
+	/* walk ranges inside [start, end), filling the gaps before each */
+	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
+		if (r->end <= start)
+			continue;
+		if (r->start >= end)
+			break;
+		if (pos < r->start) {
+			ret = svm_ext_attr_insert(smm, &r->link, pos, r->start,
+						  type, value, true);
+			if (ret)
+				goto out;
+		}
+		val = r->set->val;
+		svm_ext_attr_apply(&val, type, value);
+		set = svm_ext_intern(smm, &val);
+		if (IS_ERR(set)) {
+			ret = PTR_ERR(set);
+			goto out;
+		}
+		r->set = set;
+		pos = r->end;
+	}
+	if (pos < end) {
+		/* before the first range past end, or at the tail */
+		list_for_each_entry(r, &smm->attr_ranges, link)
+			if (r->start >= end)
+				break;
+		ret = svm_ext_attr_insert(smm, &r->link, pos, end, type, value,
+					  true);
+	}
+out:
+	svm_ext_attr_normalize(smm);
+	return ret;
 }
 
 /**
@@ -312,40 +433,7 @@ int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
 
 	mutex_lock(&smm->attr_lock);
 	svm_ext_attrs_sync(smm);
-	for (addr = start; addr < end;) {
-		MA_STATE(mas, &smm->attrs, addr, addr);
-		struct svm_ext_attr_set *old, *new;
-		struct svm_ext_attrs val;
-		unsigned long piece_end;
-
-		old = mas_walk(&mas);
-		piece_end = min(end, mas.last + 1);
-		val = old ? old->val : svm_ext_attrs_default;
-		svm_ext_attr_apply(&val, type, value);
-		new = svm_ext_intern(smm, &val);
-		if (IS_ERR(new)) {
-			ret = PTR_ERR(new);
-			break;
-		}
-		if (new != old) {
-			mas_set_range(&mas, addr, piece_end - 1);
-			ret = mas_store_gfp(&mas, new, GFP_KERNEL);
-			if (ret)
-				break;
-		}
-		addr = piece_end;
-	}
-	/* merge neighbours that became equal, inside and at both ends */
-	for (addr = start; addr <= end && addr < TASK_SIZE;) {
-		MA_STATE(mas, &smm->attrs, addr, addr);
-
-		svm_ext_attr_merge_at(smm, addr);
-		mas_set(&mas, addr);
-		mas_walk(&mas);
-		if (mas.last >= end)
-			break;
-		addr = mas.last + 1;
-	}
+	ret = svm_ext_attr_update(smm, start, end, type, value);
 	mutex_unlock(&smm->attr_lock);
 	trace_svm_ext_advise(start, end, type, value, ret);
 out_unlock_mmap:
@@ -370,8 +458,9 @@ int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,
 		     unsigned long len, struct svm_ext_attrs *out)
 {
 	struct svm_ext_mm *smm = b->smm;
-	unsigned long end = start + len;
-	void *first, *entry;
+	unsigned long end = start + len, pos;
+	struct svm_ext_attr_set *first;
+	struct svm_ext_attr_range *r;
 	int ret = 0;
 
 	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) || !len ||
@@ -382,22 +471,23 @@ int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,
 	mmap_read_lock(smm->mn.mm);
 	mutex_lock(&smm->attr_lock);
 	svm_ext_attrs_sync(smm);
-	{
-		MA_STATE(mas, &smm->attrs, start, start);
-
-		first = mas_walk(&mas);
-		while (mas.last < end - 1) {
-			mas_set(&mas, mas.last + 1);
-			entry = mas_walk(&mas);
-			if (entry != first) {
-				ret = -EUCLEAN;
-				break;
-			}
+	first = NULL;
+	pos = start;
+	list_for_each_entry(r, &smm->attr_ranges, link) {
+		if (r->end <= start)
+			continue;
+		if (r->start >= end)
+			break;
+		/* a gap (defaults) before this range, or a different set */
+		if (r->start > pos || r->start > start || r->end < end) {
+			ret = -EUCLEAN;
+			break;
 		}
+		first = r->set;
+		pos = r->end;
 	}
 	if (!ret)
-		*out = first ? ((struct svm_ext_attr_set *)first)->val :
-			       svm_ext_attrs_default;
+		*out = first ? first->val : svm_ext_attrs_default;
 	mutex_unlock(&smm->attr_lock);
 	mmap_read_unlock(smm->mn.mm);
 	mmput(smm->mn.mm);
@@ -414,12 +504,11 @@ EXPORT_SYMBOL_GPL(svm_ext_attr_get);
 unsigned long svm_ext_attr_count(struct svm_ext_binding *b)
 {
 	struct svm_ext_mm *smm = b->smm;
+	struct svm_ext_attr_range *r;
 	unsigned long n = 0;
-	void *entry;
-	MA_STATE(mas, &smm->attrs, 0, 0);
 
 	mutex_lock(&smm->attr_lock);
-	mas_for_each(&mas, entry, ULONG_MAX)
+	list_for_each_entry(r, &smm->attr_ranges, link)
 		n++;
 	mutex_unlock(&smm->attr_lock);
 	return n;

@@ -176,7 +176,10 @@ static void svm_ext_default_window(struct svm_ext_fault_ctx *ctx,
  * @ctx: the fault; a decision is recorded in it
  *
  * Migrate the granularity-sized window around the fault to the faulting
- * device when the VMA allows it, else map in place.
+ * device when the VMA allows it, else map in place.  Hints change that:
+ * preferred location system, or the faulting device in the accessed-by set
+ * with the data somewhere it can reach, map in place; a preferred peer the
+ * device can reach gets the data and the device maps it over the link.
  */
 void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
 {
@@ -191,13 +194,21 @@ void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
 		ctx->dec_loc = ctx->dev;
 		return;
 	}
-	if (!(ctx->flags & SVM_EXT_FAULT_MIGRATABLE)) {
-		ctx->decision = SVM_EXT_DECIDE_MAP;
-		ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
+	ctx->decision = SVM_EXT_DECIDE_MAP;
+	ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
+	if (!(ctx->flags & SVM_EXT_FAULT_MIGRATABLE) ||
+	    ctx->preferred_loc == SVM_EXT_LOC_SYSTEM)
 		return;
-	}
+	if ((ctx->accessed_by & BIT_ULL(ctx->dev)) &&
+	    (ctx->cur_loc == SVM_EXT_LOC_SYSTEM ||
+	     (ctx->cur_loc < SVM_EXT_MAX_DEVICES &&
+	      (ctx->peer_mask & BIT_ULL(ctx->cur_loc)))))
+		return;
 	ctx->decision = SVM_EXT_DECIDE_MIGRATE;
 	ctx->dec_loc = ctx->dev;
+	if (ctx->preferred_loc < SVM_EXT_MAX_DEVICES &&
+	    (ctx->peer_mask & BIT_ULL(ctx->preferred_loc)))
+		ctx->dec_loc = ctx->preferred_loc;
 }
 
 /**
@@ -222,6 +233,7 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 	struct svm_ext_mm *smm = b->smm;
 	struct mm_struct *mm = smm->mn.mm;
 	struct svm_ext_fault_ctx ctx = {};
+	struct svm_ext_attrs attrs;
 	struct svm_ext_range *range;
 	struct vm_area_struct *vma;
 	unsigned long start, end;
@@ -254,8 +266,12 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 	ctx.range_start = max(range->start, vma->vm_start);
 	ctx.range_end = min(range->end, vma->vm_end);
 	ctx.cur_loc = svm_ext_page_loc(range, addr);
-	ctx.preferred_loc = SVM_EXT_LOC_NONE;
-	ctx.granularity = SVM_EXT_GRANULARITY_DEFAULT;
+	svm_ext_attrs_get(smm, addr, &attrs);
+	ctx.preferred_loc = attrs.preferred_loc;
+	ctx.granularity = attrs.granularity;
+	ctx.accessed_by = attrs.accessed_by;
+	ctx.read_mostly = attrs.read_mostly;
+	ctx.peer_mask = b->dev->peer_mask;
 	ctx.flags = svm_ext_vma_migratable(vma) ? SVM_EXT_FAULT_MIGRATABLE : 0;
 	ctx.nr_devices = svm_ext_device_count();
 	ctx.range_faults = atomic64_inc_return(&range->cnt.faults);

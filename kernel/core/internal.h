@@ -7,7 +7,6 @@
 
 #include <linux/atomic.h>
 #include <linux/kobject.h>
-#include <linux/maple_tree.h>
 #include <linux/memremap.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
@@ -99,9 +98,9 @@ struct svm_ext_mm {
 	struct mutex lock;
 	struct xarray ranges;		/* VA >> CHUNK_SHIFT -> range */
 	bool dead;			/* mm exited */
-	/* attributes: maple tree of interned sets, see attr.c */
+	/* attributes: ranges of interned sets, see attr.c */
 	struct mutex attr_lock;
-	struct maple_tree attrs;
+	struct list_head attr_ranges;	/* sorted, see attr.c */
 	struct list_head attr_sets;
 	/* unmapped ranges whose attributes are still to be dropped */
 	spinlock_t unmap_lock;

@@ -44,7 +44,11 @@ enum svm_ext_exit_kind {
  * @granularity: the range's migration granularity, log2(pages)
  * @flags: SVM_EXT_FAULT_*
  * @nr_devices: devices registered with the core
+ * @pad: unused
  * @range_faults: device faults in this chunk so far (this one included)
+ * @accessed_by: the range's accessed-by device mask
+ * @read_mostly: the range's read-mostly hint
+ * @peer_mask: devices the faulting device reaches over a peer link
  * @decision: recorded decision (enum svm_ext_decision), set by kfuncs only
  * @dec_loc: location of the decision
  * @dec_start: window start of a migrate decision
@@ -64,6 +68,10 @@ struct svm_ext_fault_ctx {
 	u32 nr_devices;
 	u32 pad;
 	u64 range_faults;
+	u64 accessed_by;
+	u32 read_mostly;
+	u32 pad1;
+	u64 peer_mask;
 	u32 decision;
 	u32 dec_loc;
 	u64 dec_start;

@@ -42,10 +42,12 @@ if [ "${1:-}" = --in-guest ]; then
 		insmod "$KDIR/lib/test_hmm.ko" || die "insmod $KDIR/lib/test_hmm.ko failed"
 	fi
 	command -v udevadm >/dev/null && udevadm settle -t 10 2>/dev/null || true
-	# devtmpfs normally makes the nodes; fall back to mknod like old test_hmm.sh
+	# devtmpfs normally makes the nodes; fall back to mknod like old
+	# test_hmm.sh.  Only the two device-private mirrors always exist; the
+	# device-coherent 2 and 3 need spm_addr_dev* parameters (their tests skip).
 	major=$(awk '$2 == "HMM_DMIRROR" { print $1 }' /proc/devices)
 	[ -n "$major" ] || die "test_hmm loaded but HMM_DMIRROR is not in /proc/devices"
-	for i in 0 1 2 3; do
+	for i in 0 1; do
 		[ -e /dev/hmm_dmirror$i ] || mknod /dev/hmm_dmirror$i c "$major" $i ||
 			die "cannot create /dev/hmm_dmirror$i"
 	done

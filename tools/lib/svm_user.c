@@ -131,6 +131,42 @@ out:
 	return n;
 }
 
+int emu_set_attr(int fd, void *addr, uint64_t len, uint32_t type,
+		 uint64_t value)
+{
+	struct svm_ext_attr a = { .type = type, .value = value };
+	struct drm_svm_emu_set_attr s = {
+		.addr = (uintptr_t)addr,
+		.length = len,
+		.attrs = (uintptr_t)&a,
+		.nattrs = 1,
+	};
+
+	return ioctl(fd, DRM_IOCTL_SVM_EMU_SET_ATTR, &s) ? -errno : 0;
+}
+
+int emu_get_attr(int fd, void *addr, uint64_t len,
+		 struct drm_svm_emu_get_attr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->addr = (uintptr_t)addr;
+	out->length = len;
+	return ioctl(fd, DRM_IOCTL_SVM_EMU_GET_ATTR, out) ? -errno : 0;
+}
+
+long emu_prefetch(int fd, void *addr, uint64_t len, uint32_t loc)
+{
+	struct drm_svm_emu_prefetch p = {
+		.addr = (uintptr_t)addr,
+		.length = len,
+		.loc = loc,
+	};
+
+	if (ioctl(fd, DRM_IOCTL_SVM_EMU_PREFETCH, &p))
+		return -errno;
+	return (long)p.pages_moved;
+}
+
 uint64_t cpu_checksum(const void *buf, size_t len, size_t stride)
 {
 	const uint64_t *w = buf;

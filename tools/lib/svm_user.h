@@ -30,6 +30,14 @@ int emu_query(int fd, void *addr, uint64_t npages, uint16_t *res);
 /* How many of npages pages from addr are at loc (low byte of the code). */
 long emu_count_at(int fd, void *addr, uint64_t npages, unsigned int loc);
 
+/* Hints: set one attribute; 0 or -errno. */
+int emu_set_attr(int fd, void *addr, uint64_t len, uint32_t type,
+		 uint64_t value);
+int emu_get_attr(int fd, void *addr, uint64_t len,
+		 struct drm_svm_emu_get_attr *out);
+/* Prefetch to loc; pages moved (>= 0) or -errno. */
+long emu_prefetch(int fd, void *addr, uint64_t len, uint32_t loc);
+
 /* The device checksum (FNV-1a over 64-bit words), computed by the CPU. */
 uint64_t cpu_checksum(const void *buf, size_t len, size_t stride);
 

@@ -51,10 +51,6 @@ Options:
                    /opt /srv /lib, which the guest overlays)
   --allow-warn     print kernel problem reports but do not fail on them
   --keep           keep the run's state dir (console log, dmesg) and print it
-
-Environment: FLAVOR (kernel flavor for the default --kdir), SVM_EXT_CACHE
-(KVM probe cache dir, default /var/cache/svm_ext), SVM_EXT_VM_STATE (where
-per-run state dirs go, default build/vm in the repo).
   -h, --help       this text
 
 Exit status:
@@ -64,6 +60,10 @@ Exit status:
        aborted twice (one abort is retried and reported)
   126  the kernel reported problems (BUG, WARNING, lockdep, KASAN, kmemleak,
        panic...) during the run, even if CMD passed (not with --allow-warn)
+
+Environment: FLAVOR (kernel flavor for the default --kdir), SVM_EXT_CACHE
+(KVM probe cache dir, default /var/cache/svm_ext), SVM_EXT_VM_STATE (where
+per-run state dirs go, default build/vm in the repo).
 EOF
 }
 
@@ -117,6 +117,17 @@ QEMU_REAL=$(command -v qemu-system-x86_64) || fail "qemu-system-x86_64 not found
 # [A-Za-z0-9_+/.-] in --rwdir paths: refuse what would break.
 safe_path() { [[ $1 =~ ^/[A-Za-z0-9_./+-]*$ ]] || fail "$2 path '$1' must be absolute and use only A-Z a-z 0-9 _ + / . -"; }
 [[ $KDIR =~ ^/[A-Za-z0-9_./~+-]*$ ]] || fail "kernel dir '$KDIR' must be absolute and use only A-Z a-z 0-9 _ + / . - ~"
+# virtme-init mounts a tmpfs over /var/cache (and /var/tmp, /var/log, ...),
+# hiding a kernel tree cached there (test_hmm.ko, vmlinux, and the modules
+# modprobe uses, which vng links from $KDIR/.virtme_mods).  Share the tree's
+# parent read-only at the same path (the tree itself when its name has a
+# character vng refuses, such as the ~ of Debian versions).
+KSHARE=${KDIR%/*}
+[[ $KSHARE =~ ^/[A-Za-z0-9_./+-]+$ ]] || KSHARE=$KDIR
+[[ $KSHARE =~ ^/[A-Za-z0-9_./+-]+$ ]] || {
+	say "warning: cannot share $KDIR into the guest (path): it is visible there only if not under /var"
+	KSHARE=
+}
 for i in "${!RWDIRS[@]}"; do
 	[ -d "${RWDIRS[$i]}" ] || fail "--rwdir ${RWDIRS[$i]}: not a directory"
 	RWDIRS[i]=$(cd "${RWDIRS[$i]}" && pwd)
@@ -178,14 +189,15 @@ boot() {
 	local accel=$1 tmo=$2 quiet=$3 i
 	shift 3
 	find "$STATE" -mindepth 1 -delete
+	# --rwdir/--rodir in guest=host form: vng 1.35 turns a bare absolute path
+	# into a relative one and then rejects it.
 	local -a args=(--run "$KDIR" --memory "$MEM" --cpus "$CPUS" --verbose
 		--append printk.time=1 --qemu "$SELF" --rwdir "$STATE=$STATE")
+	[ -z "$KSHARE" ] || args+=(--rodir "$KSHARE=$KSHARE")
 	for i in "${RWDIRS[@]}"; do args+=(--rwdir "$i=$i"); done
 	[ "$accel" = tcg ] && args+=(--disable-kvm)
 	args+=(--exec "$(shquote "$ROOT/tools/vm/guest.sh" "$STATE" "$PWD" -- "$@")")
 	export SVM_EXT_QEMU_REAL="$QEMU_REAL" SVM_EXT_QEMU_STATUS="$STATE/qemu-status"
-	# --rwdir in guest=host form: vng 1.35 turns a bare absolute path into a
-	# relative one and then rejects it.
 	# Own process group (set -m) so a timeout can kill vng, QEMU and virtiofsd.
 	set -m
 	if [ "$quiet" = 1 ]; then
@@ -318,7 +330,7 @@ probe_kvm() {
 	cached=$(awk -v k="$key" '$1 == k { a = $2 } END { print a }' "$CACHE/kvm-probe" 2>/dev/null || true)
 	if [ "$cached" = kvm ] || [ "$cached" = tcg ]; then
 		ACCEL=$cached
-		ACCEL_WHY="cached KVM probe for this bzImage"
+		ACCEL_WHY="cached KVM probe of this bzImage: $([ "$cached" = kvm ] && echo works || echo fails)"
 	else
 		say "probing KVM (boot + true, up to 120 s)..."
 		local t0=$SECONDS
@@ -330,7 +342,7 @@ probe_kvm() {
 			line=$(grep -m1 -E 'KVM internal error|kvm' "$STATE/console.log" || true)
 			say "KVM probe failed after $((SECONDS - t0)) s${line:+: $line}"
 		fi
-		ACCEL_WHY="KVM probe"
+		ACCEL_WHY="KVM probe $([ "$ACCEL" = kvm ] && echo passed || echo failed)"
 		echo "$key $ACCEL" >>"$CACHE/kvm-probe" 2>/dev/null ||
 			say "cannot write $CACHE/kvm-probe: the probe will be repeated next time"
 	fi
@@ -375,7 +387,11 @@ timeout)
 	;;
 panic)
 	scan_problems "$(kernel_console)" || true
-	say "kernel panicked while running the command (after ${took}s)"
+	if [ -e "$STATE/started" ]; then
+		say "kernel panicked while running the command (after ${took}s)"
+	else
+		say "kernel panicked before the command started (after ${took}s)"
+	fi
 	say "kernel reported problems (see above)"
 	exit 126
 	;;
