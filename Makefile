@@ -133,6 +133,19 @@ _check:
 _demo:
 	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- $(ROOT)/tools/demo/demo.sh </dev/null
 
+# Migration speed: svm_emu beside test_hmm and memcpy, 64 and 256 MiB
+# (tools/svmbench/migrate-speed.sh); 256 MiB x2 plus device memory needs 4G.
+.PHONY: bench-migrate _bench-migrate
+bench-migrate:
+	$(ensure_deps)
+	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
+		$(MAKE) --no-print-directory _build KDIR=$$KDIR && \
+		$(MAKE) --no-print-directory _bench-migrate KDIR=$$KDIR
+
+_bench-migrate:
+	@setsid $(VM) --kdir $(KDIR) --mem 4G $(VM_ARGS) -- \
+		$(ROOT)/tools/svmbench/migrate-speed.sh --kdir $(KDIR) </dev/null
+
 clean:
 	rm -rf $(OUT)
 	-find kernel \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \

@@ -3,29 +3,40 @@
  * svmbench: workloads on the emulated GPUs, with deterministic counters
  * (faults, pages moved, remote maps, modeled device time) beside real time.
  *
- *   svmbench [--device N] [--size MIB] [--json] WORKLOAD
+ *   svmbench [--device N] [--size MIB] [--repeat N] [--to HOW] [--back HOW]
+ *            [--json] WORKLOAD
  *
- * Workloads:
- *   writeback   the GPU writes SIZE MiB, then the CPU reads it all back
- *   migrate     SIZE MiB to the device and back, MB/s beside a CPU memcpy
+ * main, option parsing and what the workloads share live here; the
+ * workloads themselves in emu.c (svm_emu) and peer_hmm.c (the kernel's
+ * test_hmm, as a reference point).  workloads.h lists them.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 #include "svm_user.h"
+#include "workloads.h"
 
-struct opts {
-	unsigned int device;
-	size_t size;
-	int json;
+struct workload {
+	const char *name;
+	int (*run)(const struct opts *o);
+	enum move_how to, back;		/* defaults of --to / --back */
+	int explicit_only_to;		/* --to fault is not possible */
+	const char *help;
 };
 
-static double now_s(void)
+static const struct workload workloads[] = {
+	{ "writeback", wl_writeback, MOVE_DEFAULT, MOVE_DEFAULT, 0,
+	  "the GPU writes SIZE MiB, then the CPU reads it back" },
+	{ "migrate", wl_migrate, MOVE_FAULT, MOVE_FAULT, 0,
+	  "SIZE MiB to an svm_emu device and back; MB/s beside memcpy" },
+	{ "migrate-hmm", wl_migrate_hmm, MOVE_EXPLICIT, MOVE_FAULT, 1,
+	  "the same through test_hmm (/dev/hmm_dmirrorN)" },
+};
+
+double now_s(void)
 {
 	struct timespec ts;
 
@@ -33,30 +44,25 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void usage(FILE *f)
+const char *move_name(enum move_how how)
 {
-	fprintf(f,
-"Usage: svmbench [OPTIONS] WORKLOAD\n"
-"\n"
-"Run a workload on an emulated GPU (svm_emu) and report what the svm_ext\n"
-"core did: device faults, pages migrated each way, remote maps, modeled\n"
-"device time (the device's cost model) and real time.\n"
-"\n"
-"Workloads:\n"
-"  writeback   the GPU writes SIZE MiB, then the CPU reads it back\n"
-"  migrate     SIZE MiB to the device and back; MB/s beside a CPU memcpy\n"
-"\n"
-"Options:\n"
-"  -d, --device N   svm_ext device index (default 0)\n"
-"  -s, --size MIB   working set in MiB (default 32)\n"
-"  -j, --json       one JSON object instead of text\n"
-"  -h, --help       this text\n"
-"\n"
-"Exit status: 0 ok, 1 the workload failed (data mismatch or ioctl error),\n"
-"2 usage error, 3 no svm_emu device.\n");
+	return how == MOVE_EXPLICIT ? "explicit" : "fault";
 }
 
-static int open_bound(const struct opts *o, int *fd)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int open_bound(const struct opts *o, int *fd)
 {
 	*fd = emu_open(o->device);
 	if (*fd < 0) {
@@ -71,113 +77,87 @@ static int open_bound(const struct opts *o, int *fd)
 	return 0;
 }
 
-static int wl_writeback(const struct opts *o)
+void mig_report(const struct opts *o, const struct mig_result *r)
 {
-	struct drm_svm_emu_counters c;
-	long long cpu0 = dev_counter(o->device, "cpu_faults");
-	double t0, t_dev, t_cpu;
-	uint64_t *buf;
-	long bad;
-	int fd, ret;
+	double to = o->size / r->t_to / 1e6, back = o->size / r->t_back / 1e6;
+	double cp = o->size / r->t_copy / 1e6;
 
-	ret = open_bound(o, &fd);
-	if (ret)
-		return ret;
-	buf = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED)
-		return 1;
-	t0 = now_s();
-	ret = emu_exec1(fd, SVM_EMU_OP_WRITE, buf, o->size, 0, 1, NULL, &c);
-	t_dev = now_s() - t0;
-	if (ret) {
-		fprintf(stderr, "svmbench: exec: %s\n", strerror(-ret));
-		return 1;
-	}
-	t0 = now_s();
-	bad = check_pattern(buf, o->size, 1);
-	t_cpu = now_s() - t0;
 	if (o->json) {
-		printf("{\"workload\":\"writeback\",\"size\":%zu,\"faults\":%llu,"
-		       "\"pages_to_dev\":%llu,\"pages_from_dev\":%llu,"
-		       "\"remote_maps\":%llu,\"evictions\":%llu,"
-		       "\"modeled_ns\":%llu,\"real_ns\":%llu,\"cpu_faults\":%lld,"
-		       "\"data_ok\":%s}\n", o->size,
-		       (unsigned long long)c.faults,
-		       (unsigned long long)c.pages_to_dev,
-		       (unsigned long long)c.pages_from_dev,
-		       (unsigned long long)c.remote_maps,
-		       (unsigned long long)c.evictions,
-		       (unsigned long long)c.modeled_ns,
-		       (unsigned long long)c.real_ns,
-		       dev_counter(o->device, "cpu_faults") - cpu0,
-		       bad < 0 ? "true" : "false");
-	} else {
-		printf("  GPU write %zu MiB: %llu faults, %llu pages to device, "
-		       "%llu remote maps, modeled %.3f ms, real %.3f s\n",
-		       o->size >> 20, (unsigned long long)c.faults,
-		       (unsigned long long)c.pages_to_dev,
-		       (unsigned long long)c.remote_maps, c.modeled_ns / 1e6,
-		       t_dev);
-		printf("  CPU read back: %lld CPU faults on device memory, %.3f s, "
-		       "data %s\n", dev_counter(o->device, "cpu_faults") - cpu0,
-		       t_cpu, bad < 0 ? "intact" : "CORRUPT");
+		printf("{\"workload\":\"%s\",\"path\":\"%s\",\"to\":\"%s\","
+		       "\"back\":\"%s\",\"size\":%zu,\"repeat\":%u,"
+		       "\"to_dev_mbps\":%.1f,\"to_sys_mbps\":%.1f,"
+		       "\"memcpy_mbps\":%.1f,\"to_dev_ratio\":%.3f,"
+		       "\"to_sys_ratio\":%.3f,\"npages\":%zu,"
+		       "\"pages_to_dev\":%llu,\"pages_back\":%llu,"
+		       "\"data_ok\":%s}\n",
+		       r->workload, r->path, r->to_how, r->back_how, o->size,
+		       r->rounds, to, back, cp, r->t_copy / r->t_to,
+		       r->t_copy / r->t_back, o->size >> 12, r->pages_to_dev,
+		       r->pages_back, r->data_ok ? "true" : "false");
+		return;
 	}
-	munmap(buf, o->size);
-	close(fd);
-	return bad < 0 ? 0 : 1;
+	printf("  %zu MiB %s: to device (%s) %.1f MB/s, back (%s) %.1f MB/s, "
+	       "memcpy %.1f MB/s (ratios %.2fx, %.2fx), median of %u, "
+	       "%llu/%zu pages moved there, %llu/%zu back, data %s\n",
+	       o->size >> 20, r->path, r->to_how, to, r->back_how, back, cp,
+	       r->t_copy / r->t_to, r->t_copy / r->t_back, r->rounds,
+	       r->pages_to_dev, o->size >> 12, r->pages_back, o->size >> 12,
+	       r->data_ok ? "intact" : "CORRUPT");
 }
 
-static int wl_migrate(const struct opts *o)
+static void usage(FILE *f)
 {
-	double t0, t_to, t_back, t_copy;
-	uint64_t *buf, *dst, sum;
-	long bad;
-	int fd, ret;
+	size_t i;
 
-	ret = open_bound(o, &fd);
-	if (ret)
-		return ret;
-	buf = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	dst = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (buf == MAP_FAILED || dst == MAP_FAILED)
-		return 1;
-	fill_pattern(buf, o->size, 17);
-	t0 = now_s();
-	memcpy(dst, buf, o->size);
-	t_copy = now_s() - t0;
+	fprintf(f,
+"Usage: svmbench [OPTIONS] WORKLOAD\n"
+"\n"
+"Run a workload on an emulated GPU (svm_emu) and report what the svm_ext\n"
+"core did: device faults, pages migrated each way, remote maps, modeled\n"
+"device time (the device's cost model) and real time.\n"
+"\n"
+"Workloads:\n");
+	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+		fprintf(f, "  %-12s %s\n", workloads[i].name, workloads[i].help);
+	fprintf(f,
+"\n"
+"Migration workloads move SIZE MiB of a filled buffer to the device, time\n"
+"it, move it back, time it, check every word, and time a memcpy of the same\n"
+"size.  How each direction is driven:\n"
+"  fault     to: the device reads one word per page (svm_emu EXEC, which\n"
+"            faults whole 2 MiB chunks in); back: the CPU reads one word\n"
+"            per page (CPU faults on device memory)\n"
+"  explicit  svm_emu: the PREFETCH ioctl to the device / to system memory;\n"
+"            test_hmm: HMM_DMIRROR_MIGRATE_TO_DEV / MIGRATE_TO_SYS\n"
+"  defaults: migrate --to fault --back fault; migrate-hmm --to explicit\n"
+"  --back fault (test_hmm cannot fault data into the device)\n"
+"\n"
+"Options:\n"
+"  -d, --device N   svm_ext device index, or hmm_dmirror index (default 0)\n"
+"  -s, --size MIB   working set in MiB (default 32)\n"
+"  -r, --repeat N   round trips; MB/s are medians (default 1)\n"
+"      --to HOW     fault | explicit (alias prefetch, ioctl)\n"
+"      --back HOW   fault | explicit\n"
+"  -j, --json       one JSON object instead of text\n"
+"  -h, --help       this text\n"
+"\n"
+"Exit status: 0 ok, 1 the workload failed (data mismatch or ioctl error),\n"
+"2 usage error, 3 no svm_emu (or test_hmm) device.\n");
+}
 
-	/* to the device: a one-word-per-page strided read faults it all in */
-	t0 = now_s();
-	ret = emu_exec1(fd, SVM_EMU_OP_READ, buf, o->size, 4096, 0, NULL, NULL);
-	t_to = now_s() - t0;
-	if (ret)
-		return 1;
-	/* back: the CPU touches one word per page */
-	t0 = now_s();
-	sum = 0;
-	for (size_t i = 0; i < o->size / 8; i += 512)
-		sum += ((volatile uint64_t *)buf)[i];
-	t_back = now_s() - t0;
-	bad = check_pattern(buf, o->size, 17);
-	(void)sum;
-	if (o->json)
-		printf("{\"workload\":\"migrate\",\"size\":%zu,\"to_dev_mbps\":%.1f,"
-		       "\"to_sys_mbps\":%.1f,\"memcpy_mbps\":%.1f,\"data_ok\":%s}\n",
-		       o->size, o->size / t_to / 1e6, o->size / t_back / 1e6,
-		       o->size / t_copy / 1e6, bad < 0 ? "true" : "false");
-	else
-		printf("  %zu MiB: to device %.1f MB/s, back %.1f MB/s, memcpy %.1f MB/s "
-		       "(ratios %.2fx, %.2fx), data %s\n", o->size >> 20,
-		       o->size / t_to / 1e6, o->size / t_back / 1e6,
-		       o->size / t_copy / 1e6, t_copy / t_to, t_copy / t_back,
-		       bad < 0 ? "intact" : "CORRUPT");
-	munmap(buf, o->size);
-	munmap(dst, o->size);
-	close(fd);
-	return bad < 0 ? 0 : 1;
+static int parse_how(const char *opt, const char *s, enum move_how *how)
+{
+	if (!strcmp(s, "fault")) {
+		*how = MOVE_FAULT;
+	} else if (!strcmp(s, "explicit") || !strcmp(s, "prefetch") ||
+		   !strcmp(s, "ioctl")) {
+		*how = MOVE_EXPLICIT;
+	} else {
+		fprintf(stderr, "svmbench: %s %s: expected fault or explicit\n",
+			opt, s);
+		return 2;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -185,15 +165,20 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "size", required_argument, NULL, 's' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "back", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .device = 0, .size = 32 * MIB };
+	struct opts o = { .device = 0, .size = 32 * MIB, .repeat = 1 };
+	const struct workload *w = NULL;
 	char *end;
+	size_t i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:s:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:r:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o.device = strtoul(optarg, &end, 0);
@@ -208,6 +193,21 @@ int main(int argc, char **argv)
 				fprintf(stderr, "svmbench: --size %s: expected 1..65536 (MiB)\n", optarg);
 				return 2;
 			}
+			break;
+		case 'r':
+			o.repeat = strtoul(optarg, &end, 0);
+			if (*end || !o.repeat || o.repeat > 1000) {
+				fprintf(stderr, "svmbench: --repeat %s: expected 1..1000\n", optarg);
+				return 2;
+			}
+			break;
+		case 'T':
+			if (parse_how("--to", optarg, &o.to))
+				return 2;
+			break;
+		case 'B':
+			if (parse_how("--back", optarg, &o.back))
+				return 2;
 			break;
 		case 'j':
 			o.json = 1;
@@ -224,11 +224,28 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[optind], "writeback"))
-		return wl_writeback(&o);
-	if (!strcmp(argv[optind], "migrate"))
-		return wl_migrate(&o);
-	fprintf(stderr, "svmbench: unknown workload '%s' (writeback, migrate)\n",
-		argv[optind]);
-	return 2;
+	for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+		if (!strcmp(argv[optind], workloads[i].name))
+			w = &workloads[i];
+	if (!w) {
+		fprintf(stderr, "svmbench: unknown workload '%s' (", argv[optind]);
+		for (i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+			fprintf(stderr, "%s%s", i ? ", " : "", workloads[i].name);
+		fprintf(stderr, ")\n");
+		return 2;
+	}
+	if ((o.to || o.back) && w->to == MOVE_DEFAULT) {
+		fprintf(stderr, "svmbench: %s takes no --to/--back\n", w->name);
+		return 2;
+	}
+	if (w->explicit_only_to && o.to == MOVE_FAULT) {
+		fprintf(stderr, "svmbench: %s: --to fault is not possible (the "
+			"device cannot fault data in); use --to explicit\n", w->name);
+		return 2;
+	}
+	if (!o.to)
+		o.to = w->to;
+	if (!o.back)
+		o.back = w->back;
+	return w->run(&o);
 }
