@@ -149,6 +149,38 @@ TEST_F(pol, policy_error_ejects_with_its_message)
 	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 7));
 }
 
+TEST_F(pol, advise_hook_refuses_and_adjusts)
+{
+	struct drm_svm_emu_get_attr g;
+	int fd1 = emu_open(1);
+
+	ASSERT_GE(fd1, 0);
+	ASSERT_EQ(0, emu_bind(fd1));
+	ASSERT_EQ(0, run("%s load %s", svmctl_path(),
+			 test_bpf_obj("advise_gate")));
+	/* refused with the policy's errno; nothing moved */
+	EXPECT_EQ(-EPERM, emu_prefetch(self->fd, self->buf, SZ, 1));
+	EXPECT_EQ(0, emu_count_at(self->fd, self->buf, SZ / 4096, 1));
+	EXPECT_EQ(SZ / 4096, emu_prefetch(self->fd, self->buf, SZ, 0));
+	/* adjusted: asked for device 1, got device 0 */
+	ASSERT_EQ(0, emu_set_attr(self->fd, self->buf, SZ,
+				  SVM_EXT_ATTR_PREFERRED_LOC, 1));
+	ASSERT_EQ(0, emu_get_attr(self->fd, self->buf, SZ, &g));
+	EXPECT_EQ(0, g.preferred_loc);
+	/* an errno outside the documented set ejects; the hint goes ahead */
+	EXPECT_EQ(0, emu_set_attr(self->fd, self->buf, SZ,
+				  SVM_EXT_ATTR_READ_MOSTLY, 1));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("ejected", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("bad_decision", self->s);
+	ASSERT_EQ(0, emu_get_attr(self->fd, self->buf, SZ, &g));
+	EXPECT_EQ(1, g.read_mostly);
+	/* with the policy gone, the prefetch it refused works */
+	EXPECT_EQ(SZ / 4096, emu_prefetch(self->fd, self->buf, SZ, 1));
+	close(fd1);
+}
+
 TEST_F(pol, verifier_refuses_context_write)
 {
 	long long count0 = read_ll(SVM_SYSFS "/enable_count");

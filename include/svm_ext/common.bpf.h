@@ -21,6 +21,20 @@
 
 #define SVM_EXT_FAULT_MIGRATABLE	(1U << 0)
 
+/* svm_ext_advise_ctx.type: attribute types, or a prefetch */
+#define SVM_EXT_ATTR_PREFERRED_LOC	1
+#define SVM_EXT_ATTR_ACCESSED_BY	3
+#define SVM_EXT_ATTR_READ_MOSTLY	4
+#define SVM_EXT_ATTR_GRANULARITY	5
+#define SVM_EXT_ADVISE_PREFETCH		100
+
+/* errnos an advise hook may refuse with */
+#define SVM_EXT_EPERM	1
+#define SVM_EXT_EACCES	13
+#define SVM_EXT_EBUSY	16
+#define SVM_EXT_EINVAL	22
+#define SVM_EXT_ENOSPC	28
+
 #define SVM_EXT_PAGE_SIZE	4096ULL
 #define SVM_EXT_CHUNK_SIZE	(2ULL << 20)
 
@@ -31,6 +45,9 @@ extern int svm_ext_fault_map(struct svm_ext_fault_ctx *ctx, __u64 start,
 			     __u64 len) __ksym;
 extern int svm_ext_cpu_fault_window(struct svm_ext_cpu_fault_ctx *ctx,
 				    __u64 start, __u64 len) __ksym;
+extern int svm_ext_advise_refuse(struct svm_ext_advise_ctx *ctx, int err) __ksym;
+extern int svm_ext_advise_set_value(struct svm_ext_advise_ctx *ctx,
+				    __u64 value) __ksym;
 extern __u32 svm_ext_nr_devices(void) __ksym;
 /* Eject this policy: the default takes over, @msg shows in sysfs. */
 extern void svm_ext_error(const char *msg) __ksym;

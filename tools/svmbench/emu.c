@@ -81,112 +81,59 @@ void touch_pages(const void *buf, size_t size)
 }
 
 /*
- * migrate: to the device by fault (a one-word-per-page strided device read
- * faults whole chunks in) or explicitly (PREFETCH to the device); back by
- * fault (the CPU touches one word per page) or explicitly (PREFETCH to
- * SVM_EXT_LOC_SYSTEM).  Each round trip: memcpy, to, residency check, back,
- * residency check, data check.
+ * migrate: to the device by fault (a one-word-per-page strided device read;
+ * the default policy migrates each faulting 2 MiB chunk whole) or
+ * explicitly (PREFETCH to the device); back by fault (the CPU touches one
+ * word per page; each CPU fault brings its chunk home) or explicitly
+ * (PREFETCH to SVM_EXT_LOC_SYSTEM).
  */
+static long emu_mig_to(void *ctx, const struct opts *o, void *buf,
+		       void *scratch)
+{
+	int fd = *(int *)ctx;
+	long n;
+
+	(void)scratch;
+	if (o->to == MOVE_FAULT)
+		return emu_exec1(fd, SVM_EMU_OP_READ, buf, o->size, 4096, 0,
+				 NULL, NULL);
+	n = emu_prefetch(fd, buf, o->size, o->device);
+	return n < 0 ? n : 0;
+}
+
+static long emu_mig_back(void *ctx, const struct opts *o, void *buf)
+{
+	int fd = *(int *)ctx;
+	long n;
+
+	if (o->back == MOVE_FAULT) {
+		touch_pages(buf, o->size);
+		return 0;
+	}
+	n = emu_prefetch(fd, buf, o->size, SVM_EXT_LOC_SYSTEM);
+	return n < 0 ? n : 0;
+}
+
+static long emu_mig_on_dev(void *ctx, const struct opts *o, void *buf)
+{
+	return emu_count_at(*(int *)ctx, buf, o->size >> 12, o->device);
+}
+
 int wl_migrate(const struct opts *o)
 {
-	size_t npages = o->size >> 12;
-	double *tt, *tb, *tc, t0;
-	struct mig_result r = {
-		.workload = "migrate", .path = "svm_emu",
-		.to_how = move_name(o->to), .back_how = move_name(o->back),
-		.data_ok = 1,
+	static const struct mig_ops ops = {
+		.workload = "migrate",
+		.path = "svm_emu",
+		.to = emu_mig_to,
+		.back = emu_mig_back,
+		.on_dev = emu_mig_on_dev,
 	};
-	uint64_t *buf, *dst;
-	unsigned int k;
-	long n, bad;
 	int fd, ret;
 
 	ret = open_bound(o, &fd);
 	if (ret)
 		return ret;
-	tt = calloc(3 * o->repeat, sizeof(*tt));
-	if (!tt)
-		return 1;
-	tb = tt + o->repeat;
-	tc = tb + o->repeat;
-	buf = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	dst = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (buf == MAP_FAILED || dst == MAP_FAILED) {
-		fprintf(stderr, "svmbench: mmap %zu MiB: %s\n", o->size >> 20,
-			strerror(errno));
-		return 1;
-	}
-	fill_pattern(buf, o->size, 17);
-
-	for (k = 0; k < o->repeat; k++) {
-		t0 = now_s();
-		memcpy(dst, buf, o->size);
-		tc[k] = now_s() - t0;
-		if (!k && check_pattern(dst, o->size, 17) >= 0) {
-			fprintf(stderr, "svmbench: memcpy copy differs\n");
-			goto fail;
-		}
-
-		t0 = now_s();
-		if (o->to == MOVE_FAULT)
-			n = emu_exec1(fd, SVM_EMU_OP_READ, buf, o->size, 4096, 0,
-				      NULL, NULL);
-		else
-			n = emu_prefetch(fd, buf, o->size, o->device);
-		tt[k] = now_s() - t0;
-		if (n < 0) {
-			fprintf(stderr, "svmbench: to device: %s\n", strerror(-n));
-			goto fail;
-		}
-		n = emu_count_at(fd, buf, npages, o->device);
-		if (n < 0) {
-			fprintf(stderr, "svmbench: query: %s\n", strerror(-n));
-			goto fail;
-		}
-		r.pages_to_dev = n;
-
-		t0 = now_s();
-		if (o->back == MOVE_FAULT)
-			touch_pages(buf, o->size), n = 0;
-		else
-			n = emu_prefetch(fd, buf, o->size, SVM_EXT_LOC_SYSTEM);
-		tb[k] = now_s() - t0;
-		if (n < 0) {
-			fprintf(stderr, "svmbench: back: %s\n", strerror(-n));
-			goto fail;
-		}
-		n = emu_count_at(fd, buf, npages, SVM_EXT_RES_SYSTEM);
-		if (n < 0) {
-			fprintf(stderr, "svmbench: query: %s\n", strerror(-n));
-			goto fail;
-		}
-		r.pages_back = n;
-		bad = check_pattern(buf, o->size, 17);
-		if (bad >= 0) {
-			fprintf(stderr, "svmbench: round %u: word %ld differs\n",
-				k + 1, bad);
-			r.data_ok = 0;
-			k++;
-			break;
-		}
-	}
-	/* medians over the rounds done: all of them unless data broke */
-	r.rounds = k;
-	r.t_to = median(tt, k);
-	r.t_back = median(tb, k);
-	r.t_copy = median(tc, k);
-	mig_report(o, &r);
-	munmap(buf, o->size);
-	munmap(dst, o->size);
-	free(tt);
+	ret = mig_run(o, &ops, &fd);
 	close(fd);
-	return r.data_ok ? 0 : 1;
-fail:
-	munmap(buf, o->size);
-	munmap(dst, o->size);
-	free(tt);
-	close(fd);
-	return 1;
+	return ret;
 }

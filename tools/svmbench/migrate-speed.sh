@@ -23,12 +23,14 @@ each size runs
   svmbench migrate-hmm                               test_hmm MIGRATE_TO_DEV, CPU faults back
   svmbench migrate-hmm --back explicit               test_hmm MIGRATE_TO_DEV / MIGRATE_TO_SYS
 and prints one table: MB/s each way (medians of --repeat round trips), the
-memcpy MB/s measured in the same process, and both as ratios to memcpy.
+memcpy MB/s measured in the same process (a memcpy of the same size right
+before and right after each round trip), and the ratios to memcpy (medians
+of each round trip's own ratios: host load drifts between rounds).
 
   --kdir DIR     kernel tree with lib/test_hmm.ko (default: tools/build/kernel.sh
                  --print-dir \${FLAVOR:-base})
   --sizes LIST   sizes in MiB (default "64 256")
-  --repeat N     round trips per row (default 3)
+  --repeat N     round trips per row (default 5)
   --mem-mb MIB   svm_emu device memory per GPU (default: 2 x the largest
                  size, at least 64: an unaligned buffer spans one more 2 MiB
                  chunk, and nothing should be evicted during a run)
@@ -44,7 +46,7 @@ die() { say "error: $*"; exit 1; }
 
 KDIR=
 SIZES="64 256"
-REPEAT=3
+REPEAT=5
 MEM_MB=
 JSON=0
 need() { [ $# -ge 2 ] || { say "$1 needs a value"; exit 2; }; }
@@ -163,6 +165,7 @@ svm_emu prefetch:   PREFETCH ioctl to the device / to SVM_EXT_LOC_SYSTEM
 test_hmm ioctl/cpu: HMM_DMIRROR_MIGRATE_TO_DEV (includes its copy-out of SIZE to verify);
                     back = CPU reads 1 word/page (test_hmm migrates 1 page per fault)
 test_hmm ioctl:     MIGRATE_TO_DEV / HMM_DMIRROR_MIGRATE_TO_SYS (64-page windows)
-memcpy: the same process, the same size, populated buffers; MB/s are medians of $REPEAT
+memcpy: same process, same size, populated buffers, right before and after each round trip;
+MB/s: medians of $REPEAT round trips; ratios: medians of each round trip's memcpy time / move time
 EOF
 exit $FAILED

@@ -77,34 +77,6 @@ int open_bound(const struct opts *o, int *fd)
 	return 0;
 }
 
-void mig_report(const struct opts *o, const struct mig_result *r)
-{
-	double to = o->size / r->t_to / 1e6, back = o->size / r->t_back / 1e6;
-	double cp = o->size / r->t_copy / 1e6;
-
-	if (o->json) {
-		printf("{\"workload\":\"%s\",\"path\":\"%s\",\"to\":\"%s\","
-		       "\"back\":\"%s\",\"size\":%zu,\"repeat\":%u,"
-		       "\"to_dev_mbps\":%.1f,\"to_sys_mbps\":%.1f,"
-		       "\"memcpy_mbps\":%.1f,\"to_dev_ratio\":%.3f,"
-		       "\"to_sys_ratio\":%.3f,\"npages\":%zu,"
-		       "\"pages_to_dev\":%llu,\"pages_back\":%llu,"
-		       "\"data_ok\":%s}\n",
-		       r->workload, r->path, r->to_how, r->back_how, o->size,
-		       r->rounds, to, back, cp, r->t_copy / r->t_to,
-		       r->t_copy / r->t_back, o->size >> 12, r->pages_to_dev,
-		       r->pages_back, r->data_ok ? "true" : "false");
-		return;
-	}
-	printf("  %zu MiB %s: to device (%s) %.1f MB/s, back (%s) %.1f MB/s, "
-	       "memcpy %.1f MB/s (ratios %.2fx, %.2fx), median of %u, "
-	       "%llu/%zu pages moved there, %llu/%zu back, data %s\n",
-	       o->size >> 20, r->path, r->to_how, to, r->back_how, back, cp,
-	       r->t_copy / r->t_to, r->t_copy / r->t_back, r->rounds,
-	       r->pages_to_dev, o->size >> 12, r->pages_back, o->size >> 12,
-	       r->data_ok ? "intact" : "CORRUPT");
-}
-
 static void usage(FILE *f)
 {
 	size_t i;

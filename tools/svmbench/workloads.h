@@ -2,6 +2,7 @@
 /*
  * svmbench: what the workload files share with main (svmbench.c).
  *
+ *   mig.c       the migration benchmark driver (rounds, timing, checks, report)
  *   emu.c       workloads on svm_emu (writeback, migrate)
  *   peer_hmm.c  the same migration through the kernel's test_hmm (migrate-hmm)
  */
@@ -32,21 +33,26 @@ const char *move_name(enum move_how how);
 int open_bound(const struct opts *o, int *fd);
 
 /*
- * One migration result, medians over o->repeat round trips.  Printed the
- * same way for every path so scripts need one parser.
+ * A migration benchmark (mig.c): a filled buffer goes to the device and
+ * back --repeat times; each round trip also times a memcpy of the same size
+ * right before and right after, so a ratio compares figures taken within
+ * seconds of each other (other VMs on the host make TCG speed drift).
  */
-struct mig_result {
+struct mig_ops {
 	const char *workload;	/* "migrate", "migrate-hmm" */
 	const char *path;	/* "svm_emu", "test_hmm" */
-	const char *to_how;	/* how it went to the device */
-	const char *back_how;	/* how it came back */
-	unsigned int rounds;		/* round trips the medians are over */
-	double t_to, t_back, t_copy;	/* seconds, medians */
-	unsigned long long pages_to_dev;	/* last round: pages seen on the device */
-	unsigned long long pages_back;		/* last round: pages seen back home */
-	int data_ok;
+	/*
+	 * Move [buf, buf + size) there / back, as o->to / o->back say; 0 or
+	 * -errno.  @scratch (size bytes, zeroed) may receive a copy of what the
+	 * device now holds: set to_fills_scratch and it is checked.
+	 */
+	long (*to)(void *ctx, const struct opts *o, void *buf, void *scratch);
+	long (*back)(void *ctx, const struct opts *o, void *buf);
+	/* Pages of the buffer now on the device; >= 0 or -errno (untimed). */
+	long (*on_dev)(void *ctx, const struct opts *o, void *buf);
+	int to_fills_scratch;
 };
-void mig_report(const struct opts *o, const struct mig_result *r);
+int mig_run(const struct opts *o, const struct mig_ops *ops, void *ctx);
 
 /* The CPU reads one word per page of buf (faults device pages home). */
 void touch_pages(const void *buf, size_t size);
