@@ -113,6 +113,13 @@ static int svm_ext_attr_split(struct svm_ext_mm *smm, unsigned long addr)
 	return 0;
 }
 
+/* Make @start and @end boundaries, so [start, end) is whole ranges. */
+static int svm_ext_attr_isolate(struct svm_ext_mm *smm, unsigned long start,
+				unsigned long end)
+{
+	return svm_ext_attr_split(smm, start) ?: svm_ext_attr_split(smm, end);
+}
+
 /* Drop default ranges, merge touching neighbours with equal sets. */
 static void svm_ext_attr_normalize(struct svm_ext_mm *smm)
 {
@@ -145,8 +152,7 @@ static int svm_ext_attr_clear(struct svm_ext_mm *smm, unsigned long start,
 	struct svm_ext_attr_range *r, *n;
 	int ret;
 
-	ret = svm_ext_attr_split(smm, start);
-	ret = ret ?: svm_ext_attr_split(smm, end);
+	ret = svm_ext_attr_isolate(smm, start, end);
 	if (ret)
 		return ret;
 	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
@@ -335,8 +341,7 @@ static int svm_ext_attr_update(struct svm_ext_mm *smm, unsigned long start,
 	unsigned long pos = start;
 	int ret;
 
-	ret = svm_ext_attr_split(smm, start);
-	ret = ret ?: svm_ext_attr_split(smm, end);
+	ret = svm_ext_attr_isolate(smm, start, end);
 	if (ret)
 		return ret;
 	/* walk ranges inside [start, end), filling the gaps before each */
@@ -397,8 +402,7 @@ int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
 	unsigned long end = start + len, addr;
 	int ret;
 
-	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) || !len ||
-	    end < start || end > TASK_SIZE)
+	if (!svm_ext_user_range_ok(start, len))
 		return -EINVAL;
 	ret = svm_ext_attr_check(type, value);
 	if (ret)
@@ -463,8 +467,7 @@ int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,
 	struct svm_ext_attr_range *r;
 	int ret = 0;
 
-	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) || !len ||
-	    end < start || end > TASK_SIZE)
+	if (!svm_ext_user_range_ok(start, len))
 		return -EINVAL;
 	if (READ_ONCE(smm->dead) || !mmget_not_zero(smm->mn.mm))
 		return -ESRCH;

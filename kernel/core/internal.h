@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/kobject.h>
 #include <linux/memremap.h>
+#include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -65,6 +66,20 @@ struct svm_ext_devchunk {
 
 /**
  * struct svm_ext_device_core - core state of a registered device
+ * @dev: the driver's device
+ * @pgmap: its device-private pagemap
+ * @res: the physical address range reserved for it
+ * @pfn_first: first device-private pfn
+ * @npages: device memory pages
+ * @chunks: the 2 MiB chunks of device memory
+ * @nchunks: how many
+ * @lock: protects chunk lists and per-chunk state; taken from page_free
+ * @free_list: chunks holding no page
+ * @lru: allocated chunks, coldest first
+ * @nfree: chunks on @free_list
+ * @evict_lock: one eviction at a time per device
+ * @cnt: counters (sysfs)
+ * @kobj: /sys/kernel/svm_ext/devices/<index>/
  */
 struct svm_ext_device_core {
 	struct svm_ext_device *dev;
@@ -87,6 +102,20 @@ struct svm_ext_device_core {
 /**
  * struct svm_ext_mm - state of one process address space, shared by all
  * devices bound to it (one per mm, found through mmu_notifier_get())
+ * @mn: the mm notifier (release); its users count is the binding count
+ * @notifier_lock: device page-table updates against invalidations
+ * @bindings: bound devices, under @notifier_lock and @lock
+ * @nbindings: their number, under @lock
+ * @lock: range insertion, binding and teardown
+ * @ranges: VA >> SVM_EXT_CHUNK_SHIFT -> struct svm_ext_range
+ * @dead: the mm has exited
+ * @attr_lock: protects @attr_ranges and @attr_sets
+ * @attr_ranges: sorted ranges with non-default attributes (attr.c)
+ * @attr_sets: interned attribute sets
+ * @unmap_lock: protects the unmap queue below
+ * @nunmapped: queued unmapped spans
+ * @unmap_overflow: the queue overflowed
+ * @unmapped: spans unmapped since attributes were last used
  */
 struct svm_ext_mm {
 	struct mmu_notifier mn;
@@ -136,6 +165,13 @@ struct svm_ext_range {
 	struct svm_ext_devchunk *devchunk[SVM_EXT_MAX_DEVICES];
 	struct svm_ext_range_counters cnt;
 };
+
+/* A user range [start, start + len): page aligned, non-empty, in the user half. */
+static inline bool svm_ext_user_range_ok(unsigned long start, unsigned long len)
+{
+	return PAGE_ALIGNED(start) && PAGE_ALIGNED(len) && len &&
+	       start + len > start && start + len <= TASK_SIZE;
+}
 
 /* device.c */
 extern struct kobject *svm_ext_kobj;

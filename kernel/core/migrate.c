@@ -96,6 +96,35 @@ int svm_ext_copy_pages(struct page **dst, struct page **src,
 	return ret;
 }
 
+/* Scratch space and migrate_vma_setup() for a window of one VMA. */
+static struct svm_ext_mig *svm_ext_mig_setup(struct migrate_vma *args,
+					     struct vm_area_struct *vma,
+					     unsigned long start,
+					     unsigned long end, unsigned long flags,
+					     struct page *fault_page, int *err)
+{
+	struct svm_ext_mig *m = kvzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	args->vma = vma;
+	args->start = start;
+	args->end = end;
+	args->src = m->src;
+	args->dst = m->dst;
+	args->pgmap_owner = svm_ext_pgmap_owner;
+	args->flags = flags;
+	args->fault_page = fault_page;
+	*err = migrate_vma_setup(args);
+	if (*err) {
+		kvfree(m);
+		return NULL;
+	}
+	return m;
+}
+
 static void svm_ext_mig_drop_dst(struct svm_ext_mig *m, unsigned long npages)
 {
 	unsigned long i;
@@ -139,21 +168,11 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 	if (WARN_ON_ONCE(npages > SVM_EXT_CHUNK_PAGES || start < range->start ||
 			 end > range->end))
 		return -EINVAL;
-	m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	m = svm_ext_mig_setup(&args, vma, start, end,
+			      MIGRATE_VMA_SELECT_SYSTEM |
+			      MIGRATE_VMA_SELECT_DEVICE_PRIVATE, NULL, &ret);
 	if (!m)
-		return -ENOMEM;
-
-	args.vma = vma;
-	args.start = start;
-	args.end = end;
-	args.src = m->src;
-	args.dst = m->dst;
-	args.pgmap_owner = svm_ext_pgmap_owner;
-	args.flags = MIGRATE_VMA_SELECT_SYSTEM |
-		     MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
-	ret = migrate_vma_setup(&args);
-	if (ret)
-		goto out;
+		return ret;
 
 	for (i = 0; i < npages; i++) {
 		unsigned long addr = start + (i << PAGE_SHIFT);
@@ -201,10 +220,8 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 		stats->pages_to_dev += moved;
 	trace_svm_ext_migrate(start, end, SVM_EXT_LOC_SYSTEM, dst->index,
 			      moved, from_sys);
-	ret = 0;
-out:
 	kvfree(m);
-	return ret ? ret : moved;
+	return moved;
 }
 
 /**
@@ -233,21 +250,10 @@ long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 
 	if (WARN_ON_ONCE(npages > SVM_EXT_CHUNK_PAGES))
 		return -EINVAL;
-	m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	m = svm_ext_mig_setup(&args, vma, start, end,
+			      MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page, &ret);
 	if (!m)
-		return -ENOMEM;
-
-	args.vma = vma;
-	args.start = start;
-	args.end = end;
-	args.src = m->src;
-	args.dst = m->dst;
-	args.pgmap_owner = svm_ext_pgmap_owner;
-	args.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
-	args.fault_page = fault_page;
-	ret = migrate_vma_setup(&args);
-	if (ret)
-		goto out;
+		return ret;
 
 	for (i = 0; i < npages; i++) {
 		unsigned long addr = start + (i << PAGE_SHIFT);
@@ -290,8 +296,6 @@ long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 		stats->pages_from_dev += moved;
 	trace_svm_ext_migrate(start, end, SVM_EXT_LOC_NONE, SVM_EXT_LOC_SYSTEM,
 			      moved, 0);
-	ret = fault_page_oom ? -ENOMEM : 0;
-out:
 	kvfree(m);
-	return ret ? ret : moved;
+	return fault_page_oom ? -ENOMEM : moved;
 }

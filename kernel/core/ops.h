@@ -54,6 +54,8 @@ enum svm_ext_exit_kind {
  * @dec_start: window start of a migrate decision
  * @dec_end: window end of a migrate decision
  * @dec_bad: set by a kfunc that was handed an invalid decision
+ * @pad1: unused
+ * @pad2: unused
  */
 struct svm_ext_fault_ctx {
 	u32 dev;
@@ -119,6 +121,7 @@ struct svm_ext_cpu_fault_ctx {
  * @adjusted: the policy replaced @value by @new_value
  * @new_value: replacement value
  * @dec_bad: set by a kfunc that was handed an invalid decision
+ * @pad: unused
  */
 struct svm_ext_advise_ctx {
 	u32 dev;

@@ -35,8 +35,7 @@ long svm_ext_prefetch(struct svm_ext_binding *b, unsigned long start,
 	u64 value = loc;
 	long moved = 0, ret;
 
-	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(len) || !len ||
-	    end < start || end > TASK_SIZE)
+	if (!svm_ext_user_range_ok(start, len))
 		return -EINVAL;
 	if (loc == SVM_EXT_LOC_NONE)
 		return -EINVAL;

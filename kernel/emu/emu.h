@@ -20,6 +20,13 @@
  *
  * Bandwidths in MB/s (1 MB/s moves one byte in 1000 ns), latency in ns.
  * Defaults are H100 (SXM, HBM3) figures measured with NVIDIA's driver.
+ *
+ * @local_mbps: device reading its own memory
+ * @host_mbps: device reading host memory in place
+ * @peer_mbps: device reading a peer's memory in place
+ * @h2d_mbps: bulk copy host -> device
+ * @d2h_mbps: bulk copy device -> host
+ * @fault_ns: one device fault, end to end
  */
 struct svm_emu_cost {
 	u64 local_mbps;		/* device reading its own memory */
@@ -35,6 +42,7 @@ struct svm_emu_cost {
  * @drm: the DRM device (render node)
  * @pdev: platform device it hangs off
  * @sdev: its registration with the svm_ext core
+ * @name: "svm_emu<N>"
  * @backing: RAM page behind each device-private page, by device offset
  * @npages: device memory pages
  * @cost: cost model (sysfs: cost/)
@@ -51,6 +59,8 @@ struct svm_emu_device {
 
 /**
  * struct svm_emu_file - per open render-node file
+ * @edev: the device
+ * @mm: the bound address space (compared, never dereferenced)
  * @sem: EXEC (read) against BIND/UNBIND (write)
  * @binding: the bound address space, or NULL
  * @pt: device page table: VA page -> svm_emu_pte value entry; its xa_lock

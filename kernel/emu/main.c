@@ -80,6 +80,12 @@ static int svm_emu_ioctl_info(struct drm_device *drm, void *data,
 	return 0;
 }
 
+static bool svm_emu_bind_args_ok(const struct drm_svm_emu_bind *args)
+{
+	return !args->flags && !args->pad && !args->reserved[0] &&
+	       !args->reserved[1];
+}
+
 static int svm_emu_ioctl_bind(struct drm_device *drm, void *data,
 			      struct drm_file *file)
 {
@@ -88,7 +94,7 @@ static int svm_emu_ioctl_bind(struct drm_device *drm, void *data,
 	struct svm_ext_binding *b;
 	int ret = 0;
 
-	if (args->flags || args->pad || args->reserved[0] || args->reserved[1])
+	if (!svm_emu_bind_args_ok(args))
 		return -EINVAL;
 	down_write(&ef->sem);
 	if (ef->binding) {
@@ -122,7 +128,7 @@ static int svm_emu_ioctl_unbind(struct drm_device *drm, void *data,
 	struct svm_emu_file *ef = file->driver_priv;
 	int ret = 0;
 
-	if (args->flags || args->pad || args->reserved[0] || args->reserved[1])
+	if (!svm_emu_bind_args_ok(args))
 		return -EINVAL;
 	down_write(&ef->sem);
 	if (!ef->binding)

@@ -90,6 +90,7 @@ struct svm_ext_device {
  * @dev: the device
  * @smm: the per-mm context shared by every device bound to that mm
  * @drvdata: driver private pointer (e.g. the device page table)
+ * @link: on the context's binding list (core private)
  */
 struct svm_ext_binding {
 	struct svm_ext_device *dev;
@@ -105,6 +106,7 @@ struct svm_ext_binding {
  * @granularity: migration granularity, log2(pages), 0 .. 9
  * @accessed_by: devices that keep a mapping wherever the data lives
  * @read_mostly: reads may be served from copies
+ * @pad: unused
  */
 struct svm_ext_attrs {
 	u32 preferred_loc;
@@ -124,6 +126,13 @@ enum svm_ext_access {
 /**
  * struct svm_ext_fault_stats - what servicing faults did, for a driver's
  * per-call accounting (cost models, ioctl counters)
+ * @faults: device faults serviced
+ * @pages_to_dev: pages migrated into a device
+ * @pages_from_dev: pages migrated out of a device to system memory
+ * @pages_peer: of @pages_to_dev, pages that came from another device
+ * @remote_maps: pages mapped in place (system or peer memory)
+ * @evictions: device chunks evicted to make room
+ * @pages_evicted: pages those evictions moved
  */
 struct svm_ext_fault_stats {
 	u64 faults;
