@@ -9,6 +9,8 @@ MOD=$ROOT/build/modules
 insmod "$MOD/svm_ext.ko"
 insmod "$MOD/svm_emu.ko" ndevices=2 mem_mb=64
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+# a few 2 MiB pages for the hugetlbfs tests (they skip, saying so, without)
+echo 4 > /proc/sys/vm/nr_hugepages || true
 for i in $(seq 50); do
 	[ -e /dev/dri/renderD129 ] && break
 	sleep 0.1

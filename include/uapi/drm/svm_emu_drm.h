@@ -17,7 +17,7 @@
 
 #define SVM_EMU_UAPI_VERSION	1
 
-/* DRM_IOCTL_SVM_EMU_INFO: describe the device (no binding needed). */
+/* DRM_IOCTL_SVM_EMU_INFO: describe the device (no binding needed, no errors). */
 struct drm_svm_emu_info {
 	__u32 version;		/* out: SVM_EMU_UAPI_VERSION */
 	__u32 index;		/* out: svm_ext device index */
@@ -27,7 +27,13 @@ struct drm_svm_emu_info {
 	__u64 reserved[4];
 };
 
-/* DRM_IOCTL_SVM_EMU_BIND / _UNBIND: (un)bind the caller's address space. */
+/*
+ * DRM_IOCTL_SVM_EMU_BIND / _UNBIND: (un)bind the caller's address space.
+ * One address space per open file.  BIND errors: EINVAL (flags, pad or
+ * reserved non-zero), EALREADY (this process already bound this file),
+ * EBUSY (another process did), ENOMEM.  UNBIND errors: EINVAL, ENXIO (not
+ * bound), EPERM (bound by another process).  Closing the file unbinds.
+ */
 struct drm_svm_emu_bind {
 	__u32 flags;		/* in: must be 0 */
 	__u32 pad;
@@ -75,7 +81,16 @@ struct drm_svm_emu_counters {
 
 #define SVM_EMU_EXEC_MAX_ACCESSES	4096
 
-/* DRM_IOCTL_SVM_EMU_EXEC: run accesses on the device, in order. */
+/*
+ * DRM_IOCTL_SVM_EMU_EXEC: run accesses on the device, in order.  Errors:
+ * EINVAL (flags or reserved non-zero, count 0 or too large, unknown op,
+ * access flags, misalignment), EFAULT (bad accesses pointer, or an access
+ * outside the caller's mappings or without the permission it needs, like
+ * SIGSEGV on a CPU), ENXIO (not bound), EPERM (called from another address
+ * space than the bound one), EINTR (fatal signal), EBUSY (the fault kept
+ * racing with invalidations).  Accesses before a failing one are done and
+ * their results copied back; counters cover everything done.
+ */
 struct drm_svm_emu_exec {
 	__u64 accesses;		/* in: user pointer to struct drm_svm_emu_access[] */
 	__u32 count;		/* in: 1 .. SVM_EMU_EXEC_MAX_ACCESSES */
@@ -86,7 +101,10 @@ struct drm_svm_emu_exec {
 
 /*
  * DRM_IOCTL_SVM_EMU_QUERY: residency of npages pages from addr (a snapshot;
- * one __u16 SVM_EXT_RES_* code per page written to res).  Needs a binding.
+ * one __u16 SVM_EXT_RES_* code per page written to res).  Errors: EINVAL
+ * (flags, pad or reserved non-zero, unaligned addr, npages 0 or too
+ * large), EFAULT (res not writable), ENXIO (not bound), EPERM (another
+ * address space), ENOMEM.
  */
 #define SVM_EMU_QUERY_MAX_PAGES	(1u << 20)
 struct drm_svm_emu_query {
@@ -118,8 +136,9 @@ struct drm_svm_emu_set_attr {
 };
 
 /*
- * DRM_IOCTL_SVM_EMU_GET_ATTR: the attributes over [addr, addr + length);
- * EUCLEAN when they differ inside the range.
+ * DRM_IOCTL_SVM_EMU_GET_ATTR: the attributes over [addr, addr + length).
+ * Errors: EINVAL (bad range, flags), EUCLEAN (attributes differ inside the
+ * range: ask for smaller pieces), ENXIO, EPERM.
  */
 struct drm_svm_emu_get_attr {
 	__u64 addr;		/* in */
@@ -135,7 +154,11 @@ struct drm_svm_emu_get_attr {
 
 /*
  * DRM_IOCTL_SVM_EMU_PREFETCH: migrate [addr, addr + length) to loc (a device
- * index or SVM_EXT_LOC_SYSTEM) now.
+ * index or SVM_EXT_LOC_SYSTEM) now.  Pages that cannot move (shared or file
+ * mappings, pinned) stay and work in place.  Errors: EINVAL (bad range,
+ * flags, loc SVM_EXT_LOC_NONE or out of range), ENODEV (no such device),
+ * ENOMEM (range not fully mapped), EINTR, ENXIO, EPERM, or the errno the
+ * active policy refused with (EPERM, EACCES, EBUSY, ENOSPC, EINVAL).
  */
 struct drm_svm_emu_prefetch {
 	__u64 addr;		/* in: page aligned */

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mapping kinds the core must not (or cannot) migrate, and the CPU-side
+ * events device page tables must follow: mlock, hugetlbfs, private file
+ * mappings, transparent huge pages, madvise(DONTNEED), mprotect.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "svm_user.h"
+
+#define SZ (2 * MIB)
+
+FIXTURE(map)
+{
+	int fd;
+};
+
+FIXTURE_SETUP(map)
+{
+	self->fd = emu_open(0);
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(0, emu_bind(self->fd));
+}
+
+FIXTURE_TEARDOWN(map)
+{
+	close(self->fd);
+}
+
+static uint64_t *map_aligned(size_t len, int prot, int flags)
+{
+	uint8_t *p = mmap(NULL, len + SZ, prot, flags, -1, 0);
+
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	return (uint64_t *)(((uintptr_t)p + SZ - 1) & ~(SZ - 1));
+}
+
+TEST_F(map, mlocked_memory_is_mapped_in_place)
+{
+	struct drm_svm_emu_counters c;
+	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS);
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mlock(buf, SZ));
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf, SZ, 0, 6, NULL,
+			       &c));
+	EXPECT_EQ(0, c.pages_to_dev);
+	EXPECT_EQ(SZ / 4096, c.remote_maps);
+	EXPECT_EQ(SZ / 4096, emu_count_at(self->fd, buf, SZ / 4096,
+					  SVM_EXT_RES_SYSTEM));
+	EXPECT_EQ(-1, check_pattern(buf, SZ, 6));
+}
+
+TEST_F(map, hugetlbfs_is_mapped_in_place)
+{
+	struct drm_svm_emu_counters c;
+	uint64_t *buf;
+
+	buf = mmap(NULL, SZ, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (buf == MAP_FAILED)
+		SKIP(return, "no 2 MiB huge page available (%s)", strerror(errno));
+	memset(buf, 0, SZ);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf, SZ, 0, 12, NULL,
+			       &c));
+	EXPECT_EQ(0, c.pages_to_dev);
+	EXPECT_EQ(-1, check_pattern(buf, SZ, 12));
+	EXPECT_EQ(SZ / 4096, emu_count_at(self->fd, buf, SZ / 4096,
+					  SVM_EXT_RES_SYSTEM));
+	munmap(buf, SZ);
+}
+
+TEST_F(map, private_file_mapping_reads_in_place)
+{
+	char path[] = "/tmp/svm_ext_privXXXXXX";
+	struct drm_svm_emu_counters c;
+	int f = mkstemp(path);
+	uint64_t *map, *data, sum;
+
+	ASSERT_GE(f, 0);
+	unlink(path);
+	data = malloc(SZ);
+	ASSERT_NE(NULL, data);
+	fill_pattern(data, SZ, 77);
+	ASSERT_EQ(SZ, write(f, data, SZ));
+	map = mmap(NULL, SZ, PROT_READ, MAP_PRIVATE, f, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_CHECKSUM, map, SZ, 0, 0,
+			       &sum, &c));
+	EXPECT_EQ(cpu_checksum(data, SZ, 0), sum);
+	EXPECT_EQ(0, c.pages_to_dev);	/* page cache pages never move */
+	EXPECT_EQ(-EFAULT, emu_exec1(self->fd, SVM_EMU_OP_WRITE, map, 8, 0, 1,
+				     NULL, NULL));
+	munmap(map, SZ);
+	free(data);
+	close(f);
+}
+
+TEST_F(map, transparent_huge_pages_migrate_intact)
+{
+	size_t len = 2 * SZ;
+	uint64_t *buf = map_aligned(len, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t sum, want;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	madvise(buf, len, MADV_HUGEPAGE);
+	fill_pattern(buf, len, 1234);
+	want = cpu_checksum(buf, len, 0);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_CHECKSUM, buf, len, 0, 0,
+			       &sum, NULL));
+	EXPECT_EQ(want, sum);
+	EXPECT_EQ(len / 4096, emu_count_at(self->fd, buf, len / 4096, 0));
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, buf, len, 0, 1,
+			       NULL, NULL));
+	EXPECT_EQ(-1, check_pattern(buf, len, 1235));
+}
+
+TEST_F(map, madvise_dontneed_drops_device_pages)
+{
+	long long used0 = dev_mem_used(0);
+	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t sum;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_FILL, buf, SZ, 0, 0x5a,
+			       NULL, NULL));
+	EXPECT_EQ(used0 + SZ, dev_mem_used(0));
+	ASSERT_EQ(0, madvise(buf, SZ, MADV_DONTNEED));
+	EXPECT_EQ(used0, dev_mem_used(0));
+	/* the device now sees fresh zero pages, like the CPU */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_CHECKSUM, buf, SZ, 0, 0,
+			       &sum, NULL));
+	EXPECT_EQ(0, buf[100]);
+	EXPECT_EQ(cpu_checksum(buf, SZ, 0), sum);
+}
+
+TEST_F(map, mprotect_revokes_device_write)
+{
+	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS);
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf, SZ, 0, 1, NULL,
+			       NULL));
+	ASSERT_EQ(0, mprotect(buf, SZ, PROT_READ));
+	/* the device had it mapped writable: the mapping must be gone */
+	EXPECT_EQ(-EFAULT, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf, 8, 0, 9,
+				     NULL, NULL));
+	EXPECT_EQ(-1, check_pattern(buf, SZ, 1));
+	ASSERT_EQ(0, mprotect(buf, SZ, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf, 8, 0, 9, NULL,
+			       NULL));
+	EXPECT_EQ(9, buf[0]);
+}
+
+TEST_HARNESS_MAIN
