@@ -181,6 +181,70 @@ TEST_F(pol, advise_hook_refuses_and_adjusts)
 	close(fd1);
 }
 
+/* A reference workload touching every default rule; sums its counters. */
+static void reference_workload(struct __test_metadata *_metadata, int fd0,
+			       int fd1, struct drm_svm_emu_counters *tot)
+{
+	size_t len = 8 * MIB;
+	uint8_t *raw = mmap(NULL, len + 2 * MIB, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t *buf;
+	struct drm_svm_emu_counters c;
+	int step;
+
+	ASSERT_NE(MAP_FAILED, raw);
+	buf = (uint64_t *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
+	memset(tot, 0, sizeof(*tot));
+	fill_pattern(buf, len, 31);
+	ASSERT_EQ(0, emu_set_attr(fd0, buf, 2 * MIB, SVM_EXT_ATTR_PREFERRED_LOC,
+				  SVM_EXT_LOC_SYSTEM));
+	ASSERT_EQ(0, emu_set_attr(fd0, (uint8_t *)buf + 2 * MIB, 2 * MIB,
+				  SVM_EXT_ATTR_GRANULARITY, 4));
+	ASSERT_EQ(0, emu_set_attr(fd0, (uint8_t *)buf + 4 * MIB, 2 * MIB,
+				  SVM_EXT_ATTR_ACCESSED_BY, 2));
+	for (step = 0; step < 4; step++) {
+		int fd = step % 2 ? fd1 : fd0;
+
+		ASSERT_EQ(0, emu_exec1(fd, step == 2 ? SVM_EMU_OP_ATOMIC_ADD :
+				       SVM_EMU_OP_READ, buf, len, 4096 * (step + 1),
+				       1, NULL, &c));
+		tot->faults += c.faults;
+		tot->pages_to_dev += c.pages_to_dev;
+		tot->pages_from_dev += c.pages_from_dev;
+		tot->remote_maps += c.remote_maps;
+		tot->evictions += c.evictions;
+		tot->modeled_ns += c.modeled_ns;
+	}
+	/* the CPU reads it all back: step 2 added 1 to every 3rd page's first word */
+	for (size_t i = 0; i < len / 8; i++)
+		ASSERT_EQ(31 + i + (i % (3 * 512) == 0), buf[i]);
+	munmap(raw, len + 2 * MIB);
+}
+
+TEST_F(pol, default_bpf_policy_matches_builtin)
+{
+	struct drm_svm_emu_counters builtin, bpf;
+	int fd1 = emu_open(1);
+
+	ASSERT_GE(fd1, 0);
+	ASSERT_EQ(0, emu_bind(fd1));
+	reference_workload(_metadata, self->fd, fd1, &builtin);
+	ASSERT_EQ(0, run("%s load default", svmctl_path()));
+	reference_workload(_metadata, self->fd, fd1, &bpf);
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);	/* no decision was refused */
+	EXPECT_GT(builtin.faults, 0);
+	EXPECT_GT(builtin.pages_to_dev, 0);
+	EXPECT_GT(builtin.remote_maps, 0);
+	EXPECT_EQ(builtin.faults, bpf.faults);
+	EXPECT_EQ(builtin.pages_to_dev, bpf.pages_to_dev);
+	EXPECT_EQ(builtin.pages_from_dev, bpf.pages_from_dev);
+	EXPECT_EQ(builtin.remote_maps, bpf.remote_maps);
+	EXPECT_EQ(builtin.evictions, bpf.evictions);
+	EXPECT_EQ(builtin.modeled_ns, bpf.modeled_ns);
+	close(fd1);
+}
+
 TEST_F(pol, verifier_refuses_context_write)
 {
 	long long count0 = read_ll(SVM_SYSFS "/enable_count");

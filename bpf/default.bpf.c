@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * default: the built-in placement policy, written in BPF.
+ *
+ * Decides exactly what the core decides with no policy loaded (see
+ * svm_ext_default_fault() in kernel/core/fault.c), so a test can check that
+ * every counter of a workload is the same either way, and so policy writers
+ * have a faithful starting point to copy:
+ *  - the page is already on the faulting device: map it;
+ *  - not migratable (shared, file, mlocked, hugetlb) or preferred location
+ *    system: map in place;
+ *  - the faulting device is in the accessed-by set and the data is somewhere
+ *    it reaches (system memory or a peer): map in place;
+ *  - else migrate the granularity-sized window around the fault to the
+ *    faulting device, or to the preferred device if it is a linked peer.
+ * CPU faults bring back the whole chunk (no cpu_fault hook: the default).
+ */
+#include <svm_ext/common.bpf.h>
+
+char _license[] SEC("license") = "GPL";
+char _desc[] SEC("description") = "the built-in default placement, in BPF";
+
+SEC("struct_ops")
+int BPF_PROG(default_fault, struct svm_ext_fault_ctx *f)
+{
+	__u64 start, len;
+	__u32 loc = f->dev;
+
+	svm_ext_window(f, SVM_EXT_PAGE_SIZE << f->granularity, &start, &len);
+	if (f->cur_loc == f->dev) {
+		svm_ext_fault_map(f, start, len);
+		return 0;
+	}
+	if (!(f->flags & SVM_EXT_FAULT_MIGRATABLE) ||
+	    f->preferred_loc == SVM_EXT_LOC_SYSTEM) {
+		svm_ext_fault_map(f, start, len);
+		return 0;
+	}
+	if ((f->accessed_by & (1ULL << (f->dev & 63))) &&
+	    (f->cur_loc == SVM_EXT_LOC_SYSTEM ||
+	     (f->cur_loc < 64 && (f->peer_mask & (1ULL << f->cur_loc))))) {
+		svm_ext_fault_map(f, start, len);
+		return 0;
+	}
+	if (f->preferred_loc < 64 && (f->peer_mask & (1ULL << f->preferred_loc)))
+		loc = f->preferred_loc;
+	svm_ext_fault_migrate(f, start, len, loc);
+	return 0;
+}
+
+SEC(".struct_ops.link")
+struct svm_ext_ops default_ops = {
+	.fault = (void *)default_fault,
+	.name = "default",
+};
