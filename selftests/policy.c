@@ -245,12 +245,15 @@ TEST_F(pol, default_bpf_policy_matches_builtin)
 	close(fd1);
 }
 
-TEST_F(pol, verifier_refuses_context_write)
+TEST_F(pol, verifier_refuses_context_write_and_wrong_hook_kfuncs)
 {
 	long long count0 = read_ll(SVM_SYSFS "/enable_count");
 
 	EXPECT_NE(0, run("%s load %s 2>/dev/null", svmctl_path(),
 			 test_bpf_obj("write_ctx")));
+	/* a decision kfunc called from another hook is refused too */
+	EXPECT_NE(0, run("%s load %s 2>/dev/null", svmctl_path(),
+			 test_bpf_obj("wrong_hook")));
 	sys_str("state", self->s, sizeof(self->s));
 	EXPECT_STREQ("disabled", self->s);
 	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));

@@ -419,9 +419,55 @@ BTF_ID_FLAGS(func, svm_ext_nr_devices)
 BTF_ID_FLAGS(func, svm_ext_error)
 BTF_KFUNCS_END(svm_ext_kfunc_ids)
 
+/* struct svm_ext_ops member indices (bpf_prog.expected_attach_type) */
+enum svm_ext_ops_member {
+	SVM_EXT_OPS_INIT,
+	SVM_EXT_OPS_EXIT,
+	SVM_EXT_OPS_FAULT,
+	SVM_EXT_OPS_CPU_FAULT,
+	SVM_EXT_OPS_ADVISE,
+};
+
+BTF_ID_LIST(svm_ext_filter_ids)
+BTF_ID(struct, svm_ext_ops)
+BTF_ID(func, svm_ext_fault_migrate)
+BTF_ID(func, svm_ext_fault_map)
+BTF_ID(func, svm_ext_cpu_fault_window)
+BTF_ID(func, svm_ext_advise_refuse)
+BTF_ID(func, svm_ext_advise_set_value)
+
+/*
+ * Decision kfuncs only make sense in their own hook: the verifier refuses a
+ * program that calls one from another hook, or from another struct_ops
+ * type (the set is registered for all of BPF_PROG_TYPE_STRUCT_OPS).
+ */
+static int svm_ext_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	u32 member = prog->expected_attach_type;
+	int want;
+
+	if (!btf_id_set8_contains(&svm_ext_kfunc_ids, kfunc_id))
+		return 0;
+	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
+	    prog->aux->attach_btf_id != svm_ext_filter_ids[0])
+		return -EACCES;
+	if (kfunc_id == svm_ext_filter_ids[1] ||
+	    kfunc_id == svm_ext_filter_ids[2])
+		want = SVM_EXT_OPS_FAULT;
+	else if (kfunc_id == svm_ext_filter_ids[3])
+		want = SVM_EXT_OPS_CPU_FAULT;
+	else if (kfunc_id == svm_ext_filter_ids[4] ||
+		 kfunc_id == svm_ext_filter_ids[5])
+		want = SVM_EXT_OPS_ADVISE;
+	else
+		return 0;	/* usable from any hook */
+	return member == want ? 0 : -EACCES;
+}
+
 static const struct btf_kfunc_id_set svm_ext_kfunc_set = {
 	.owner = THIS_MODULE,
 	.set = &svm_ext_kfunc_ids,
+	.filter = svm_ext_kfunc_filter,
 };
 
 /* ---- struct_ops plumbing ---- */
@@ -571,6 +617,10 @@ static s32 svm_ext_ops__advise(struct svm_ext_advise_ctx *ctx)
 {
 	return 0;
 }
+
+static_assert(offsetof(struct svm_ext_ops, advise) ==
+	      SVM_EXT_OPS_ADVISE * sizeof(void *),
+	      "enum svm_ext_ops_member out of step with struct svm_ext_ops");
 
 static struct svm_ext_ops __bpf_ops_svm_ext_ops = {
 	.init = svm_ext_ops__init,

@@ -12,7 +12,7 @@ MOD=$ROOT/build/modules
 usage() {
 	cat <<EOF
 usage: tools/svmbench/migrate-speed.sh [--kdir DIR] [--sizes "MIB..."] [--repeat N]
-                                       [--mem-mb MIB] [--json]
+                                       [--mem-mb MIB] [--modules DIR] [--json]
 
 Run inside the VM as root (tools/vm/run.sh --mem 4G -- ...; make bench-migrate
 does that).  Loads svm_ext + svm_emu (2 GPUs, as selftests/setup.sh, with
@@ -34,6 +34,8 @@ of each round trip's own ratios: host load drifts between rounds).
   --mem-mb MIB   svm_emu device memory per GPU (default: 2 x the largest
                  size, at least 64: an unaligned buffer spans one more 2 MiB
                  chunk, and nothing should be evicted during a run)
+  --modules DIR  where svm_ext.ko and svm_emu.ko are (default build/modules;
+                 to compare a modified kernel/ side by side)
   --json         also print each row's JSON line (svmbench --json)
 
 Exit status: 0 all rows ran with data intact and every page moved; 1 a row
@@ -56,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--sizes) need "$@"; SIZES=$2; shift 2 ;;
 	--repeat) need "$@"; REPEAT=$2; shift 2 ;;
 	--mem-mb) need "$@"; MEM_MB=$2; shift 2 ;;
+	--modules) need "$@"; MOD=$2; shift 2 ;;
 	--json) JSON=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) say "unknown argument '$1'"; usage >&2; exit 2 ;;
@@ -81,6 +84,7 @@ if [ -z "$KDIR" ]; then
 fi
 [ -f "$KDIR/lib/test_hmm.ko" ] || die "$KDIR/lib/test_hmm.ko not found"
 [ -x "$BENCH" ] || die "$BENCH not built (make build)"
+[ -f "$MOD/svm_ext.ko" ] && [ -f "$MOD/svm_emu.ko" ] || die "no svm_ext.ko/svm_emu.ko in $MOD (make build)"
 
 # --- modules ----------------------------------------------------------------
 grep -q '^svm_ext ' /proc/modules || insmod "$MOD/svm_ext.ko" || die "insmod svm_ext.ko failed"
@@ -114,6 +118,7 @@ trap '[ $HMM_LOADED = 0 ] || rmmod test_hmm 2>/dev/null || true' EXIT
 
 thp=$(sed -E 's/.*\[([a-z]+)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo n/a)
 say "kernel $(uname -r), $(nproc) vCPUs, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo) RAM, THP $thp"
+say "modules from $MOD"
 say "svm_emu: 2 GPUs x $(cat /sys/module/svm_emu/parameters/mem_mb) MiB; test_hmm: /dev/hmm_dmirror0; sizes $SIZES MiB, median of $REPEAT"
 
 # --- runs -------------------------------------------------------------------
