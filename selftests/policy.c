@@ -89,6 +89,34 @@ TEST_F(pol, sysmem_policy_keeps_data_in_system_memory)
 	EXPECT_EQ(-1, check_pattern(self->buf + SZ / 8, SZ, 4));
 }
 
+/* Tuning: svmctl and bpftool see and change the same pinned params map. */
+TEST_F(pol, params_tuned_by_svmctl_and_bpftool)
+{
+	const char *map = "/sys/fs/bpf/svm_ext/sysmem/params";
+	struct drm_svm_emu_counters c;
+
+	ASSERT_EQ(0, run("%s load sysmem --set window_kb=64", svmctl_path()));
+	EXPECT_EQ(0, run("bpftool map dump pinned %s | grep -q '\"window_kb\": 64'",
+			 map));
+	/* 64 KiB windows: 32 faults for 2 MiB */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf, SZ, 0, 1,
+			       NULL, &c));
+	EXPECT_EQ(SZ / (64 * 1024), c.faults);
+	/* bpftool writes, svmctl reads, the running policy obeys */
+	ASSERT_EQ(0, run("bpftool map update pinned %s key 0 0 0 0 "
+			 "value 16 0 0 0 0 0 0 0", map));
+	EXPECT_EQ(0, run("%s get window_kb | grep -q 16", svmctl_path()));
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf + SZ / 8,
+			       SZ, 0, 1, NULL, &c));
+	EXPECT_EQ(SZ / (16 * 1024), c.faults);
+	/* svmctl writes, bpftool reads */
+	ASSERT_EQ(0, run("%s set window_kb=2048 >/dev/null", svmctl_path()));
+	EXPECT_EQ(0, run("bpftool map dump pinned %s | grep -q '\"window_kb\": 2048'",
+			 map));
+	EXPECT_NE(0, run("%s set window_kb=-1 2>/dev/null", svmctl_path()));
+	EXPECT_NE(0, run("%s set no_such_key=1 2>/dev/null", svmctl_path()));
+}
+
 TEST_F(pol, module_pinned_while_attached)
 {
 	ASSERT_EQ(0, run("%s load sysmem", svmctl_path()));
