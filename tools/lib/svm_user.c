@@ -278,6 +278,14 @@ const char *svmctl_path(void)
 	return path;
 }
 
+const char *module_path(const char *name)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/modules/%s.ko", build_dir(), name);
+	return path;
+}
+
 const char *test_bpf_obj(const char *name)
 {
 	static char path[PATH_MAX];
