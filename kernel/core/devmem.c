@@ -277,41 +277,50 @@ svm_ext_devchunk_alloc(struct svm_ext_device_core *core,
 }
 
 /**
- * svm_ext_devmem_alloc() - a device page for @addr of @range
+ * svm_ext_devmem_alloc_window() - device pages for a window of @range
  * @core: the device
- * @range: the VA chunk the page is for
- * @addr: its address
+ * @range: the VA chunk the window is in
+ * @start: window start
+ * @npages: window pages
+ * @want: which pages of the window need a device page
+ * @pages: out, a locked device page with a reference per wanted page, or
+ *	NULL where none could be had (that page then stays where it is)
  * @stats: where evictions are accounted (may be NULL)
  *
- * Return: a locked device page with a reference, ready to be a migration
- * destination, or NULL when the device has no room and none can be made
- * (the caller then leaves the page where it is).
+ * One chunk lookup (evicting the coldest chunk if the device is full) and
+ * one lock hold for the whole window.
+ *
+ * Return: pages allocated.
  */
-struct page *svm_ext_devmem_alloc(struct svm_ext_device_core *core,
-				  struct svm_ext_range *range,
-				  unsigned long addr,
-				  struct svm_ext_fault_stats *stats)
+unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
+					  struct svm_ext_range *range,
+					  unsigned long start,
+					  unsigned long npages,
+					  const bool *want, struct page **pages,
+					  struct svm_ext_fault_stats *stats)
 {
-	unsigned long off = (addr - range->start) >> PAGE_SHIFT;
+	unsigned long off0 = (start - range->start) >> PAGE_SHIFT, i, n = 0;
 	struct svm_ext_devchunk *chunk;
-	struct page *page;
-	bool taken;
 
 	chunk = svm_ext_devchunk_alloc(core, range, stats);
 	if (!chunk)
-		return NULL;
+		return 0;
 	spin_lock_irq(&core->lock);
-	/* the chunk may have been reassigned while we were not looking */
-	taken = chunk->range != range || chunk->evicting ||
-		__test_and_set_bit(off, chunk->used_map);
-	if (!taken)
-		chunk->used++;
+	if (chunk->range == range && !chunk->evicting) {
+		for (i = 0; i < npages; i++) {
+			if (!want[i] ||
+			    __test_and_set_bit(off0 + i, chunk->used_map))
+				continue;
+			pages[i] = pfn_to_page(chunk->pfn_first + off0 + i);
+			n++;
+		}
+		chunk->used += n;
+	}
 	spin_unlock_irq(&core->lock);
-	if (taken)
-		return NULL;
-	page = pfn_to_page(chunk->pfn_first + off);
-	zone_device_page_init(page);
-	return page;
+	for (i = 0; i < npages; i++)
+		if (pages[i])
+			zone_device_page_init(pages[i]);
+	return n;
 }
 
 /**

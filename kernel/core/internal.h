@@ -185,10 +185,12 @@ void svm_ext_devices_exit(void);
 int svm_ext_devmem_init(struct svm_ext_device_core *core, struct device *parent,
 			u64 bytes);
 void svm_ext_devmem_fini(struct svm_ext_device_core *core);
-struct page *svm_ext_devmem_alloc(struct svm_ext_device_core *core,
-				  struct svm_ext_range *range,
-				  unsigned long addr,
-				  struct svm_ext_fault_stats *stats);
+unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
+					  struct svm_ext_range *range,
+					  unsigned long start,
+					  unsigned long npages,
+					  const bool *want, struct page **pages,
+					  struct svm_ext_fault_stats *stats);
 void svm_ext_devmem_touch(struct svm_ext_device_core *core,
 			  struct svm_ext_range *range);
 void svm_ext_devmem_forget_range(struct svm_ext_range *range);

@@ -80,7 +80,12 @@ static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
 		return -ENOMEM;
 	edev->npages = npages;
 	for (i = 0; i < npages; i++) {
-		edev->backing[i] = alloc_page(GFP_HIGHUSER | __GFP_NOWARN);
+		/*
+		 * Zeroed now: under a VM, first touching host memory costs a
+		 * host fault, which would otherwise land in the first copy.
+		 */
+		edev->backing[i] = alloc_page(GFP_HIGHUSER | __GFP_ZERO |
+					      __GFP_NOWARN);
 		if (!edev->backing[i]) {
 			svm_emu_devmem_fini(sdev, first, npages);
 			return -ENOMEM;
@@ -96,7 +101,15 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 {
 	struct svm_emu_file *ef = b->drvdata;
 	unsigned long i, idx = addr >> PAGE_SHIFT;
+	XA_STATE(xas, &ef->pt, idx);
 
+	/*
+	 * One lock hold for the window.  GFP_ATOMIC: we run under the core's
+	 * notifier lock, which reclaim can need (it invalidates mappings).  On
+	 * failure the entry stays empty and the device faults again: a missed
+	 * mapping costs time, never data.
+	 */
+	xas_lock(&xas);
 	for (i = 0; i < npages; i++, idx++) {
 		unsigned long v;
 
@@ -105,14 +118,12 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 		v = page_to_pfn(pages[i]) << SVM_EMU_PTE_PFN_SHIFT |
 		    (unsigned long)kind[i] << SVM_EMU_PTE_KIND_SHIFT |
 		    (writable[i] ? SVM_EMU_PTE_WRITE : 0);
-		/*
-		 * GFP_ATOMIC: we run under the core's notifier lock, which
-		 * reclaim can need (it invalidates mappings).  On failure the
-		 * entry stays empty and the device faults again: a missed
-		 * mapping costs time, never data.
-		 */
-		xa_store(&ef->pt, idx, xa_mk_value(v), GFP_ATOMIC | __GFP_NOWARN);
+		xas_set(&xas, idx);
+		do {
+			xas_store(&xas, xa_mk_value(v));
+		} while (xas_nomem(&xas, GFP_ATOMIC | __GFP_NOWARN));
 	}
+	xas_unlock(&xas);
 }
 
 static void svm_emu_invalidate(struct svm_ext_binding *b, unsigned long start,

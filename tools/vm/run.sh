@@ -149,9 +149,17 @@ fi
 STATE=$(mktemp -d "$STATE_PARENT/run.XXXXXX") || fail "cannot create a state dir under $STATE_PARENT"
 safe_path "$STATE" "state dir"
 VPID=
+# QEMU reopens /proc/self/fd/1 for the guest's output; when our stdout is a
+# regular file that new open file has its own offset and overwrites what was
+# written before (the build log, a first VM's output).  vng gets a pipe; this
+# cat copies it to our stdout, and cleanup waits for it to drain.
+exec {OUTFD}> >(cat)
+OUTPID=$!
 cleanup() {
 	if [ -n "$VPID" ]; then kill -KILL -- "-$VPID" 2>/dev/null || true; fi
 	if [ "$KEEP" = 1 ]; then say "state kept in $STATE"; else rm -rf "$STATE"; fi
+	exec {OUTFD}>&-
+	wait "$OUTPID" 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'say "interrupted: killing the VM"; exit 130' INT TERM HUP
@@ -203,7 +211,7 @@ boot() {
 	if [ "$quiet" = 1 ]; then
 		vng "${args[@]}" >"$STATE/stdout.log" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof" "$STATE/started" 2>/dev/null) &
 	else
-		vng "${args[@]}" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof" "$STATE/started") &
+		vng "${args[@]}" >&"$OUTFD" 2> >(console_filter "$STATE/console.log" "$STATE/console.eof" "$STATE/started") &
 	fi
 	VPID=$!
 	set +m
