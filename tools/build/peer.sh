@@ -38,19 +38,8 @@ die() { say "error: $*"; exit 1; }
 # --- guest side: tools/vm/run.sh -- peer.sh --in-guest KDIR BIN ------------
 if [ "${1:-}" = --in-guest ]; then
 	KDIR=$2 BIN=$3
-	if ! grep -q '^test_hmm ' /proc/modules; then
-		insmod "$KDIR/lib/test_hmm.ko" || die "insmod $KDIR/lib/test_hmm.ko failed"
-	fi
-	command -v udevadm >/dev/null && udevadm settle -t 10 2>/dev/null || true
-	# devtmpfs normally makes the nodes; fall back to mknod like old
-	# test_hmm.sh.  Only the two device-private mirrors always exist; the
-	# device-coherent 2 and 3 need spm_addr_dev* parameters (their tests skip).
-	major=$(awk '$2 == "HMM_DMIRROR" { print $1 }' /proc/devices)
-	[ -n "$major" ] || die "test_hmm loaded but HMM_DMIRROR is not in /proc/devices"
-	for i in 0 1; do
-		[ -e /dev/hmm_dmirror$i ] || mknod /dev/hmm_dmirror$i c "$major" $i ||
-			die "cannot create /dev/hmm_dmirror$i"
-	done
+	"$ROOT/tools/vm/load-test-hmm.sh" "$KDIR" || [ $? = 3 ] ||
+		die "could not load test_hmm"
 	LOG=$(mktemp /tmp/peer-hmm.XXXXXX)
 	set +e
 	(cd "$(dirname "$BIN")" && exec "$BIN") </dev/null 2>&1 | tee "$LOG"

@@ -103,17 +103,8 @@ done
 [ -e /dev/dri/renderD129 ] || die "svm_emu render nodes did not appear"
 
 HMM_LOADED=0
-if ! grep -q '^test_hmm ' /proc/modules; then
-	insmod "$KDIR/lib/test_hmm.ko" || die "insmod $KDIR/lib/test_hmm.ko failed"
-	HMM_LOADED=1
-fi
-command -v udevadm >/dev/null && udevadm settle -t 10 2>/dev/null || true
-major=$(awk '$2 == "HMM_DMIRROR" { print $1 }' /proc/devices)
-[ -n "$major" ] || die "test_hmm loaded but HMM_DMIRROR is not in /proc/devices"
-for i in 0 1; do
-	[ -e /dev/hmm_dmirror$i ] || mknod /dev/hmm_dmirror$i c "$major" $i ||
-		die "cannot create /dev/hmm_dmirror$i"
-done
+"$ROOT/tools/vm/load-test-hmm.sh" "$KDIR" && HMM_LOADED=1 || [ $? = 3 ] ||
+	die "could not load test_hmm"
 trap '[ $HMM_LOADED = 0 ] || rmmod test_hmm 2>/dev/null || true' EXIT
 
 thp=$(sed -E 's/.*\[([a-z]+)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo n/a)
