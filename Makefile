@@ -136,9 +136,10 @@ _check:
 			echo "peer: the kernel HMM suite could not run (see $(OUT)/peer.log)"; \
 		tail -n 1 $(OUT)/peer.log; \
 	fi
-	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
+	@{ setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
 		$(ROOT)/selftests/run.sh --bindir $(OUT)/selftests $(if $(T),-t $(T)) \
-		</dev/null
+		</dev/null; echo $$? >$(OUT)/check.rc; } | tee $(OUT)/check.log
+	@selftests/finish.sh $(OUT)/check.log "$$(cat $(OUT)/check.rc)"
 
 _demo:
 	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- $(ROOT)/tools/demo/demo.sh </dev/null
