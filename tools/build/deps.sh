@@ -17,7 +17,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 
-# package -> command or file that proves it is present
+# Debian packages, by source: bookworm, bookworm-backports, trixie (pinned).
 MAIN_PKGS="clang-19 llvm-19 lld-19 linux-source-6.12 dwarves build-essential flex bison bc
 libelf-dev libssl-dev rsync cpio kmod busybox-static udev zstd xz-utils python3 gnuplot-nox"
 BPO_PKGS="libbpf-dev bpftool qemu-system-x86"
