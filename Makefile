@@ -61,23 +61,23 @@ kernel:
 	$(ensure_deps)
 	@tools/build/kernel.sh $(FLAVOR) >/dev/null
 
-# Public targets set up and then re-enter make with KDIR known.
-build:
+# Public targets set up (packages, cached kernel), build everything and then
+# re-enter make for their private step (_check, _demo, ...) with KDIR known.
+define with_kernel
 	$(ensure_deps)
 	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
-		$(MAKE) --no-print-directory _build KDIR=$$KDIR
+		$(MAKE) --no-print-directory _build KDIR=$$KDIR && \
+		$(if $(1),$(MAKE) --no-print-directory $(1) KDIR=$$KDIR,true)
+endef
+
+build:
+	$(call with_kernel)
 
 check:
-	$(ensure_deps)
-	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
-		$(MAKE) --no-print-directory _build KDIR=$$KDIR && \
-		$(MAKE) --no-print-directory _check KDIR=$$KDIR
+	$(call with_kernel,_check)
 
 demo:
-	$(ensure_deps)
-	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
-		$(MAKE) --no-print-directory _build KDIR=$$KDIR && \
-		$(MAKE) --no-print-directory _demo KDIR=$$KDIR
+	$(call with_kernel,_demo)
 
 peer:
 	$(ensure_deps)
@@ -148,10 +148,7 @@ _demo:
 # (tools/svmbench/migrate-speed.sh); 256 MiB x2 plus device memory needs 4G.
 .PHONY: bench-migrate _bench-migrate
 bench-migrate:
-	$(ensure_deps)
-	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
-		$(MAKE) --no-print-directory _build KDIR=$$KDIR && \
-		$(MAKE) --no-print-directory _bench-migrate KDIR=$$KDIR
+	$(call with_kernel,_bench-migrate)
 
 _bench-migrate:
 	@setsid $(VM) --kdir $(KDIR) --mem 4G $(VM_ARGS) -- \

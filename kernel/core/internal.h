@@ -142,8 +142,6 @@ struct svm_ext_mm {
 struct svm_ext_range_counters {
 	atomic64_t faults;
 	atomic64_t pages_in;		/* migrated to any device */
-	atomic64_t pages_out;		/* migrated to system memory */
-	atomic64_t cpu_faults;
 	atomic64_t remote_maps;
 };
 
@@ -214,7 +212,6 @@ struct svm_ext_range *svm_ext_range_get(struct svm_ext_mm *smm,
 					unsigned long addr);
 struct svm_ext_range *svm_ext_range_lookup(struct svm_ext_mm *smm,
 					   unsigned long addr);
-int svm_ext_mm_init(void);
 void svm_ext_mm_exit(void);
 
 /* attr.c */

@@ -33,16 +33,11 @@ static int __init svm_ext_init(void)
 	ret = svm_ext_devices_init();
 	if (ret)
 		goto err_kobj;
-	ret = svm_ext_mm_init();
-	if (ret)
-		goto err_devices;
 	ret = svm_ext_policy_init();
 	if (ret)
-		goto err_mm;
+		goto err_devices;
 	return 0;
 
-err_mm:
-	svm_ext_mm_exit();
 err_devices:
 	svm_ext_devices_exit();
 err_kobj:

@@ -248,11 +248,6 @@ void svm_ext_unbind(struct svm_ext_binding *b)
 }
 EXPORT_SYMBOL_GPL(svm_ext_unbind);
 
-int svm_ext_mm_init(void)
-{
-	return 0;
-}
-
 void svm_ext_mm_exit(void)
 {
 	/* contexts are freed from SRCU callbacks that run module code */

@@ -50,7 +50,8 @@ int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
 	unsigned long *pfns, addr, i;
 	int ret = 0;
 
-	if (!PAGE_ALIGNED(start) || end <= start || end > TASK_SIZE)
+	if (npages > (TASK_SIZE >> PAGE_SHIFT) ||
+	    !svm_ext_user_range_ok(start, npages << PAGE_SHIFT))
 		return -EINVAL;
 	if (READ_ONCE(smm->dead) || !mmget_not_zero(mm))
 		return -ESRCH;

@@ -103,6 +103,7 @@ int svm_emu_ioctl_prefetch(struct drm_device *drm, void *data,
 
 /* main.c */
 extern const struct file_operations svm_emu_fops;
+struct svm_ext_binding *svm_emu_get_binding(struct svm_emu_file *ef, int *err);
 
 /* cost.c */
 void svm_emu_cost_defaults(struct svm_emu_cost *c);

@@ -202,16 +202,11 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 			goto out_free;
 	}
 
-	down_read(&ef->sem);
-	if (!ef->binding) {
-		ret = -ENXIO;
-	} else if (ef->mm != current->mm) {
-		ret = -EPERM;
-	} else {
-		for (i = 0, ret = 0; i < args->count && !ret; i++)
+	if (svm_emu_get_binding(ef, &ret)) {
+		for (i = 0; i < args->count && !ret; i++)
 			ret = svm_emu_do_access(&run, &acc[i]);
+		up_read(&ef->sem);
 	}
-	up_read(&ef->sem);
 
 	memset(&args->counters, 0, sizeof(args->counters));
 	args->counters.faults = run.st.faults;

@@ -11,21 +11,6 @@
 #include <linux/uaccess.h>
 #include "emu.h"
 
-/* Hold the file's binding for the call; NULL with *err set otherwise. */
-static struct svm_ext_binding *svm_emu_get_binding(struct svm_emu_file *ef,
-						   int *err)
-{
-	down_read(&ef->sem);
-	if (!ef->binding)
-		*err = -ENXIO;
-	else if (ef->mm != current->mm)
-		*err = -EPERM;
-	else
-		return ef->binding;
-	up_read(&ef->sem);
-	return NULL;
-}
-
 /* fd of an svm_emu render node -> that device's svm_ext index */
 static int svm_emu_fd_to_index(int fd, u64 *index)
 {

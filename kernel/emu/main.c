@@ -141,13 +141,35 @@ static int svm_emu_ioctl_unbind(struct drm_device *drm, void *data,
 	return ret;
 }
 
+/**
+ * svm_emu_get_binding() - hold the file's binding for one ioctl
+ * @ef: the file
+ * @err: out, -ENXIO (not bound) or -EPERM (bound by another address space)
+ *
+ * Return: the binding, with @ef->sem held for read until the caller's
+ * up_read(), or NULL with @err set and the lock released.
+ */
+struct svm_ext_binding *svm_emu_get_binding(struct svm_emu_file *ef, int *err)
+{
+	down_read(&ef->sem);
+	if (!ef->binding)
+		*err = -ENXIO;
+	else if (ef->mm != current->mm)
+		*err = -EPERM;
+	else
+		return ef->binding;
+	up_read(&ef->sem);
+	return NULL;
+}
+
 static int svm_emu_ioctl_query(struct drm_device *drm, void *data,
 			       struct drm_file *file)
 {
 	struct drm_svm_emu_query *q = data;
 	struct svm_emu_file *ef = file->driver_priv;
+	struct svm_ext_binding *b;
+	int ret = 0;
 	u16 *res;
-	int ret;
 
 	if (q->flags || q->pad || q->reserved[0] || q->reserved[1] ||
 	    !q->npages || q->npages > SVM_EMU_QUERY_MAX_PAGES ||
@@ -156,14 +178,11 @@ static int svm_emu_ioctl_query(struct drm_device *drm, void *data,
 	res = kvcalloc(q->npages, sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return -ENOMEM;
-	down_read(&ef->sem);
-	if (!ef->binding)
-		ret = -ENXIO;
-	else if (ef->mm != current->mm)
-		ret = -EPERM;
-	else
-		ret = svm_ext_query(ef->binding, q->addr, q->npages, res);
-	up_read(&ef->sem);
+	b = svm_emu_get_binding(ef, &ret);
+	if (b) {
+		ret = svm_ext_query(b, q->addr, q->npages, res);
+		up_read(&ef->sem);
+	}
 	if (!ret && copy_to_user(u64_to_user_ptr(q->res), res,
 				 q->npages * sizeof(*res)))
 		ret = -EFAULT;

@@ -87,20 +87,15 @@ fi
 [ -f "$MOD/svm_ext.ko" ] && [ -f "$MOD/svm_emu.ko" ] || die "no svm_ext.ko/svm_emu.ko in $MOD (make build)"
 
 # --- modules ----------------------------------------------------------------
-grep -q '^svm_ext ' /proc/modules || insmod "$MOD/svm_ext.ko" || die "insmod svm_ext.ko failed"
 if grep -q '^svm_emu ' /proc/modules; then
 	have=$(cat /sys/module/svm_emu/parameters/mem_mb)
 	[ "$have" -ge "$MEM_MB" ] ||
 		die "svm_emu is loaded with mem_mb=$have, need $MEM_MB (rmmod svm_emu first)"
 else
-	insmod "$MOD/svm_emu.ko" ndevices=2 mem_mb="$MEM_MB" ||
-		die "insmod svm_emu.ko mem_mb=$MEM_MB failed (VM memory? it takes 2 x $MEM_MB MiB)"
+	SVM_EXT_MODULES=$MOD SVM_EMU_PARAMS="ndevices=2 mem_mb=$MEM_MB" \
+		"$ROOT/selftests/setup.sh" >&2 ||
+		die "loading svm_ext/svm_emu with mem_mb=$MEM_MB failed (VM memory? it takes 2 x $MEM_MB MiB)"
 fi
-for i in $(seq 50); do
-	[ -e /dev/dri/renderD129 ] && break
-	sleep 0.1
-done
-[ -e /dev/dri/renderD129 ] || die "svm_emu render nodes did not appear"
 
 HMM_LOADED=0
 "$ROOT/tools/vm/load-test-hmm.sh" "$KDIR" && HMM_LOADED=1 || [ $? = 3 ] ||
