@@ -21,6 +21,15 @@
 
 #define SVM_EXT_FAULT_MIGRATABLE	(1U << 0)
 
+#define SVM_EXT_CAUSE_FAULT		0
+#define SVM_EXT_CAUSE_CPU_FAULT		1
+#define SVM_EXT_CAUSE_EVICT		2
+#define SVM_EXT_CAUSE_PREFETCH		3
+
+#define SVM_EXT_THROTTLE_MAX_NS		(10ULL * 1000 * 1000)
+#define SVM_EXT_EVICT_BATCH		8
+#define SVM_EXT_CHUNK_PAGES		512
+
 /* svm_ext_advise_ctx.type: attribute types, or a prefetch */
 #define SVM_EXT_ATTR_PREFERRED_LOC	1
 #define SVM_EXT_ATTR_ACCESSED_BY	3
@@ -43,12 +52,42 @@ extern int svm_ext_fault_migrate(struct svm_ext_fault_ctx *ctx, __u64 start,
 				 __u64 len, __u32 loc) __ksym;
 extern int svm_ext_fault_map(struct svm_ext_fault_ctx *ctx, __u64 start,
 			     __u64 len) __ksym;
+/* Wait @ns (at most SVM_EXT_THROTTLE_MAX_NS), then map in place. */
+extern int svm_ext_fault_throttle(struct svm_ext_fault_ctx *ctx,
+				  __u64 ns) __ksym;
 extern int svm_ext_cpu_fault_window(struct svm_ext_cpu_fault_ctx *ctx,
 				    __u64 start, __u64 len) __ksym;
 extern int svm_ext_advise_refuse(struct svm_ext_advise_ctx *ctx, int err) __ksym;
 extern int svm_ext_advise_set_value(struct svm_ext_advise_ctx *ctx,
 				    __u64 value) __ksym;
+/*
+ * Eviction: candidate @i (0 = least recently used) of the full device;
+ * -ENOENT past the end.  Name it a victim going to @loc (only
+ * SVM_EXT_LOC_SYSTEM today); -ENOSPC once SVM_EXT_EVICT_BATCH are named,
+ * -EEXIST if named already.
+ */
+extern int svm_ext_evict_chunk(struct svm_ext_evict_ctx *ctx, __u32 i,
+			       struct svm_ext_chunk_info *info) __ksym;
+extern int svm_ext_evict_choose(struct svm_ext_evict_ctx *ctx, __u32 i,
+				__u32 loc) __ksym;
+
+/* What a policy can read, from any hook. */
 extern __u32 svm_ext_nr_devices(void) __ksym;
+extern __u64 svm_ext_dev_mem_total(__u32 dev) __ksym;
+extern __u64 svm_ext_dev_mem_free(__u32 dev) __ksym;
+extern __u64 svm_ext_dev_peers(__u32 dev) __ksym;
+/* MB/s from @from to @to (a device or SVM_EXT_LOC_SYSTEM); 0: no link */
+extern __u64 svm_ext_link_bw(__u32 from, __u32 to) __ksym;
+/*
+ * In a fault hook: which pages of the fault's 2 MiB chunk are resident on
+ * device @loc (one bit per page, @map__sz == 64), and where one page of
+ * it is (a device index, or SVM_EXT_LOC_SYSTEM for host memory or not
+ * populated).
+ */
+extern int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, __u32 loc,
+				  __u64 *map, __u32 map__sz) __ksym;
+extern __u32 svm_ext_fault_page_loc(struct svm_ext_fault_ctx *ctx,
+				    __u64 addr) __ksym;
 /* Eject this policy: the default takes over, @msg shows in sysfs. */
 extern void svm_ext_error(const char *msg) __ksym;
 

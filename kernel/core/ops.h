@@ -18,6 +18,21 @@ enum svm_ext_decision {
 	SVM_EXT_DECIDE_DEFAULT = 0,	/* no decision: the built-in default */
 	SVM_EXT_DECIDE_MIGRATE = 1,	/* migrate [start, end) to loc, map */
 	SVM_EXT_DECIDE_MAP = 2,		/* map in place, no migration */
+	SVM_EXT_DECIDE_THROTTLE = 3,	/* wait dec_ns, then map in place */
+};
+
+/* Longest a fault may be throttled (svm_ext_fault_throttle()). */
+#define SVM_EXT_THROTTLE_MAX_NS	(10ULL * 1000 * 1000)
+
+/* Most victims one evict call may name (svm_ext_evict_choose()). */
+#define SVM_EXT_EVICT_BATCH	8
+
+/* Why pages moved (svm_ext_migrate_event.cause). */
+enum svm_ext_cause {
+	SVM_EXT_CAUSE_FAULT = 0,	/* a device fault */
+	SVM_EXT_CAUSE_CPU_FAULT = 1,	/* the CPU touched device memory */
+	SVM_EXT_CAUSE_EVICT = 2,	/* the device needed room */
+	SVM_EXT_CAUSE_PREFETCH = 3,	/* a prefetch request */
 };
 
 /* Why a policy stopped (svm_ext_exit_info.kind, sysfs exit_kind). */
@@ -26,6 +41,7 @@ enum svm_ext_exit_kind {
 	SVM_EXT_EXIT_UNREGISTERED = 1,	/* detached by its owner */
 	SVM_EXT_EXIT_ERROR = 2,		/* the policy called svm_ext_error() */
 	SVM_EXT_EXIT_BAD_DECISION = 3,	/* the core refused a decision */
+	SVM_EXT_EXIT_REPLACED = 4,	/* another policy took over (switch) */
 };
 
 /* svm_ext_fault_ctx.flags */
@@ -46,6 +62,9 @@ enum svm_ext_exit_kind {
  * @nr_devices: devices registered with the core
  * @pad: unused
  * @range_faults: device faults in this chunk so far (this one included)
+ * @range_pages_in: pages migrated into any device in this chunk so far
+ * @range_remote_maps: pages of this chunk mapped in place so far
+ * @now_ns: monotonic time of the fault (ktime_get_ns())
  * @accessed_by: the range's accessed-by device mask
  * @read_mostly: the range's read-mostly hint
  * @peer_mask: devices the faulting device reaches over a peer link
@@ -56,6 +75,7 @@ enum svm_ext_exit_kind {
  * @dec_bad: set by a kfunc that was handed an invalid decision
  * @pad1: unused
  * @pad2: unused
+ * @dec_ns: how long a throttle decision makes the device wait
  */
 struct svm_ext_fault_ctx {
 	u32 dev;
@@ -70,6 +90,9 @@ struct svm_ext_fault_ctx {
 	u32 nr_devices;
 	u32 pad;
 	u64 range_faults;
+	u64 range_pages_in;
+	u64 range_remote_maps;
+	u64 now_ns;
 	u64 accessed_by;
 	u32 read_mostly;
 	u32 pad1;
@@ -80,6 +103,7 @@ struct svm_ext_fault_ctx {
 	u64 dec_end;
 	u32 dec_bad;
 	u32 pad2;
+	u64 dec_ns;
 };
 
 /**
@@ -137,6 +161,98 @@ struct svm_ext_advise_ctx {
 };
 
 /**
+ * struct svm_ext_chunk_info - one resident chunk of device memory, as an
+ * evict hook sees it (svm_ext_evict_chunk())
+ * @addr: start of the 2 MiB VA chunk whose pages it holds
+ * @tgid: process that owns that address space
+ * @index: chunk number within the device's memory
+ * @resident: pages of it in use
+ * @pad: unused
+ * @faults: device faults on it since it was allocated
+ * @last_ns: monotonic time of the last device fault on it
+ * @alloc_ns: monotonic time it was allocated
+ */
+struct svm_ext_chunk_info {
+	u64 addr;
+	u32 tgid;
+	u32 index;
+	u32 resident;
+	u32 pad;
+	u64 faults;
+	u64 last_ns;
+	u64 alloc_ns;
+};
+
+/**
+ * struct svm_ext_evict_ctx - a device needs memory
+ * @dev: the device that is full
+ * @nr_chunks: candidate chunks, coldest first (svm_ext_evict_chunk())
+ * @need_bytes: bytes it needs
+ * @for_addr: start of the VA chunk that needs the room (never a candidate)
+ * @nr_chosen: victims named so far (svm_ext_evict_choose())
+ * @dec_bad: set by a kfunc that was handed an invalid decision
+ */
+struct svm_ext_evict_ctx {
+	u32 dev;
+	u32 nr_chunks;
+	u64 need_bytes;
+	u64 for_addr;
+	u32 nr_chosen;
+	u32 dec_bad;
+};
+
+/**
+ * struct svm_ext_range_event - a VA chunk was added to or removed from a
+ * process's context (svm_ext_ops.range_add, .range_remove)
+ * @tgid: the process (0 when it has already exited)
+ * @pad: unused
+ * @start: chunk start
+ * @end: chunk end
+ */
+struct svm_ext_range_event {
+	u32 tgid;
+	u32 pad;
+	u64 start;
+	u64 end;
+};
+
+/**
+ * struct svm_ext_migrate_event - pages moved (svm_ext_ops.migrated)
+ * @tgid: owning process (0 if unknown, e.g. an eviction after exit)
+ * @cause: enum svm_ext_cause
+ * @src: source: a device index, SVM_EXT_LOC_SYSTEM, or SVM_EXT_LOC_NONE
+ *	(several sources)
+ * @dst: destination: a device index or SVM_EXT_LOC_SYSTEM
+ * @start: window start
+ * @end: window end
+ * @bytes: bytes that moved
+ */
+struct svm_ext_migrate_event {
+	u32 tgid;
+	u32 cause;
+	u32 src;
+	u32 dst;
+	u64 start;
+	u64 end;
+	u64 bytes;
+};
+
+/**
+ * struct svm_ext_invalidate_event - the CPU page tables changed under
+ * device mappings (svm_ext_ops.invalidated)
+ * @tgid: owning process (0 if unknown)
+ * @event: enum mmu_notifier_event
+ * @start: start of the invalidated span
+ * @end: its end
+ */
+struct svm_ext_invalidate_event {
+	u32 tgid;
+	u32 event;
+	u64 start;
+	u64 end;
+};
+
+/**
  * struct svm_ext_exit_info - why a policy stopped, passed to its exit hook
  * @kind: enum svm_ext_exit_kind
  * @pad: unused
@@ -154,8 +270,9 @@ struct svm_ext_exit_info {
  * struct svm_ext_ops - a placement policy
  *
  * Every member is optional: a missing hook means the built-in default takes
- * that decision.  Hooks run in process context with the faulting mm's
- * mmap_lock held for read; they must not sleep.
+ * that decision.  Decision hooks run in process context, fault hooks with
+ * the faulting mm's mmap_lock held for read; notifications may run from mmu
+ * notifier context.  None may sleep (the programs are not sleepable).
  */
 struct svm_ext_ops {
 	/**
@@ -186,6 +303,34 @@ struct svm_ext_ops {
 	 * svm_ext_advise_set_value().  The return value is ignored.
 	 */
 	s32 (*advise)(struct svm_ext_advise_ctx *ctx);
+	/**
+	 * @evict: a device is full.  Look at its resident chunks with
+	 * svm_ext_evict_chunk() (coldest first) and name victims with
+	 * svm_ext_evict_choose(); the core checks each, evicts them, and
+	 * falls back to the least recently used chunk if none could go.
+	 * The return value is ignored.
+	 */
+	s32 (*evict)(struct svm_ext_evict_ctx *ctx);
+	/**
+	 * @range_add: a 2 MiB VA chunk got its first device fault or hint.
+	 * Notification only.  May run with the mm's locks held: must be quick.
+	 */
+	void (*range_add)(struct svm_ext_range_event *ev);
+	/**
+	 * @range_remove: a VA chunk left its context (unmapped or exit).
+	 * Notification only; called from mmu notifier context.
+	 */
+	void (*range_remove)(struct svm_ext_range_event *ev);
+	/**
+	 * @migrated: pages moved between locations.  Notification only.
+	 */
+	void (*migrated)(struct svm_ext_migrate_event *ev);
+	/**
+	 * @invalidated: device mappings of a span were removed because the
+	 * CPU page tables changed.  Notification only; called from mmu
+	 * notifier context.
+	 */
+	void (*invalidated)(struct svm_ext_invalidate_event *ev);
 	/** @flags: reserved, must be 0. */
 	u64 flags;
 	/** @name: policy name, shown in sysfs and by svmctl. */
