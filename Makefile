@@ -43,6 +43,7 @@ help:
 	@echo '  make check     set up, build everything, run all tests in a VM (README)'
 	@echo '  make demo      set up, build, show the emulated GPUs and a policy at work'
 	@echo '  make peer      run the kernel HMM suite (hmm-tests + test_hmm) in the VM'
+	@echo '  make bench     policies vs the offline optimum in the VM; docs/bench/'
 	@echo '  make build     build modules, BPF policies, svmctl, selftests'
 	@echo '  make kernel    build (or reuse) the cached kernel, FLAVOR=base|debug'
 	@echo '  make deps      install the Debian packages svm_ext needs'
@@ -153,6 +154,23 @@ bench-migrate:
 _bench-migrate:
 	@setsid $(VM) --kdir $(KDIR) --mem 4G $(VM_ARGS) -- \
 		$(ROOT)/tools/svmbench/migrate-speed.sh --kdir $(KDIR) </dev/null
+
+# Placement policies against Belady's MIN (tools/svmbench/bench.sh, docs/bench.md):
+# the full matrix in the VM, charts drawn on the host, and the Markdown table
+# and PNGs copied to docs/bench/ for the README.  BENCH_ARGS go to svmbench suite.
+.PHONY: bench _bench
+BENCH_ARGS ?=
+bench:
+	$(call with_kernel,_bench)
+
+_bench:
+	@mkdir -p $(OUT)/bench
+	@setsid $(VM) --kdir $(KDIR) --rwdir $(OUT)/bench $(VM_ARGS) -- \
+		$(ROOT)/tools/svmbench/bench.sh --out $(OUT)/bench -- $(BENCH_ARGS) </dev/null
+	gnuplot -e "dir='$(OUT)/bench'" $(OUT)/bench/charts.gp
+	@mkdir -p docs/bench
+	cp $(OUT)/bench/faults_vs_min.png $(OUT)/bench/modeled_ms.png \
+		$(OUT)/bench/results.md docs/bench/
 
 clean:
 	rm -rf $(OUT)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "suite.h"
 #include "svm_user.h"
 #include "workloads.h"
 
@@ -83,6 +84,7 @@ static void usage(FILE *f)
 
 	fprintf(f,
 "Usage: svmbench [OPTIONS] WORKLOAD\n"
+"       svmbench suite [OPTIONS]   (placement policies vs MIN: suite --help)\n"
 "\n"
 "Run a workload on an emulated GPU (svm_emu) and report what the svm_ext\n"
 "core did: device faults, pages migrated each way, remote maps, modeled\n"
@@ -150,6 +152,9 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
+	/* the policy matrix has its own options (suite.c) */
+	if (argc > 1 && !strcmp(argv[1], "suite"))
+		return cmd_suite(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "d:s:r:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd':

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svmbench suite: a workload is first written down as a plan - the exact,
+ * seeded sequence of accesses each agent (CPU, GPU 0, GPU 1, in one or two
+ * processes) makes - and only then run.  The same plan feeds the offline
+ * oracle, so what the oracle sees is by construction what the devices did.
+ *
+ * plan.c builds plans, oracle.c turns them into per-device chunk traces and
+ * computes Belady's MIN; neither needs a kernel, so both are unit-tested on
+ * the host (oracle_test.c).  runner.c executes a plan on svm_emu.
+ */
+#ifndef SVMBENCH_PLAN_H
+#define SVMBENCH_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLAN_PAGE_SIZE		4096u
+#define PLAN_CHUNK_PAGES	512u	/* svm_ext's 2 MiB device chunk */
+#define PLAN_CHUNK_SIZE		(PLAN_CHUNK_PAGES * PLAN_PAGE_SIZE)
+#define PLAN_MAX_BUFS		4
+#define PLAN_MAX_DEVS		2
+
+enum plan_agent { AG_CPU, AG_DEV0, AG_DEV1 };
+enum plan_op { OP_READ, OP_WRITE };
+
+/* One access: pages [page, page + npages) of a buffer. */
+struct plan_step {
+	uint8_t proc;		/* 0, or 1 for the second tenant's process */
+	uint8_t agent;		/* enum plan_agent */
+	uint8_t op;		/* enum plan_op */
+	uint8_t buf;		/* buffer index */
+	uint32_t page;		/* first page in the buffer */
+	uint32_t npages;
+	uint32_t stride;	/* device: 0 = every byte, else bytes apart; CPU: ignored (one word per page) */
+};
+
+struct plan {
+	char name[24];
+	unsigned int nbufs;
+	uint32_t buf_chunks[PLAN_MAX_BUFS];	/* buffer sizes, in chunks */
+	uint8_t buf_proc[PLAN_MAX_BUFS];	/* owning process */
+	struct plan_step *steps;
+	size_t nsteps, cap;
+};
+
+/* What a workload is sized from. */
+struct plan_params {
+	uint32_t cap_chunks;	/* device 0 memory, in chunks */
+	double ratio;		/* working set / device memory */
+	unsigned int passes;	/* repetitions (sweeps, rounds, ...) */
+	uint64_t seed;
+};
+
+struct plan_workload {
+	const char *name;
+	const char *models;	/* one line: what it stands for */
+	unsigned int ndevs;	/* devices it needs */
+	int (*build)(struct plan *p, const struct plan_params *pp);
+};
+
+extern const struct plan_workload plan_workloads[];
+extern const size_t plan_nworkloads;
+const struct plan_workload *plan_workload_find(const char *name);
+
+/* Build a workload's plan; 0 or -errno. plan_free() frees it. */
+int plan_build(const struct plan_workload *w, const struct plan_params *pp,
+	       struct plan *p);
+void plan_free(struct plan *p);
+/* Working-set chunks: round(ratio * capacity), at least 2. */
+uint32_t plan_ws_chunks(const struct plan_params *pp);
+/* Devices (bit mask of 1 << dev) a plan touches. */
+unsigned int plan_dev_mask(const struct plan *p);
+
+/* Deterministic random numbers (splitmix64): same seed, same stream. */
+struct rng { uint64_t s; };
+uint64_t rng_next(struct rng *r);
+/* Uniform in [0, n). */
+uint32_t rng_below(struct rng *r, uint32_t n);
+
+/*
+ * A device's chunk trace: each event is an access by that device to a
+ * chunk, or an invalidation (another agent wrote the chunk, so a copy on
+ * this device is stale and must be loaded again).
+ */
+#define TRACE_INVAL	0x80000000u
+struct trace {
+	uint32_t *ev;		/* chunk id, | TRACE_INVAL for an invalidation */
+	size_t n, cap;
+	uint32_t nids;		/* chunk ids are < nids */
+};
+
+int trace_add(struct trace *t, uint32_t id, bool inval);
+void trace_free(struct trace *t);
+/* The chunk trace of device @dev in plan @p; 0 or -errno. */
+int plan_trace(const struct plan *p, unsigned int dev, struct trace *t);
+
+/* Misses (chunk loads) of Belady's MIN / of LRU with @cap chunks. */
+uint64_t oracle_min(const struct trace *t, uint32_t cap);
+uint64_t oracle_lru(const struct trace *t, uint32_t cap);
+/* Accesses in a trace (invalidations not counted). */
+uint64_t trace_accesses(const struct trace *t);
+
+#endif

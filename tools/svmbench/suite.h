@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svmbench suite: the placement-policy matrix (suite.c) and its reports
+ * (report.c).
+ */
+#ifndef SVMBENCH_SUITE_H
+#define SVMBENCH_SUITE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "runner.h"
+
+/* One workload x ratio x policy. */
+struct row {
+	const char *workload;
+	double ratio;
+	char policy[64];
+	uint32_t cap_chunks;	/* device 0 memory, chunks */
+	uint32_t ws_chunks;	/* working set, chunks */
+	uint64_t accesses;	/* chunk accesses in the devices' traces */
+	uint64_t min;		/* Belady's MIN misses, summed over devices */
+	uint64_t lru;		/* LRU on the same traces (reference) */
+	struct run_result r;
+	const char *state;	/* "ok", "ejected" (policy ejected during it), "failed" */
+};
+
+struct report {
+	struct row *rows;
+	size_t n;
+	unsigned int passes;
+	uint64_t seed;
+	const char *const *policies;
+	size_t npolicies;
+};
+
+/* Chunk-equivalents moved into the devices: pages_in / 512. */
+double row_loads(const struct row *r);
+/* faults / MIN (0 when MIN is 0). */
+double row_x_min(const struct row *r);
+
+void report_table(const struct report *rep, FILE *f);
+int report_csv(const struct report *rep, const char *path);
+void report_json(const struct report *rep, FILE *f);
+int report_markdown(const struct report *rep, const char *path);
+/* Data files and a gnuplot script for the charts, in @dir. */
+int report_plots(const struct report *rep, const char *dir);
+
+int cmd_suite(int argc, char **argv);
+
+#endif
