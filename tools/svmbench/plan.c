@@ -203,12 +203,18 @@ static int wl_stencil(struct plan *p, const struct plan_params *pp)
 	return ret;
 }
 
-/* The GPU writes the buffer, then the CPU updates it, round after round. */
+/*
+ * The GPU writes the buffer, then the CPU updates it, round after round.
+ * Advice: keep it in system memory, mapped by the GPU (preferred = CPU,
+ * accessed-by = GPU 0): nothing moves.
+ */
 static int wl_pingpong_cpu(struct plan *p, const struct plan_params *pp)
 {
 	int b = plan_buf(p, plan_ws_chunks(pp), 0), ret = 0;
 	unsigned int i;
 
+	if (b >= 0)
+		p->advice[b] = (struct plan_advice){ true, PLAN_LOC_SYSTEM, 1, 0 };
 	for (i = 0; i < pp->passes && !ret && b >= 0; i++) {
 		ret = plan_chunks(p, AG_DEV0, OP_WRITE, b);
 		if (!ret)
@@ -217,12 +223,17 @@ static int wl_pingpong_cpu(struct plan *p, const struct plan_params *pp)
 	return b < 0 ? b : ret;
 }
 
-/* GPU 0 and GPU 1 take turns writing the same buffer. */
+/*
+ * GPU 0 and GPU 1 take turns writing the same buffer.  Advice: it lives on
+ * GPU 0, GPU 1 maps it over the peer link.
+ */
 static int wl_pingpong_gpu(struct plan *p, const struct plan_params *pp)
 {
 	int b = plan_buf(p, plan_ws_chunks(pp), 0), ret = 0;
 	unsigned int i;
 
+	if (b >= 0)
+		p->advice[b] = (struct plan_advice){ true, 0, 2, 0 };
 	for (i = 0; i < pp->passes && !ret && b >= 0; i++) {
 		ret = plan_chunks(p, AG_DEV0, OP_WRITE, b);
 		if (!ret)
@@ -233,7 +244,7 @@ static int wl_pingpong_gpu(struct plan *p, const struct plan_params *pp)
 
 /*
  * Two GPUs read the same buffer in turns; after each round the CPU updates
- * one random chunk (read-mostly, not read-only).
+ * one random chunk (read-mostly, not read-only).  Advice: read-mostly.
  */
 static int wl_shared_read(struct plan *p, const struct plan_params *pp)
 {
@@ -242,6 +253,8 @@ static int wl_shared_read(struct plan *p, const struct plan_params *pp)
 	int b = plan_buf(p, w, 0), ret = 0;
 	unsigned int i;
 
+	if (b >= 0)
+		p->advice[b] = (struct plan_advice){ true, PLAN_LOC_NONE, 0, 1 };
 	for (i = 0; i < pp->passes && !ret && b >= 0; i++) {
 		ret = plan_chunks(p, AG_DEV0, OP_READ, b);
 		if (!ret)
@@ -334,6 +347,16 @@ void plan_free(struct plan *p)
 	free(p->steps);
 	p->steps = NULL;
 	p->nsteps = p->cap = 0;
+}
+
+bool plan_has_advice(const struct plan *p)
+{
+	unsigned int b;
+
+	for (b = 0; b < p->nbufs; b++)
+		if (p->advice[b].set)
+			return true;
+	return false;
 }
 
 unsigned int plan_dev_mask(const struct plan *p)

@@ -21,6 +21,8 @@
 #define PLAN_CHUNK_SIZE		(PLAN_CHUNK_PAGES * PLAN_PAGE_SIZE)
 #define PLAN_MAX_BUFS		4
 #define PLAN_MAX_DEVS		2
+#define PLAN_LOC_SYSTEM		0xfffffffeu	/* SVM_EXT_LOC_SYSTEM */
+#define PLAN_LOC_NONE		0xffffffffu	/* SVM_EXT_LOC_NONE */
 
 enum plan_agent { AG_CPU, AG_DEV0, AG_DEV1 };
 enum plan_op { OP_READ, OP_WRITE };
@@ -36,11 +38,23 @@ struct plan_step {
 	uint32_t stride;	/* device: 0 = every byte, else bytes apart; CPU: ignored (one word per page) */
 };
 
+/*
+ * What a user who knows the workload would advise (cudaMemAdvise-style
+ * attributes), applied only by the suite's "hints" baseline.
+ */
+struct plan_advice {
+	bool set;
+	uint32_t preferred;	/* SVM_EXT_ATTR_PREFERRED_LOC value */
+	uint64_t accessed_by;	/* device mask */
+	uint32_t read_mostly;
+};
+
 struct plan {
 	char name[24];
 	unsigned int nbufs;
 	uint32_t buf_chunks[PLAN_MAX_BUFS];	/* buffer sizes, in chunks */
 	uint8_t buf_proc[PLAN_MAX_BUFS];	/* owning process */
+	struct plan_advice advice[PLAN_MAX_BUFS];
 	struct plan_step *steps;
 	size_t nsteps, cap;
 };
@@ -72,6 +86,8 @@ void plan_free(struct plan *p);
 uint32_t plan_ws_chunks(const struct plan_params *pp);
 /* Devices (bit mask of 1 << dev) a plan touches. */
 unsigned int plan_dev_mask(const struct plan *p);
+/* Whether any buffer of the plan carries advice. */
+bool plan_has_advice(const struct plan *p);
 
 /* Deterministic random numbers (splitmix64): same seed, same stream. */
 struct rng { uint64_t s; };

@@ -241,7 +241,7 @@ static int write_dat(const struct report *rep, const char *dir,
 		fprintf(f, " %s", rep->policies[p]);
 	fprintf(f, "\n");
 	for (i = 0; i < ncs; i++) {
-		fprintf(f, "%s@%gx", cs[i]->workload, cs[i]->ratio);
+		fprintf(f, "%s/%gx", cs[i]->workload, cs[i]->ratio);
 		for (p = 0; p < rep->npolicies; p++) {
 			const struct row *r = find_row(rep, cs[i]->workload,
 						       cs[i]->ratio,
@@ -284,17 +284,17 @@ int report_plots(const struct report *rep, const char *dir)
 "# written by svmbench suite: gnuplot -e \"dir='DIR'\" DIR/charts.gp\n"
 "if (!exists(\"dir\")) dir = '.'\n"
 "n = %zu\n"
-"set terminal pngcairo size 1400,560 font ',10'\n"
+"set terminal pngcairo size 1400,600 font ',10' noenhanced\n"
 "set datafile missing '?'\n"
 "set style data histograms\n"
 "set style histogram clustered gap 1\n"
 "set style fill solid 0.8 border -1\n"
 "set key outside right top\n"
-"set xtics rotate by -40 left nomirror\n"
+"set xtics rotate by 45 right nomirror\n"
 "set grid ytics\n"
 "set logscale y\n"
 "set output dir.'/faults_vs_min.png'\n"
-"set title 'Device faults as a multiple of Belady''s MIN (lower is better; < 1: remote maps or prefetch, see docs/bench.md)'\n"
+"set title 'Device faults as a multiple of Belady''s MIN (lower is better; below 1: remote maps, see docs/bench.md)'\n"
 "set ylabel 'faults / MIN'\n"
 "plot for [i=2:n+1] dir.'/x_min.dat' using i:xtic(1) title columnheader(i)\n"
 "set output dir.'/modeled_ms.png'\n"

@@ -24,6 +24,9 @@
 #include "svm_user.h"
 #include "runner.h"
 
+_Static_assert(PLAN_LOC_SYSTEM == SVM_EXT_LOC_SYSTEM &&
+	       PLAN_LOC_NONE == SVM_EXT_LOC_NONE, "plan.h locations");
+
 struct buf {
 	char *base;		/* 2 MiB aligned */
 	size_t len;
@@ -161,6 +164,35 @@ static void close_devs(struct proc_state *ps)
 	for (d = 0; d < PLAN_MAX_DEVS; d++)
 		if (ps->fd[d] >= 0)
 			close(ps->fd[d]);
+}
+
+/* Set each buffer's advice (only attributes that differ from the default). */
+static int advise_bufs(const struct plan *p, struct proc_state *ps)
+{
+	int fd = ps->fd[0] >= 0 ? ps->fd[0] : ps->fd[1];
+	unsigned int b;
+	int ret = 0;
+
+	for (b = 0; b < p->nbufs && !ret; b++) {
+		const struct plan_advice *a = &p->advice[b];
+		struct buf *bf = &ps->bufs[b];
+
+		if (!a->set || p->buf_proc[b] != ps->proc)
+			continue;
+		if (a->preferred != PLAN_LOC_NONE)
+			ret = emu_set_attr(fd, bf->base, bf->len,
+					   SVM_EXT_ATTR_PREFERRED_LOC, a->preferred);
+		if (!ret && a->accessed_by)
+			ret = emu_set_attr(fd, bf->base, bf->len,
+					   SVM_EXT_ATTR_ACCESSED_BY, a->accessed_by);
+		if (!ret && a->read_mostly)
+			ret = emu_set_attr(fd, bf->base, bf->len,
+					   SVM_EXT_ATTR_READ_MOSTLY, 1);
+	}
+	if (ret)
+		fprintf(stderr, "svmbench: %s: setting advice: %s\n", p->name,
+			strerror(-ret));
+	return ret;
 }
 
 /* The CPU touches one word per page: reads it, or adds to it. */
@@ -339,7 +371,7 @@ static int wait_devices_idle(unsigned int mask)
 	return 0;
 }
 
-int plan_run(const struct plan *p, struct run_result *res)
+int plan_run(const struct plan *p, bool advise, struct run_result *res)
 {
 	static struct proc_state ps;
 	struct dev_counters before[PLAN_MAX_DEVS], after[PLAN_MAX_DEVS];
@@ -366,6 +398,8 @@ int plan_run(const struct plan *p, struct run_result *res)
 		ret = open_devs(mask, &ps);
 	if (!ret)
 		ret = map_bufs(p, &ps);
+	if (!ret && advise)
+		ret = advise_bufs(p, &ps);
 	for (d = 0; d < PLAN_MAX_DEVS && !ret; d++)
 		if (mask & (1u << d))
 			ret = read_counters(d, &before[d]);

@@ -6,6 +6,7 @@
 #ifndef SVMBENCH_RUNNER_H
 #define SVMBENCH_RUNNER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "plan.h"
 
@@ -29,9 +30,9 @@ uint32_t dev_chunks(unsigned int dev);
 /*
  * Run @p: map and fill its buffers (2 MiB aligned, no THP), bind the
  * devices, perform the steps in order (a second process for proc 1, kept
- * in lockstep), then read the counters.  0, or -errno with a message on
- * stderr.
+ * in lockstep), then read the counters.  With @advise, the plan's advice
+ * is set on its buffers first.  0, or -errno with a message on stderr.
  */
-int plan_run(const struct plan *p, struct run_result *res);
+int plan_run(const struct plan *p, bool advise, struct run_result *res);
 
 #endif

@@ -56,8 +56,10 @@ static void suite_usage(FILE *f)
 "  -r, --ratios LIST     working set / device memory, comma-separated\n"
 "                        (default 1,1.5,3)\n"
 "  -w, --workloads LIST  comma-separated (default: all)\n"
-"  -p, --policies LIST   comma-separated; \"none\" = no policy (default: none\n"
-"                        and every policy `svmctl list` shows)\n"
+"  -p, --policies LIST   comma-separated; \"none\" = no policy, \"hints\" = no\n"
+"                        policy but the workload's advice set (ping-pong,\n"
+"                        shared-read) (default: none, hints and every\n"
+"                        policy `svmctl list` shows)\n"
 "  -n, --passes N        sweeps / rounds per workload (default 4)\n"
 "      --seed N          random seed (default 1)\n"
 "      --csv FILE        write every row as CSV\n"
@@ -206,6 +208,12 @@ static int discover_policies(struct suite_opts *o)
 	return 0;
 }
 
+/* "hints": no policy, the workload's advice set (plan.h) */
+static bool is_hints(const char *policy)
+{
+	return !strcmp(policy, "hints");
+}
+
 static void policy_state(char *buf, size_t len)
 {
 	if (read_str(SVM_SYSFS "/state", buf, len))
@@ -223,7 +231,7 @@ static int policy_use(const char *name)
 		fprintf(stderr, "svmbench: svmctl unload failed (state %s)\n", state);
 		return -1;
 	}
-	if (!strcmp(name, "none"))
+	if (!strcmp(name, "none") || is_hints(name))
 		return 0;
 	if (run("'%s' load '%s' >&2", svmctl_path(), name) != 0) {
 		fprintf(stderr, "svmbench: svmctl load %s failed\n", name);
@@ -261,6 +269,7 @@ static int oracle_row(const struct plan *p, struct row *row)
 	return 0;
 }
 
+/* 0 done, 1 skipped (hints on a workload without advice), -errno failed */
 static int run_row(const struct suite_opts *o, const struct plan_workload *w,
 		   double ratio, const char *policy, struct row *row)
 {
@@ -280,16 +289,20 @@ static int run_row(const struct suite_opts *o, const struct plan_workload *w,
 	row->ws_chunks = plan_ws_chunks(&pp);
 	row->state = "failed";
 	ret = plan_build(w, &pp, &p);
+	if (!ret && is_hints(policy) && !plan_has_advice(&p)) {
+		plan_free(&p);
+		return 1;
+	}
 	if (!ret)
 		ret = oracle_row(&p, row);
 	if (!ret)
-		ret = plan_run(&p, &row->r);
+		ret = plan_run(&p, is_hints(policy), &row->r);
 	plan_free(&p);
 	if (ret)
 		return ret;
 	policy_state(state, sizeof(state));
-	row->state = strcmp(policy, "none") && strcmp(state, "enabled") ?
-		     "ejected" : "ok";
+	row->state = strcmp(policy, "none") && !is_hints(policy) &&
+		     strcmp(state, "enabled") ? "ejected" : "ok";
 	fprintf(stderr, "svmbench: %-13s %4.2gx %-12s faults %6llu  MIN %6llu  modeled %9.3f ms  real %7.2f s\n",
 		w->name, ratio, policy, (unsigned long long)row->r.faults,
 		(unsigned long long)row->min, row->r.modeled_ns / 1e6,
@@ -381,6 +394,8 @@ int cmd_suite(int argc, char **argv)
 				return 2;
 	} else {
 		add_policy(&o, "none");
+		if (!o.quick)
+			add_policy(&o, "hints");
 		if (o.quick) {
 			/* the BPF twin of the built-in default, if installed */
 			struct suite_opts all = { 0 };
@@ -416,10 +431,12 @@ int cmd_suite(int argc, char **argv)
 			for (ri = 0; ri < o.nratios; ri++) {
 				struct row *row = &rep.rows[rep.n];
 
-				if (run_row(&o, o.wl[wi], o.ratios[ri],
-					    o.policies[pi], row))
+				int ret = run_row(&o, o.wl[wi], o.ratios[ri],
+						  o.policies[pi], row);
+
+				if (ret < 0)
 					status = 1;
-				else
+				else if (!ret)
 					rep.n++;
 			}
 		}
