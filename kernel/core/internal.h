@@ -40,6 +40,7 @@ struct svm_ext_dev_counters {
 	atomic64_t remote_maps;
 	atomic64_t evictions;
 	atomic64_t pages_evicted;
+	atomic64_t huge_maps;
 };
 
 /**
