@@ -41,13 +41,6 @@ struct {
 	__type(value, struct lfu_params);
 } params SEC(".maps");
 
-struct lfu_cand {
-	__u64 score;
-	__u64 last_ns;
-	__u32 idx;
-	__u32 pad;
-};
-
 /* The decayed fault count of a chunk. */
 static __always_inline __u64 lfu_score(const struct svm_ext_chunk_info *c,
 				       __u64 now, __u64 decay_ns)
@@ -60,21 +53,35 @@ static __always_inline __u64 lfu_score(const struct svm_ext_chunk_info *c,
 	return halvings >= 64 ? 0 : c->faults >> halvings;
 }
 
-/* Is (score, last_ns) a better victim than @b? */
-static __always_inline bool lfu_before(__u64 score, __u64 last_ns,
-				       const struct lfu_cand *b)
+/*
+ * Victim order: fewer (decayed) faults first, then the older last fault,
+ * then the candidate index (the core's LRU order), so no two are equal.
+ */
+struct lfu_key {
+	__u64 score;
+	__u64 last_ns;
+	__u32 idx;
+};
+
+static __always_inline bool lfu_less(const struct lfu_key *a,
+				     const struct lfu_key *b)
 {
-	return score < b->score || (score == b->score && last_ns < b->last_ns);
+	if (a->score != b->score)
+		return a->score < b->score;
+	if (a->last_ns != b->last_ns)
+		return a->last_ns < b->last_ns;
+	return a->idx < b->idx;
 }
 
 SEC("struct_ops")
 int BPF_PROG(lfu_evict, struct svm_ext_evict_ctx *e)
 {
-	struct lfu_cand best[SVM_EXT_EVICT_BATCH] = {};
-	__u32 zero = 0, want, nbest = 0, j;
-	struct lfu_params *p;
+	struct lfu_key prev = {}, best = {};
 	__u64 decay_ns = 0, now = bpf_ktime_get_ns();
-	int i;
+	bool have_prev = false, found;
+	struct lfu_params *p;
+	__u32 zero = 0, want;
+	int r, i;
 
 	p = bpf_map_lookup_elem(&params, &zero);
 	if (p)
@@ -85,36 +92,34 @@ int BPF_PROG(lfu_evict, struct svm_ext_evict_ctx *e)
 	if (want > SVM_EXT_EVICT_BATCH)
 		want = SVM_EXT_EVICT_BATCH;
 
-	/* one pass keeps the @want best victims, sorted, best first */
-	bpf_for(i, 0, e->nr_chunks) {
-		struct svm_ext_chunk_info c = {};
-		__u32 pos = SVM_EXT_EVICT_BATCH;
-		__u64 score;
+	/*
+	 * Round r names the r-th best victim: the least key above the last
+	 * one named.  One candidate at a time keeps the verifier's work
+	 * small; the core asks for one chunk (2 MiB) at a time anyway.
+	 */
+	bpf_for(r, 0, want) {
+		found = false;
+		bpf_for(i, 0, e->nr_chunks) {
+			struct svm_ext_chunk_info c = {};
+			struct lfu_key k;
 
-		if (svm_ext_evict_chunk(e, i, &c))
-			break;
-		score = lfu_score(&c, now, decay_ns);
-		for (j = 0; j < SVM_EXT_EVICT_BATCH; j++) {
-			if (j >= nbest || lfu_before(score, c.last_ns, &best[j])) {
-				pos = j;
+			if (svm_ext_evict_chunk(e, i, &c))
 				break;
-			}
+			k.score = lfu_score(&c, now, decay_ns);
+			k.last_ns = c.last_ns;
+			k.idx = i;
+			if (have_prev && !lfu_less(&prev, &k))
+				continue;
+			if (found && !lfu_less(&k, &best))
+				continue;
+			best = k;
+			found = true;
 		}
-		if (pos >= want)
-			continue;
-		for (j = SVM_EXT_EVICT_BATCH - 1; j > 0; j--)
-			if (j > pos)
-				best[j] = best[j - 1];
-		best[pos & (SVM_EXT_EVICT_BATCH - 1)] = (struct lfu_cand){
-			.score = score, .last_ns = c.last_ns, .idx = i,
-		};
-		if (nbest < want)
-			nbest++;
-	}
-	for (j = 0; j < SVM_EXT_EVICT_BATCH; j++) {
-		if (j >= nbest)
+		if (!found)
 			break;
-		svm_ext_evict_choose(e, best[j].idx, SVM_EXT_LOC_SYSTEM);
+		svm_ext_evict_choose(e, best.idx, SVM_EXT_LOC_SYSTEM);
+		prev = best;
+		have_prev = true;
 	}
 	return 0;
 }

@@ -124,11 +124,12 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 
 		if (p->threshold >= 1 && p->threshold <= 100)
 			threshold = p->threshold;
-		if (kb >= 4 && kb <= PF_MAX_KB && !(kb & (kb - 1)))
-			max_level = 63 - __builtin_clzll(kb / 4);
+		for (level = 0; level < PF_LEVELS; level++)
+			if (kb == 4U << level)
+				max_level = level;
 	}
 
-	if (svm_ext_fault_resident(f, f->dev, map, sizeof(map)))
+	if (svm_ext_fault_resident(f, f->dev, map, sizeof(map)) < 0)
 		return 0;
 	page = (f->addr - base) >> 12;
 	map[(page >> 6) & (PF_WORDS - 1)] |= 1ULL << (page & 63);
