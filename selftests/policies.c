@@ -53,11 +53,12 @@ static void area_unmap(struct area *a)
  * The prefetch policy's rule, as documented in bpf/prefetch.bpf.c, for one
  * chunk whose pages the device touches in @order: a fault migrates the
  * largest aligned subregion around the page in which more than threshold%
- * of the pages are on the device or faulting.  Returns the faults; adds
- * the pages moved to *moved.
+ * of the pages are on the device or faulting, up to @max_pages.  Returns
+ * the faults; adds the pages moved to *moved.
  */
 static unsigned long density_model(const unsigned int *order, size_t n,
-				   unsigned int threshold, unsigned long *moved)
+				   unsigned int threshold,
+				   unsigned int max_pages, unsigned long *moved)
 {
 	bool on_dev[CHUNK_PAGES] = {};
 	unsigned long faults = 0;
@@ -68,7 +69,7 @@ static unsigned long density_model(const unsigned int *order, size_t n,
 		if (on_dev[p])
 			continue;
 		faults++;
-		for (unsigned int size = 2; size <= CHUNK_PAGES; size *= 2) {
+		for (unsigned int size = 2; size <= max_pages; size *= 2) {
 			unsigned int s = p & ~(size - 1), cnt = 1;
 
 			for (unsigned int q = s; q < s + size; q++)
@@ -150,7 +151,7 @@ TEST_F_TIMEOUT(pp, prefetch_sequential_first_touch, 240)
 	ASSERT_GE(len, CHUNK);
 	for (unsigned int i = 0; i < CHUNK_PAGES; i++)
 		order[i] = i;
-	model = density_model(order, CHUNK_PAGES, 51, &moved);
+	model = density_model(order, CHUNK_PAGES, 51, CHUNK_PAGES, &moved);
 	ASSERT_EQ(CHUNK_PAGES, moved);
 
 	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
@@ -175,11 +176,12 @@ TEST_F_TIMEOUT(pp, prefetch_sequential_first_touch, 240)
 	/* the window doubles: a chunk of 512 pages takes under 20 faults */
 	EXPECT_GE(base.faults, 25 * pf.faults);
 	EXPECT_LT(pf.modeled_ns, base.modeled_ns);
-	TH_LOG("%zu MiB sequential: %llu faults with one-page windows, %llu with prefetch (%.0fx); %llu pages moved each",
+	TH_LOG("%zu MiB sequential: %llu faults with one-page windows, %llu with prefetch (%.0fx); %llu pages moved each; modeled %.1f vs %.1f ms",
 	       len / MIB, (unsigned long long)base.faults,
 	       (unsigned long long)pf.faults,
 	       (double)base.faults / (pf.faults ? pf.faults : 1),
-	       (unsigned long long)pf.pages_to_dev);
+	       (unsigned long long)pf.pages_to_dev, base.modeled_ns / 1e6,
+	       pf.modeled_ns / 1e6);
 }
 
 /*
@@ -293,8 +295,8 @@ TEST_F(pp, prefetch_threshold_param)
 	for (unsigned int p = 0; p < CHUNK_PAGES; p++)
 		if (p % 4 != 3)
 			order[n++] = p;
-	m51 = density_model(order, n, 51, &moved51);
-	m100 = density_model(order, n, 100, &moved100);
+	m51 = density_model(order, n, 51, CHUNK_PAGES, &moved51);
+	m100 = density_model(order, n, 100, CHUNK_PAGES, &moved100);
 
 	ASSERT_EQ(0, run("%s load prefetch >/dev/null", svmctl_path()));
 	EXPECT_EQ(0, run("bpftool map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
@@ -323,6 +325,34 @@ TEST_F(pp, prefetch_threshold_param)
 	       (unsigned long long)t51.pages_to_dev,
 	       (unsigned long long)t100.faults,
 	       (unsigned long long)t100.pages_to_dev);
+}
+
+/* max_window_kb caps the window: more faults, the same bytes. */
+TEST_F(pp, prefetch_max_window_param)
+{
+	const size_t len = 4 * CHUNK;
+	unsigned long capped, full, moved = 0;
+	unsigned int order[CHUNK_PAGES];
+	struct drm_svm_emu_counters c;
+	struct area a;
+
+	for (unsigned int i = 0; i < CHUNK_PAGES; i++)
+		order[i] = i;
+	capped = density_model(order, CHUNK_PAGES, 51, 64 * 1024 / PAGE, &moved);
+	full = density_model(order, CHUNK_PAGES, 51, CHUNK_PAGES, &moved);
+
+	ASSERT_EQ(0, run("%s load prefetch --set max_window_kb=64 >/dev/null",
+			 svmctl_path()));
+	EXPECT_EQ(0, run("bpftool map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
+			 " | grep -q '\"max_window_kb\": 64'"));
+	ASSERT_EQ(0, area_map(&a, len));
+	seq_write(_metadata, self->fd, &a, 0x3000, &c);
+	area_unmap(&a);
+	EXPECT_EQ(len / CHUNK * capped, c.faults);
+	EXPECT_GT(capped, full);
+	EXPECT_EQ(len / PAGE, c.pages_to_dev);
+	TH_LOG("sequential, 64 KiB max window: %llu faults for %zu chunks (%lu per chunk uncapped)",
+	       (unsigned long long)c.faults, len / CHUNK, full);
 }
 
 /*
