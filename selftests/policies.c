@@ -120,6 +120,8 @@ FIXTURE(pp)
 
 FIXTURE_SETUP(pp)
 {
+	/* a failed ASSERT skips teardown: never inherit a policy */
+	run("%s unload >/dev/null 2>&1", svmctl_path());
 	self->fd = emu_open(0);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
