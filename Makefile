@@ -167,7 +167,7 @@ _bench:
 	@mkdir -p $(OUT)/bench
 	@setsid $(VM) --kdir $(KDIR) --rwdir $(OUT)/bench $(VM_ARGS) -- \
 		$(ROOT)/tools/svmbench/bench.sh --out $(OUT)/bench -- $(BENCH_ARGS) </dev/null
-	gnuplot -e "dir='$(OUT)/bench'" $(OUT)/bench/charts.gp
+	gnuplot -e "dir='$(OUT)/bench'" tools/svmbench/charts.gp
 	@mkdir -p docs/bench
 	cp $(OUT)/bench/faults_vs_min.png $(OUT)/bench/modeled_ms.png \
 		$(OUT)/bench/results.md docs/bench/

@@ -18,8 +18,8 @@ selftests/setup.sh, then runs
   svmbench suite --csv DIR/results.csv --md DIR/results.md --plot-dir DIR
 with SUITE_ARGS appended (default: every workload, ratios 1, 1.5 and 3,
 every installed policy and none).  The table goes to the terminal and to
-DIR/table.txt; run gnuplot on DIR/charts.gp for the PNGs (make bench does,
-on the host).
+DIR/table.txt; gnuplot -e "dir='DIR'" tools/svmbench/charts.gp draws the PNGs
+(make bench does, on the host).
 
 Exit status: svmbench's (0 all runs done, 1 a run or policy load failed,
 3 no device); 2 usage error.

@@ -263,44 +263,14 @@ int report_plots(const struct report *rep, const char *dir)
 {
 	const struct row *cs[rep->n ? rep->n : 1];
 	size_t ncs = cases(rep, cs);
-	char path[4096];
-	FILE *f;
 
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		fprintf(stderr, "svmbench: %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
+	/* tools/svmbench/charts.gp draws them */
 	if (write_dat(rep, dir, "x_min.dat", M_XMIN, cs, ncs) ||
 	    write_dat(rep, dir, "modeled_ms.dat", M_MODELED, cs, ncs))
 		return -1;
-	snprintf(path, sizeof(path), "%s/charts.gp", dir);
-	f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "svmbench: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	/* run from any directory: gnuplot -e "dir='...'" charts.gp */
-	fprintf(f,
-"# written by svmbench suite: gnuplot -e \"dir='DIR'\" DIR/charts.gp\n"
-"if (!exists(\"dir\")) dir = '.'\n"
-"n = %zu\n"
-"set terminal pngcairo size 1400,600 font ',10' noenhanced\n"
-"set datafile missing '?'\n"
-"set style data histograms\n"
-"set style histogram clustered gap 1\n"
-"set style fill solid 0.8 border -1\n"
-"set key outside right top\n"
-"set xtics rotate by 45 right nomirror\n"
-"set grid ytics\n"
-"set logscale y\n"
-"set output dir.'/faults_vs_min.png'\n"
-"set title 'Device faults as a multiple of Belady''s MIN (lower is better; below 1: remote maps, see docs/bench.md)'\n"
-"set ylabel 'faults / MIN'\n"
-"plot for [i=2:n+1] dir.'/x_min.dat' using i:xtic(1) title columnheader(i)\n"
-"set output dir.'/modeled_ms.png'\n"
-"set title 'Modeled device time (ms, log scale; lower is better)'\n"
-"set ylabel 'ms'\n"
-"plot for [i=2:n+1] dir.'/modeled_ms.dat' using i:xtic(1) title columnheader(i)\n",
-		rep->npolicies);
-	return fclose(f) ? -1 : 0;
+	return 0;
 }

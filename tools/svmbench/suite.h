@@ -42,7 +42,7 @@ void report_table(const struct report *rep, FILE *f);
 int report_csv(const struct report *rep, const char *path);
 void report_json(const struct report *rep, FILE *f);
 int report_markdown(const struct report *rep, const char *path);
-/* Data files and a gnuplot script for the charts, in @dir. */
+/* Data files for the charts (tools/svmbench/charts.gp), in @dir. */
 int report_plots(const struct report *rep, const char *dir);
 
 int cmd_suite(int argc, char **argv);
