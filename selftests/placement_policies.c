@@ -9,6 +9,7 @@
  * modeled time) are printed as "# figure:" lines.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -368,11 +369,20 @@ FIXTURE_TEARDOWN(kfd)
 	close(self->fd0);
 }
 
-/* Device 0 reads (checksums) @buf; the sum must be right. */
-static void dev0_reads(struct __test_metadata *_metadata, int fd, void *buf,
-		       struct drm_svm_emu_counters *c)
+/*
+ * A device reads (checksums) @buf, which holds the pattern @seed; the sum
+ * must be right.  The expected sum comes from a copy: the CPU reading @buf
+ * itself would bring it home first.
+ */
+static void dev_reads(struct __test_metadata *_metadata, int fd, void *buf,
+		      uint64_t seed, struct drm_svm_emu_counters *c)
 {
-	uint64_t sum, want = cpu_checksum(buf, KSZ, 0);
+	uint64_t sum, want, *copy = malloc(KSZ);
+
+	ASSERT_NE(NULL, copy);
+	fill_pattern(copy, KSZ, seed);
+	want = cpu_checksum(copy, KSZ, 0);
+	free(copy);
 
 	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_CHECKSUM, buf, KSZ, 0, 0, &sum,
 			       c));
@@ -409,7 +419,7 @@ TEST_F(kfd, preferred_faulting_device_wins_over_accessed_by)
 					  SVM_EXT_ATTR_PREFERRED_LOC, 0));
 		ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ,
 					  SVM_EXT_ATTR_ACCESSED_BY, 1));
-		dev0_reads(_metadata, self->fd0, b, &c);
+		dev_reads(_metadata, self->fd0, b, 11, &c);
 		if (!pass) {
 			EXPECT_EQ(0, c.pages_to_dev);
 			EXPECT_EQ(PAGES(KSZ), c.remote_maps);
@@ -439,7 +449,7 @@ TEST_F(kfd, preferred_system_brings_data_home)
 		ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ,
 					  SVM_EXT_ATTR_PREFERRED_LOC,
 					  SVM_EXT_LOC_SYSTEM));
-		dev0_reads(_metadata, self->fd0, b, &c);
+		dev_reads(_metadata, self->fd0, b, 12, &c);
 		EXPECT_EQ(PAGES(KSZ), c.remote_maps);
 		if (!pass) {
 			EXPECT_EQ(PAGES(KSZ), emu_count_at(self->fd0, b,
@@ -471,7 +481,7 @@ TEST_F(kfd, preferred_linked_peer_gets_the_data)
 					  SVM_EXT_ATTR_PREFERRED_LOC, 1));
 		ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ,
 					  SVM_EXT_ATTR_ACCESSED_BY, 1));
-		dev0_reads(_metadata, self->fd0, b, &c);
+		dev_reads(_metadata, self->fd0, b, 13, &c);
 		EXPECT_EQ(PAGES(KSZ), c.remote_maps);
 		EXPECT_EQ(PAGES(KSZ),
 			  emu_count_at(self->fd0, b, PAGES(KSZ),
@@ -491,7 +501,7 @@ TEST_F(kfd, accessed_by_maps_in_place_on_linked_peer)
 	ASSERT_EQ(PAGES(KSZ), emu_prefetch(self->fd1, b, KSZ, 1));
 	ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ, SVM_EXT_ATTR_ACCESSED_BY,
 				  1));
-	dev0_reads(_metadata, self->fd0, b, &c);
+	dev_reads(_metadata, self->fd0, b, 14, &c);
 	EXPECT_EQ(0, c.pages_to_dev);
 	EXPECT_EQ(0, c.pages_from_dev);
 	EXPECT_EQ(PAGES(KSZ), c.remote_maps);
@@ -507,11 +517,11 @@ TEST_F(kfd, no_attributes_migrates_to_faulting_device)
 
 	ASSERT_NE(NULL, b);
 	ASSERT_EQ(0, load("kfd", ""));
-	dev0_reads(_metadata, self->fd0, b, &c);
+	dev_reads(_metadata, self->fd0, b, 15, &c);
 	EXPECT_EQ(PAGES(KSZ), c.pages_to_dev);
 	EXPECT_EQ(PAGES(KSZ), emu_count_at(self->fd0, b, PAGES(KSZ), 0));
 	/* and from the peer too: device 1 takes it over */
-	dev0_reads(_metadata, self->fd1, b, &c);
+	dev_reads(_metadata, self->fd1, b, 15, &c);
 	EXPECT_EQ(PAGES(KSZ), c.pages_to_dev);
 	EXPECT_EQ(PAGES(KSZ), emu_count_at(self->fd0, b, PAGES(KSZ), 1));
 	EXPECT_EQ(-1, check_pattern(b, KSZ, 15));
@@ -528,7 +538,7 @@ TEST_F(kfd, not_migratable_maps_in_place)
 	ASSERT_EQ(0, load("kfd", ""));
 	ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ,
 				  SVM_EXT_ATTR_PREFERRED_LOC, 0));
-	dev0_reads(_metadata, self->fd0, b, &c);
+	dev_reads(_metadata, self->fd0, b, 16, &c);
 	EXPECT_EQ(0, c.pages_to_dev);
 	EXPECT_EQ(PAGES(KSZ), c.remote_maps);
 	EXPECT_EQ(PAGES(KSZ), emu_count_at(self->fd0, b, PAGES(KSZ),
@@ -577,7 +587,7 @@ TEST(kfd_accessed_by_unreachable_goes_home)
 		ASSERT_EQ(PAGES(KSZ), emu_prefetch(fd1, b, KSZ, 1));
 		ASSERT_EQ(0, emu_set_attr(fd0, b, KSZ, SVM_EXT_ATTR_ACCESSED_BY,
 					  1));
-		dev0_reads(_metadata, fd0, b, &c);
+		dev_reads(_metadata, fd0, b, 17, &c);
 		if (!pass) {
 			EXPECT_EQ(PAGES(KSZ), c.pages_to_dev);
 			EXPECT_EQ(PAGES(KSZ), emu_count_at(fd0, b, PAGES(KSZ),
@@ -598,7 +608,7 @@ TEST(kfd_accessed_by_unreachable_goes_home)
 		ASSERT_NE(NULL, b);
 		ASSERT_EQ(0, emu_set_attr(fd0, b, KSZ,
 					  SVM_EXT_ATTR_PREFERRED_LOC, 1));
-		dev0_reads(_metadata, fd0, b, &c);
+		dev_reads(_metadata, fd0, b, 18, &c);
 		EXPECT_EQ(PAGES(KSZ), c.pages_to_dev);
 		EXPECT_EQ(PAGES(KSZ), emu_count_at(fd0, b, PAGES(KSZ), 0));
 		EXPECT_EQ(-1, check_pattern(b, KSZ, 18));
@@ -643,7 +653,6 @@ static long long p2p_turns(struct __test_metadata *_metadata, int *fd,
 			       (moved_since(0, &m[0]) + moved_since(1, &m[1])) * 4,
 			       c.remote_maps, c.modeled_ns / 1000);
 	}
-	EXPECT_EQ(-1, check_pattern(buf, P2P_LEN, 21 + P2P_TURNS));
 	*remote_after = remote;
 	return moved;
 }
@@ -681,6 +690,8 @@ TEST(p2p_linked_devices_share_over_the_link)
 	EXPECT_EQ(0, pmoved);
 	EXPECT_EQ(PAGES(P2P_LEN), premote);
 	EXPECT_EQ(PAGES(P2P_LEN), emu_count_at(fd[0], pol, PAGES(P2P_LEN), 0));
+	EXPECT_EQ(-1, check_pattern(def, P2P_LEN, 21 + P2P_TURNS));
+	EXPECT_EQ(-1, check_pattern(pol, P2P_LEN, 21 + P2P_TURNS));
 
 	/* system memory a linked second device touches: to the first
 	 * toucher's memory, mapped over the link */

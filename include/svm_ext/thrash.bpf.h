@@ -6,13 +6,14 @@
  * first thing in the fault hook.
  *
  * Detection, per 64 KiB granule of a process's address space: a move of
- * the granule (fault or CPU-fault migration, either direction) that comes
- * within `lapse` of its previous move and takes again pages that move took
- * counts as a repeat; `moves` such moves in a row make the granule
+ * the granule (fault or CPU-fault migration) that comes within `lapse` of
+ * its previous move, to another place, and takes again pages that move
+ * took counts as a repeat; `moves` such moves in a row make the granule
  * thrashing until `epoch` has passed since its last move.  Pages of a
- * granule moving one after another (a sequential 4 KiB-window first touch)
- * are not repeats: no page moved twice.  Prefetches and evictions never
- * count.  64 KiB keeps the state small (one entry per 16 pages, 64 Ki
+ * granule going one after another to the same place (a sequential first
+ * touch, a prefetch window growing) are not repeats.  The migrated event
+ * names the window, not the pages that moved, hence the destination test.
+ * Prefetches and evictions never count.  64 KiB keeps the state small (one entry per 16 pages, 64 Ki
  * entries cover 4 GiB) and fine enough that a chunk whose two halves belong
  * to two processors is not taken as a whole; the page mask of the last move
  * keeps sequential moves of different pages apart.
@@ -85,6 +86,8 @@ struct svm_ext_thrash_granule {
 	__u64 last_ns;		/* time of its last move */
 	__u32 moves;		/* repeats in a row, the first move counting 1 */
 	__u32 last_pages;	/* pages the last moves took (bit i: page i) */
+	__u32 last_dst;		/* where they went */
+	__u32 pad;
 };
 
 struct svm_ext_thrash_block {
@@ -128,10 +131,10 @@ svm_ext_thrash_granule_get(__u32 tgid, __u64 addr)
 	return bpf_map_lookup_elem(&svm_ext_thrash_granules, &k);
 }
 
-/* One move of pages [lo, hi) (byte offsets inside granule @g0) at @now. */
+/* One move of pages [lo, hi) of granule @g0 to @dst at @now. */
 static __always_inline void svm_ext_thrash_note(const struct svm_ext_thrash_cfg *c,
 						__u32 tgid, __u64 g0, __u64 lo,
-						__u64 hi, __u64 now,
+						__u64 hi, __u32 dst, __u64 now,
 						__u64 clean_ns)
 {
 	struct svm_ext_thrash_key k = {
@@ -146,6 +149,7 @@ static __always_inline void svm_ext_thrash_note(const struct svm_ext_thrash_cfg 
 		fresh.last_ns = now;
 		fresh.moves = 1;
 		fresh.last_pages = pages;
+		fresh.last_dst = dst;
 		bpf_map_update_elem(&svm_ext_thrash_granules, &k, &fresh,
 				    BPF_ANY);
 		return;
@@ -154,14 +158,20 @@ static __always_inline void svm_ext_thrash_note(const struct svm_ext_thrash_cfg 
 		/* long since, or before a pin ended: a new start */
 		g->moves = 1;
 		g->last_pages = pages;
-	} else if (g->last_pages & pages) {
-		/* a page moved again soon: a repeat */
-		g->moves++;
+	} else if (dst != g->last_dst) {
+		/* pages that just came soon leave again: a repeat */
+		if (g->last_pages & pages)
+			g->moves++;
 		g->last_pages = pages;
 	} else {
-		/* neighbours moving one after another: the same move */
+		/*
+		 * More pages going the same way (a window growing, or the
+		 * window of the event naming pages that were there already):
+		 * no page can go twice to one place without leaving between.
+		 */
 		g->last_pages |= pages;
 	}
+	g->last_dst = dst;
 	g->last_ns = now;
 }
 
@@ -189,7 +199,8 @@ static __always_inline void svm_ext_thrash_migrated(const struct svm_ext_thrash_
 		if (g0 >= end)
 			break;
 		hi = svm_ext_min(end, g0 + SVM_EXT_THRASH_SIZE);
-		svm_ext_thrash_note(c, ev->tgid, g0, lo, hi, now, clean);
+		svm_ext_thrash_note(c, ev->tgid, g0, lo, hi, ev->dst, now,
+				    clean);
 		g0 += SVM_EXT_THRASH_SIZE;
 	}
 }
