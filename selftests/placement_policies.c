@@ -56,6 +56,35 @@ static void msleep(long ms)
 	nanosleep(&ts, NULL);
 }
 
+static int reload(const char *params)
+{
+	return run("rmmod svm_emu && insmod %s %s && udevadm settle 2>/dev/null;"
+		   " for i in $(seq 50); do [ -e /dev/dri/renderD129 ] && exit 0;"
+		   " sleep 0.1; done; exit 1", module_path("svm_emu"), params);
+}
+
+/*
+ * A failed ASSERT skips the teardown: never inherit a policy, nor the
+ * topology a test reloaded svm_emu with (default: 2 linked devices).
+ */
+static void ensure_default_setup(struct __test_metadata *_metadata)
+{
+	unload();
+	if (emu_count() != 2 || read_ll(SVM_SYSFS "/devices/0/peers") != 2)
+		ASSERT_EQ(0, reload("ndevices=2 mem_mb=64"));
+}
+
+static int open_bound(unsigned int i)
+{
+	int fd = emu_open(i);
+
+	if (fd >= 0 && emu_bind(fd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Pages moved into or out of device @dev since the snapshot. */
 struct moved {
 	long long to, from;
@@ -156,6 +185,7 @@ FIXTURE(pp)
 
 FIXTURE_SETUP(pp)
 {
+	ensure_default_setup(_metadata);
 	self->fd = emu_open(0);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
@@ -238,6 +268,65 @@ TEST_F(pp, thrashing_policies_stop_cpu_gpu_pingpong)
 	EXPECT_LE(su.steady_ns, 2 * sa.steady_ns);
 }
 
+/*
+ * GPU<->GPU ping-pong (the two devices linked): the devices take turns
+ * adding 1 to every word.  The default migrates the data every turn;
+ * thrash_guard, after 3 quick moves, throttles, pins it where it is and the
+ * other device maps it over the peer link: nothing moves after that.
+ */
+#define GG_TURNS	8
+
+static long long gg_turns(struct __test_metadata *_metadata, int *fd,
+			  uint64_t *buf, const char *name, long long *late)
+{
+	struct drm_svm_emu_counters c;
+	struct moved m0, m1;
+	long long total = 0, n;
+	int t;
+
+	*late = 0;
+	fill_pattern(buf, PP_LEN, 61);
+	for (t = 0; t < GG_TURNS; t++) {
+		moved_snap(0, &m0);
+		moved_snap(1, &m1);
+		ASSERT_EQ(0, emu_exec1(fd[t % 2], SVM_EMU_OP_ATOMIC_ADD, buf,
+				       PP_LEN, 0, 1, NULL, &c));
+		n = moved_since(0, &m0) + moved_since(1, &m1);
+		total += n;
+		if (t >= GG_TURNS - 4)
+			*late += n;
+		ksft_print_msg("figure: gpu-gpu %s turn %d (device %d): %lld KiB moved, %llu faults, %llu remote, %llu us modeled, %llu us throttled\n",
+			       name, t + 1, t % 2, n * 4, c.faults,
+			       c.remote_maps, c.modeled_ns / 1000,
+			       c.throttle_ns / 1000);
+	}
+	EXPECT_EQ(-1, check_pattern(buf, PP_LEN, 61 + GG_TURNS));
+	return total;
+}
+
+TEST_F(pp, thrash_guard_stops_gpu_gpu_pingpong)
+{
+	uint64_t *def = alloc_aligned(PP_LEN, MAP_PRIVATE);
+	uint64_t *tg = alloc_aligned(PP_LEN, MAP_PRIVATE);
+	long long dtot, ttot, dlate, tlate;
+	int fd[2] = { self->fd, open_bound(1) };
+
+	ASSERT_NE(NULL, def);
+	ASSERT_NE(NULL, tg);
+	ASSERT_GE(fd[1], 0);
+	dtot = gg_turns(_metadata, fd, def, "default", &dlate);
+	ASSERT_EQ(0, load("thrash_guard", THRASH_VM));
+	ttot = gg_turns(_metadata, fd, tg, "thrash_guard", &tlate);
+	ksft_print_msg("figure: gpu-gpu 16 MiB, %d turns: default %lld MiB moved (last 4 turns %lld MiB), thrash_guard %lld MiB (last 4 turns %lld MiB)\n",
+		       GG_TURNS, dtot / 256, dlate / 256, ttot / 256,
+		       tlate / 256);
+	/* every turn after the first moves it device to device */
+	EXPECT_EQ(2 * PAGES(PP_LEN) * 4, dlate);
+	EXPECT_LE(tlate * 10, dlate);
+	EXPECT_LT(ttot * 2, dtot);
+	close(fd[1]);
+}
+
 /* Slow alternation is not thrashing: nothing throttled, default moves. */
 TEST_F(pp, thrash_guard_leaves_slow_alternation_alone)
 {
@@ -282,8 +371,9 @@ TEST_F(pp, thrash_guard_pin_expires)
 
 /*
  * Sequential first touch with 4 KiB windows (GRANULARITY 0): the default
- * takes one fault per page; uvm's tree doubles its window, about ten faults
- * per 2 MiB chunk, and moves no more bytes.
+ * takes one fault per page; uvm's tree doubles its window (the device's
+ * 32-fault batch counting as faulting), 5 faults per 2 MiB chunk, and
+ * moves no more bytes.
  */
 TEST_F(pp, uvm_density_prefetch_cuts_sequential_faults)
 {
@@ -310,10 +400,9 @@ TEST_F(pp, uvm_density_prefetch_cuts_sequential_faults)
 		       cu.faults, cu.pages_to_dev, cu.modeled_ns / 1000);
 	EXPECT_EQ(PAGES(SEQ_LEN), cb.faults);
 	EXPECT_EQ(PAGES(SEQ_LEN), cb.pages_to_dev);
-	/* the tree: log2(512) + 1 = 10 to 20 faults a chunk, not 1 or 512 */
-	EXPECT_GE(cu.faults, 10 * chunks);
-	EXPECT_LE(cu.faults, 20 * chunks);
-	EXPECT_LE(cu.faults * 25, cb.faults);
+	/* the tree grows: more than one fault a chunk, at least 100x fewer */
+	EXPECT_GE(cu.faults, 2 * chunks);
+	EXPECT_LE(cu.faults * 100, cb.faults);
 	EXPECT_EQ(PAGES(SEQ_LEN), cu.pages_to_dev);
 	EXPECT_EQ(-1, check_pattern(base, SEQ_LEN, 6));
 	EXPECT_EQ(-1, check_pattern(tree, SEQ_LEN, 6));
@@ -403,6 +492,7 @@ FIXTURE(kfd)
 
 FIXTURE_SETUP(kfd)
 {
+	ensure_default_setup(_metadata);
 	self->fd0 = emu_open(0);
 	self->fd1 = emu_open(1);
 	ASSERT_GE(self->fd0, 0);
@@ -597,24 +687,6 @@ TEST_F(kfd, not_migratable_maps_in_place)
 
 /* ---- topologies: svm_emu reloaded ---------------------------------------- */
 
-static int reload(const char *params)
-{
-	return run("rmmod svm_emu && insmod %s %s && udevadm settle 2>/dev/null;"
-		   " for i in $(seq 50); do [ -e /dev/dri/renderD129 ] && exit 0;"
-		   " sleep 0.1; done; exit 1", module_path("svm_emu"), params);
-}
-
-static int open_bound(unsigned int i)
-{
-	int fd = emu_open(i);
-
-	if (fd >= 0 && emu_bind(fd)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Rule 2 without a link: accessed-by data on an unreachable device goes to
  * system memory and is mapped there (default: migrated to the faulter). */
 TEST(kfd_accessed_by_unreachable_goes_home)
@@ -622,6 +694,7 @@ TEST(kfd_accessed_by_unreachable_goes_home)
 	struct drm_svm_emu_counters c;
 	int fd0, fd1, pass;
 
+	unload();
 	ASSERT_EQ(0, reload("ndevices=2 peers=none"));
 	fd0 = open_bound(0);
 	fd1 = open_bound(1);
@@ -720,6 +793,7 @@ TEST(p2p_linked_devices_share_over_the_link)
 	ASSERT_NE(NULL, pol);
 	ASSERT_NE(NULL, sys);
 	ASSERT_NE(NULL, far);
+	unload();
 	ASSERT_EQ(0, reload("ndevices=3 peers=0-1"));
 	for (i = 0; i < 3; i++) {
 		fd[i] = open_bound(i);
