@@ -17,9 +17,14 @@ static const struct svm_cmd *const commands[] = {
 	&cmd_list,
 	&cmd_load,
 	&cmd_unload,
+	&cmd_switch,
 	&cmd_status,
 	&cmd_set,
 	&cmd_get,
+	&cmd_stats,
+	&cmd_top,
+	&cmd_devices,
+	&cmd_ranges,
 };
 
 static const char exit_status_text[] =
