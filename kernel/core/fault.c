@@ -14,6 +14,7 @@
  * A CPU access to a device page lands in the pagemap's migrate_to_ram, which
  * asks the policy which window comes back (default: the page's chunk).
  */
+#include <linux/delay.h>
 #include <linux/hmm.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -57,6 +58,33 @@ static bool svm_ext_vma_migratable(struct vm_area_struct *vma)
 }
 
 /*
+ * Can the window go to the driver as one 2 MiB mapping?  It must be a whole
+ * aligned chunk of physically contiguous pages, all of one kind and
+ * permission: a THP in system memory (hmm reports its order) or a chunk
+ * fully resident in one device's memory (device chunks are contiguous).
+ */
+static bool svm_ext_window_huge(unsigned long start, unsigned long npages,
+				const unsigned long *pfns, struct page **pages,
+				const bool *writable,
+				const enum svm_ext_map_kind *kind)
+{
+	unsigned long pfn0, i;
+
+	if (npages != SVM_EXT_CHUNK_PAGES ||
+	    !IS_ALIGNED(start, SVM_EXT_CHUNK_SIZE) || !pages[0])
+		return false;
+	if (kind[0] == SVM_EXT_MAP_SYSTEM &&
+	    hmm_pfn_to_map_order(pfns[0]) < SVM_EXT_CHUNK_ORDER)
+		return false;
+	pfn0 = page_to_pfn(pages[0]);
+	for (i = 1; i < npages; i++)
+		if (!pages[i] || page_to_pfn(pages[i]) != pfn0 + i ||
+		    kind[i] != kind[0] || writable[i] != writable[0])
+			return false;
+	return true;
+}
+
+/*
  * hmm_range_fault() the window and give the driver its pages.  Pages on a
  * device other than @dev appear as they are (shared pgmap owner); the caller
  * has already moved home those @dev cannot reach.
@@ -74,7 +102,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	struct hmm_range hr = {};
 	unsigned long *pfns;
 	struct page **pages;
-	bool *writable;
+	bool *writable, huge;
 	u64 remote = 0;
 	int ret;
 
@@ -144,9 +172,16 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 			goto out;
 		}
 	}
-	b->dev->ops->map(b, start, pages, writable, kind, npages);
+	huge = svm_ext_window_huge(start, npages, pfns, pages, writable, kind);
+	b->dev->ops->map(b, start, pages, writable, kind, npages,
+			 huge ? SVM_EXT_CHUNK_ORDER : 0);
 	mutex_unlock(&smm->notifier_lock);
 
+	if (huge) {
+		atomic64_inc(&b->dev->core->cnt.huge_maps);
+		if (stats)
+			stats->huge_maps++;
+	}
 	atomic64_add(remote, &b->dev->core->cnt.remote_maps);
 	atomic64_add(remote, &range->cnt.remote_maps);
 	if (stats)
@@ -275,6 +310,10 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 	ctx.flags = svm_ext_vma_migratable(vma) ? SVM_EXT_FAULT_MIGRATABLE : 0;
 	ctx.nr_devices = svm_ext_device_count();
 	ctx.range_faults = atomic64_inc_return(&range->cnt.faults);
+	ctx.range_pages_in = atomic64_read(&range->cnt.pages_in);
+	ctx.range_remote_maps = atomic64_read(&range->cnt.remote_maps);
+	ctx.now_ns = ktime_get_ns();
+	ctx.priv = range;
 
 	/* Always returns with a valid decision: the policy's or the default. */
 	svm_ext_policy_fault(&ctx);
@@ -286,16 +325,35 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 
 	start = ctx.dec_start;
 	end = ctx.dec_end;
+	if (ctx.decision == SVM_EXT_DECIDE_THROTTLE && ctx.dec_ns) {
+		/* back off without holding the mm, then map in place */
+		mmap_read_unlock(mm);
+		fsleep(div_u64(ctx.dec_ns, NSEC_PER_USEC));
+		if (stats)
+			stats->throttle_ns += ctx.dec_ns;
+		mmap_read_lock(mm);
+		vma = vma_lookup(mm, addr);
+		if (!vma || !(vma->vm_flags & VM_READ) ||
+		    (access != SVM_EXT_ACCESS_READ &&
+		     !(vma->vm_flags & VM_WRITE))) {
+			ret = -EFAULT;
+			goto out_unlock;
+		}
+		start = max(start, vma->vm_start);
+		end = min(end, vma->vm_end);
+	}
 	if (ctx.decision == SVM_EXT_DECIDE_MIGRATE &&
 	    (ctx.flags & SVM_EXT_FAULT_MIGRATABLE)) {
 		if (ctx.dec_loc == SVM_EXT_LOC_SYSTEM) {
-			svm_ext_migrate_to_system(vma, start, end, 0, NULL, stats);
+			svm_ext_migrate_to_system(vma, start, end, 0, NULL,
+						  SVM_EXT_CAUSE_FAULT, stats);
 		} else {
 			struct svm_ext_device *dst = svm_ext_device_get(ctx.dec_loc);
 
 			if (dst)
 				svm_ext_migrate_to_device(range, vma, start, end,
-							  dst, stats);
+							  dst, SVM_EXT_CAUSE_FAULT,
+							  stats);
 		}
 	}
 
@@ -310,10 +368,10 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 		ret = svm_ext_map_window(b, range, start, end, access, stats);
 		if (ret == -EAGAIN)
 			svm_ext_migrate_to_system(vma, start, end, keep, NULL,
-						  stats);
+						  SVM_EXT_CAUSE_FAULT, stats);
 		else if (ret == -EACCES)	/* COW-shared device pages */
 			svm_ext_migrate_to_system(vma, start, end, 0, NULL,
-						  stats);
+						  SVM_EXT_CAUSE_FAULT, stats);
 		else
 			break;
 	}
@@ -352,7 +410,7 @@ vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf)
 
 	atomic64_inc(&core->cnt.cpu_faults);
 	ret = svm_ext_migrate_to_system(vma, ctx.dec_start, ctx.dec_end, 0,
-					vmf->page, NULL);
+					vmf->page, SVM_EXT_CAUSE_CPU_FAULT, NULL);
 	trace_svm_ext_cpu_fault(ctx.dev, addr, ctx.dec_start, ctx.dec_end, ret);
 	if (ret == -ENOMEM)
 		return VM_FAULT_OOM;

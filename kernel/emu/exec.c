@@ -134,7 +134,10 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 			continue;
 		}
 		tries = 0;
-		page = pfn_to_page(v >> SVM_EMU_PTE_PFN_SHIFT);
+		page = pfn_to_page((v >> SVM_EMU_PTE_PFN_SHIFT) +
+				   (v & SVM_EMU_PTE_HUGE ?
+				    (va >> PAGE_SHIFT) %
+				    (1UL << SVM_EXT_CHUNK_ORDER) : 0));
 		kind = (v >> SVM_EMU_PTE_KIND_SHIFT) & SVM_EMU_PTE_KIND_MASK;
 		kaddr = svm_emu_kmap(page);
 		n = svm_emu_do_page(a, kaddr, va, pos, to, &widx);
@@ -214,6 +217,9 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	args->counters.pages_from_dev = run.st.pages_from_dev;
 	args->counters.remote_maps = run.st.remote_maps;
 	args->counters.evictions = run.st.evictions;
+	args->counters.throttle_ns = run.st.throttle_ns;
+	args->counters.pages_evicted = run.st.pages_evicted;
+	args->counters.huge_maps = run.st.huge_maps;
 	args->counters.modeled_ns = run.access_ns +
 		svm_emu_cost_faults(&ef->edev->cost, &run.st);
 	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));

@@ -15,6 +15,9 @@
 #include <linux/kobject.h>
 #include <linux/mm_types.h>
 
+/* The core manages memory in 2 MiB chunks: a PMD's worth of pages. */
+#define SVM_EXT_CHUNK_ORDER	(21 - PAGE_SHIFT)
+
 struct svm_ext_device;
 struct svm_ext_binding;
 struct svm_ext_mm;
@@ -54,10 +57,15 @@ struct svm_ext_device_ops {
 	 * whether the entry may be written.  Called with the context's
 	 * notifier lock held, so no invalidation runs concurrently.  Reclaim
 	 * may need that lock: allocate with GFP_ATOMIC or not at all.
+	 * @order is SVM_EXT_CHUNK_ORDER when the window is one naturally
+	 * aligned 2 MiB block of physically contiguous pages of one kind and
+	 * permission (a transparent huge page, or a whole device chunk): the
+	 * driver may map it with one entry.  Otherwise 0.
 	 */
 	void (*map)(struct svm_ext_binding *b, unsigned long addr,
 		    struct page **pages, const bool *writable,
-		    const enum svm_ext_map_kind *kind, unsigned long npages);
+		    const enum svm_ext_map_kind *kind, unsigned long npages,
+		    unsigned int order);
 	/**
 	 * @invalidate: remove device page-table entries in [@start, @end).
 	 * Called with the notifier lock held, from mmu notifier context:
@@ -65,6 +73,13 @@ struct svm_ext_device_ops {
 	 */
 	void (*invalidate)(struct svm_ext_binding *b, unsigned long start,
 			   unsigned long end);
+	/**
+	 * @link_bw: bandwidth in MB/s of the link from this device to @to, a
+	 * device index or SVM_EXT_LOC_SYSTEM (the host link); 0 when there
+	 * is no direct link.  Optional.  Called from policy (BPF) context:
+	 * must not sleep or take locks a fault path holds.
+	 */
+	u64 (*link_bw)(struct svm_ext_device *dev, u32 to);
 };
 
 /**
@@ -133,6 +148,8 @@ enum svm_ext_access {
  * @remote_maps: pages mapped in place (system or peer memory)
  * @evictions: device chunks evicted to make room
  * @pages_evicted: pages those evictions moved
+ * @throttle_ns: time the policy made the device wait (throttle decisions)
+ * @huge_maps: 2 MiB blocks handed to the driver as one mapping
  */
 struct svm_ext_fault_stats {
 	u64 faults;
@@ -142,6 +159,8 @@ struct svm_ext_fault_stats {
 	u64 remote_maps;
 	u64 evictions;
 	u64 pages_evicted;
+	u64 throttle_ns;
+	u64 huge_maps;
 };
 
 int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
