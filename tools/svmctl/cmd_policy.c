@@ -936,9 +936,11 @@ static int do_switch(int argc, char **argv)
 	if (ret)
 		return ret;
 	svm_status_read(&st);
-	if (!svm_policy_active(&st))
+	/* an ejected policy still holds the link: switching replaces it too */
+	if (st.policy_err || !st.policy[0] ||
+	    (!st.state_err && !strcmp(st.state, "disabled")))
 		return usage_err(&cmd_switch,
-				 "no policy is active (state %s): nothing to switch from; use 'svmctl load %s'",
+				 "no policy is loaded (state %s): nothing to switch from; use 'svmctl load %s'",
 				 st.state_err ? "?" : st.state, argv[optind]);
 	ret = check_bpf_caps("switching a struct_ops policy");
 	if (ret)
