@@ -55,6 +55,9 @@ extern int svm_ext_fault_map(struct svm_ext_fault_ctx *ctx, __u64 start,
 /* Wait @ns (at most SVM_EXT_THROTTLE_MAX_NS), then map in place. */
 extern int svm_ext_fault_throttle(struct svm_ext_fault_ctx *ctx,
 				  __u64 ns) __ksym;
+/* Read fault: copies of other devices' pages in this device, read-only. */
+extern int svm_ext_fault_duplicate(struct svm_ext_fault_ctx *ctx, __u64 start,
+				   __u64 len) __ksym;
 extern int svm_ext_cpu_fault_window(struct svm_ext_cpu_fault_ctx *ctx,
 				    __u64 start, __u64 len) __ksym;
 extern int svm_ext_advise_refuse(struct svm_ext_advise_ctx *ctx, int err) __ksym;

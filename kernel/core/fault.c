@@ -102,7 +102,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	struct hmm_range hr = {};
 	unsigned long *pfns;
 	struct page **pages;
-	bool *writable, huge;
+	bool *writable, huge, replicas;
 	u64 remote = 0;
 	int ret;
 
@@ -139,13 +139,17 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		mutex_unlock(&smm->notifier_lock);
 	}
 
+	if (access != SVM_EXT_ACCESS_READ)
+		svm_ext_replicas_drop(range, start, end, true);
+	replicas = svm_ext_range_has_replicas(range);
 	for (i = 0; i < npages; i++) {
 		u32 idx;
 
 		if (!(pfns[i] & HMM_PFN_VALID))
 			continue;
 		pages[i] = hmm_pfn_to_page(pfns[i]);
-		writable[i] = pfns[i] & HMM_PFN_WRITE;
+		/* with copies about, nobody writes without faulting */
+		writable[i] = (pfns[i] & HMM_PFN_WRITE) && !replicas;
 		if (access != SVM_EXT_ACCESS_READ && !writable[i]) {
 			/*
 			 * hmm_range_fault() reports our device pages as they
@@ -226,6 +230,14 @@ void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
 	/* already here: the device lost only its mapping, or needs write */
 	if (ctx->cur_loc == ctx->dev) {
 		ctx->decision = SVM_EXT_DECIDE_MAP;
+		ctx->dec_loc = ctx->dev;
+		return;
+	}
+	/* read-mostly data another device holds: a copy of our own */
+	if (ctx->read_mostly && ctx->access == SVM_EXT_ACCESS_READ &&
+	    (ctx->flags & SVM_EXT_FAULT_MIGRATABLE) &&
+	    ctx->cur_loc < SVM_EXT_MAX_DEVICES) {
+		ctx->decision = SVM_EXT_DECIDE_DUPLICATE;
 		ctx->dec_loc = ctx->dev;
 		return;
 	}
@@ -342,6 +354,14 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 		start = max(start, vma->vm_start);
 		end = min(end, vma->vm_end);
 	}
+	if (ctx.decision == SVM_EXT_DECIDE_DUPLICATE &&
+	    access == SVM_EXT_ACCESS_READ &&
+	    !svm_ext_replicate_window(b, range, start, end, stats)) {
+		svm_ext_devmem_touch(b->dev->core, range);
+		ret = 0;
+		goto out_unlock;
+	}
+	/* no copy could be made: map the ordinary way, below */
 	if (ctx.decision == SVM_EXT_DECIDE_MIGRATE &&
 	    (ctx.flags & SVM_EXT_FAULT_MIGRATABLE)) {
 		if (ctx.dec_loc == SVM_EXT_LOC_SYSTEM) {

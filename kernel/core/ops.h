@@ -19,6 +19,7 @@ enum svm_ext_decision {
 	SVM_EXT_DECIDE_MIGRATE = 1,	/* migrate [start, end) to loc, map */
 	SVM_EXT_DECIDE_MAP = 2,		/* map in place, no migration */
 	SVM_EXT_DECIDE_THROTTLE = 3,	/* wait dec_ns, then map in place */
+	SVM_EXT_DECIDE_DUPLICATE = 4,	/* read-only copies in the device */
 };
 
 /* Longest a fault may be throttled (svm_ext_fault_throttle()). */

@@ -479,6 +479,33 @@ __bpf_kfunc int svm_ext_fault_throttle(struct svm_ext_fault_ctx *ctx, u64 ns)
 }
 
 /**
+ * svm_ext_fault_duplicate() - decide: read from copies in the device's memory
+ * @ctx: the fault context the hook received
+ * @start: window start (page aligned, inside the fault's chunk, <= addr)
+ * @len: window length in bytes
+ *
+ * For read faults: pages of the window in other devices' memory are copied
+ * into the faulting device, which maps everything read-only; the original
+ * stays where it is.  A write anywhere drops the copies.  For a write
+ * fault, or when no copy can be made, the window is mapped in place.
+ *
+ * Return: 0, or -EINVAL (the policy is then ejected).
+ */
+__bpf_kfunc int svm_ext_fault_duplicate(struct svm_ext_fault_ctx *ctx,
+					u64 start, u64 len)
+{
+	if (!len || start + len < start) {
+		ctx->dec_bad = 1;
+		return -EINVAL;
+	}
+	ctx->decision = SVM_EXT_DECIDE_DUPLICATE;
+	ctx->dec_loc = ctx->dev;
+	ctx->dec_start = start;
+	ctx->dec_end = start + len;
+	return 0;
+}
+
+/**
  * svm_ext_cpu_fault_window() - decide which window a CPU fault brings back
  * @ctx: the context the cpu_fault hook received
  * @start: window start (page aligned, inside the chunk, <= addr)
@@ -744,6 +771,7 @@ BTF_KFUNCS_START(svm_ext_kfunc_ids)
 BTF_ID_FLAGS(func, svm_ext_fault_migrate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_map, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_throttle, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_fault_duplicate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_resident, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_page_loc, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_cpu_fault_window, KF_TRUSTED_ARGS)
@@ -775,6 +803,7 @@ BTF_ID(struct, svm_ext_ops)
 BTF_ID(func, svm_ext_fault_migrate)
 BTF_ID(func, svm_ext_fault_map)
 BTF_ID(func, svm_ext_fault_throttle)
+BTF_ID(func, svm_ext_fault_duplicate)
 BTF_ID(func, svm_ext_fault_resident)
 BTF_ID(func, svm_ext_fault_page_loc)
 BTF_ID(func, svm_ext_cpu_fault_window)
@@ -785,7 +814,7 @@ BTF_ID(func, svm_ext_evict_choose)
 
 static const u8 svm_ext_kfunc_hook[] = {
 	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
-	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
+	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
 	SVM_EXT_OPS_CPU_FAULT,
 	SVM_EXT_OPS_ADVISE, SVM_EXT_OPS_ADVISE,
 	SVM_EXT_OPS_EVICT, SVM_EXT_OPS_EVICT,

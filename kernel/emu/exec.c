@@ -220,6 +220,7 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	args->counters.throttle_ns = run.st.throttle_ns;
 	args->counters.pages_evicted = run.st.pages_evicted;
 	args->counters.huge_maps = run.st.huge_maps;
+	args->counters.pages_replicated = run.st.pages_replicated;
 	args->counters.modeled_ns = run.access_ns +
 		svm_emu_cost_faults(&ef->edev->cost, &run.st);
 	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));

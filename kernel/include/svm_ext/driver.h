@@ -150,6 +150,7 @@ enum svm_ext_access {
  * @pages_evicted: pages those evictions moved
  * @throttle_ns: time the policy made the device wait (throttle decisions)
  * @huge_maps: 2 MiB blocks handed to the driver as one mapping
+ * @pages_replicated: read-only copies made in this device (read-mostly)
  */
 struct svm_ext_fault_stats {
 	u64 faults;
@@ -161,6 +162,7 @@ struct svm_ext_fault_stats {
 	u64 pages_evicted;
 	u64 throttle_ns;
 	u64 huge_maps;
+	u64 pages_replicated;
 };
 
 int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
