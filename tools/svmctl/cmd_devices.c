@@ -188,7 +188,7 @@ static void text_dev(const struct svm_device *d, const struct dev_info *di)
 	if (di->links_err)
 		printf(" ? (%s)", strerror(-di->links_err));
 	for (size_t i = 0; i < di->nlinks; i++)
-		printf(" %s%s %llu MB/s", i ? ", " : "",
+		printf("%s%s %llu MB/s", i ? ", " : " ",
 		       di->links[i].target, di->links[i].mbps);
 	if (!di->links_err && !di->nlinks)
 		printf(" none");

@@ -986,9 +986,14 @@ static int do_switch(int argc, char **argv)
 	if (ret)
 		goto out;
 
-	/* the new pins gather in a hidden directory, renamed at the end */
+	/*
+	 * The new pins gather in a directory of their own, renamed at the
+	 * end.  bpffs refuses names with a dot; a leftover (svmctl killed
+	 * here) holds a link or params and goes as stale pins at the next
+	 * load or unload.
+	 */
 	bpffs_pin_root(olddir, sizeof(olddir));
-	snprintf(tmp, sizeof(tmp), "%s/.switch-%d", olddir, (int)getpid());
+	snprintf(tmp, sizeof(tmp), "%s/_switch-%d", olddir, (int)getpid());
 	bpffs_policy_path(olddir, sizeof(olddir), old, NULL);
 	if (path_exists(tmp))
 		bpffs_remove_tree(tmp);

@@ -169,7 +169,7 @@ static void text_header(const unsigned int *devs, int ndev)
 {
 	char col[16];
 
-	printf("%-33s %7s %8s %7s %-9s %-8s %2s %4s", "RANGE", "FAULTS",
+	printf("%-31s %7s %8s %7s %-9s %-8s %2s %4s", "RANGE", "FAULTS",
 	       "PAGES_IN", "RMAPS", "PREFERRED", "ACC_BY", "RM", "GRAN");
 	for (int i = 0; i < ndev; i++) {
 		snprintf(col, sizeof(col), "D%u", devs[i]);
@@ -181,12 +181,12 @@ static void text_header(const unsigned int *devs, int ndev)
 static void text_range(const struct range_line *r, int ndev)
 {
 	unsigned long long pages = (r->end - r->start) / 4096, on_dev = 0;
-	char acc[24];
+	char acc[24], rg[48];
 
 	snprintf(acc, sizeof(acc), "%#llx", r->accessed_by);
-	printf("%#16llx-%#-16llx %7llu %8llu %7llu %-9s %-8s %2u %4u",
-	       r->start, r->end, r->faults, r->pages_in, r->remote_maps,
-	       r->preferred, acc, r->read_mostly, r->granularity);
+	snprintf(rg, sizeof(rg), "%#llx-%#llx", r->start, r->end);
+	printf("%-31s %7llu %8llu %7llu %-9s %-8s %2u %4u", rg, r->faults,
+	       r->pages_in, r->remote_maps, r->preferred, acc, r->read_mostly, r->granularity);
 	for (int i = 0; i < ndev; i++) {
 		printf(" %5llu", r->resident[i]);
 		on_dev += r->resident[i];
@@ -269,8 +269,6 @@ static int do_ranges(int argc, char **argv)
 				jw_end_array(jw);
 				jw_name(jw, "ranges");
 				jw_start_array(jw);
-			} else {
-				text_header(devs, ndev);
 			}
 			continue;
 		}
@@ -282,6 +280,8 @@ static int do_ranges(int argc, char **argv)
 		}
 		if (tgid != pid)
 			continue;
+		if (!jw && !count)
+			text_header(devs, ndev);
 		count++;
 		if (jw)
 			json_range(jw, &r, ndev);

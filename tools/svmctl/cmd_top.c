@@ -100,12 +100,12 @@ static void frame_text(unsigned int frame, double interval,
 	printf("svmctl top - frame %u at %s, every %.1f s; %zu ranges%s\n",
 	       frame, when, interval, s->n,
 	       frame == 1 ? " (changes: since the collector started)" : "");
-	printf("%7s  %-33s %16s %16s %16s %16s\n", "TGID", "RANGE",
+	printf("%7s  %-31s %16s %16s %16s %16s\n", "TGID", "RANGE",
 	       "FAULTS(+NEW)", "TO_DEV(+NEW)", "TO_SYS(+NEW)",
 	       "EVICTED(+NEW)");
 	for (size_t i = 0; i < n; i++) {
 		const struct svm_range_stats *v = &t[i].cur->v, *d = &t[i].d;
-		char c[4][40];
+		char c[4][40], rg[48];
 
 		snprintf(c[0], sizeof(c[0]), "%llu(+%llu)", range_faults(v),
 			 range_faults(d));
@@ -118,11 +118,9 @@ static void frame_text(unsigned int frame, double interval,
 		snprintf(c[3], sizeof(c[3]), "%llu(+%llu)",
 			 (unsigned long long)v->pages_evicted,
 			 (unsigned long long)d->pages_evicted);
-		printf("%7u  %#16llx-%#-16llx %16s %16s %16s %16s\n",
-		       t[i].cur->key.tgid,
-		       (unsigned long long)t[i].cur->key.start,
-		       (unsigned long long)t[i].cur->key.start +
-		       SVM_STATS_CHUNK_SIZE, c[0], c[1], c[2], c[3]);
+		fmt_range(rg, sizeof(rg), t[i].cur->key.start);
+		printf("%7u  %-31s %16s %16s %16s %16s\n", t[i].cur->key.tgid,
+		       rg, c[0], c[1], c[2], c[3]);
 	}
 	if (!s->n)
 		printf("  (no ranges yet)\n");

@@ -113,13 +113,18 @@ void stats_select(struct stats_snapshot *s, const struct stats_filter *f,
 		qsort(s->rows, n, sizeof(*s->rows), row_cmp);
 }
 
+void fmt_range(char *buf, size_t sz, unsigned long long start)
+{
+	snprintf(buf, sz, "%#llx-%#llx", start, start + SVM_STATS_CHUNK_SIZE);
+}
+
 void stats_print_ranges(FILE *f, const struct stats_snapshot *s,
 			size_t limit)
 {
 	size_t n = limit && limit < s->n ? limit : s->n;
-	char rw[48], ev[48];
+	char rw[48], ev[48], rg[48];
 
-	fprintf(f, "%7s  %-33s %7s %-14s %7s %7s %7s %7s %-12s %6s %6s %6s\n",
+	fprintf(f, "%7s  %-31s %7s %-11s %6s %6s %6s %6s %-12s %5s %5s %6s\n",
 		"TGID", "RANGE", "FAULTS", "(R/W/A)", "MAPPED", "THROTL",
 		"TO_DEV", "TO_SYS", "EVICT(PAGES)", "CPU_F", "INVAL", "ADVISE");
 	for (size_t i = 0; i < n; i++) {
@@ -133,10 +138,9 @@ void stats_print_ranges(FILE *f, const struct stats_snapshot *s,
 		snprintf(ev, sizeof(ev), "%llu(%llu)",
 			 (unsigned long long)v->evictions,
 			 (unsigned long long)v->pages_evicted);
-		fprintf(f, "%7u  %#16llx-%#-16llx %7llu %-14s %7llu %7llu %7llu %7llu %-12s %6llu %6llu %6llu\n",
-			r->key.tgid, (unsigned long long)r->key.start,
-			(unsigned long long)r->key.start + SVM_STATS_CHUNK_SIZE,
-			range_faults(v), rw,
+		fmt_range(rg, sizeof(rg), r->key.start);
+		fprintf(f, "%7u  %-31s %7llu %-11s %6llu %6llu %6llu %6llu %-12s %5llu %5llu %6llu\n",
+			r->key.tgid, rg, range_faults(v), rw,
 			(unsigned long long)v->map_faults,
 			(unsigned long long)v->throttles,
 			(unsigned long long)v->pages_to_dev,
@@ -170,7 +174,7 @@ void stats_print_devices(FILE *f, const struct stats_snapshot *s)
 {
 	char rw[64], cpu[48], ev[48];
 
-	fprintf(f, "%4s  %-20s %7s %7s %7s %-14s %-14s\n", "DEV",
+	fprintf(f, "%4s  %-20s %7s %7s %7s %-14s %s\n", "DEV",
 		"FAULTS(R/W/A)", "MAPPED", "THROTL", "TO_DEV", "CPU_F(PAGES)",
 		"EVICT(PAGES)");
 	for (unsigned int i = 0; i < SVM_STATS_MAX_DEVICES; i++) {
@@ -188,7 +192,7 @@ void stats_print_devices(FILE *f, const struct stats_snapshot *s)
 		snprintf(ev, sizeof(ev), "%llu(%llu)",
 			 (unsigned long long)d->evictions,
 			 (unsigned long long)d->pages_evicted);
-		fprintf(f, "%4u  %-20s %7llu %7llu %7llu %-14s %-14s\n", i, rw,
+		fprintf(f, "%4u  %-20s %7llu %7llu %7llu %-14s %s\n", i, rw,
 			(unsigned long long)d->map_faults,
 			(unsigned long long)d->throttles,
 			(unsigned long long)d->pages_to_dev, cpu, ev);

@@ -28,6 +28,9 @@ int parse_pid(const char *s, unsigned int *pid);
 void stats_select(struct stats_snapshot *s, const struct stats_filter *f,
 		  enum stats_sort sort);
 
+/* "0xSTART-0xEND" of the 2 MiB range at start */
+void fmt_range(char *buf, size_t sz, unsigned long long start);
+
 /* The table of ranges (at most limit rows, 0: all) and of devices. */
 void stats_print_ranges(FILE *f, const struct stats_snapshot *s,
 			size_t limit);
