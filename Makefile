@@ -146,7 +146,7 @@ _check:
 		tail -n 1 $(OUT)/peer.log; \
 	fi
 	@{ setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
-		$(ROOT)/selftests/run.sh --bindir $(OUT)/selftests $(if $(T),-t $(T)) \
+		$(ROOT)/selftests/run.sh --bindir $(OUT)/selftests $(foreach t,$(T),-t $(t)) \
 		</dev/null; echo $$? >$(OUT)/check.rc; } | tee $(OUT)/check.log
 	@selftests/finish.sh $(OUT)/check.log "$$(cat $(OUT)/check.rc)"
 

@@ -159,12 +159,8 @@ TEST_F(hmm, double_map_reads_without_faulting_again)
 	EXPECT_EQ(0, c.faults);
 	/* in place means the very same pages: a CPU write shows on both */
 	buf[12345] = 7;
-	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, &buf[12345], 8, 0, 0,
-			       &sum, NULL));
-	EXPECT_EQ(7, sum);
-	ASSERT_EQ(0, emu_exec1(fd1, SVM_EMU_OP_READ, &buf[12345], 8, 0, 0, &sum,
-			       NULL));
-	EXPECT_EQ(7, sum);
+	EXPECT_EQ(1, emu_word_is(self->fd, &buf[12345], 7));
+	EXPECT_EQ(1, emu_word_is(fd1, &buf[12345], 7));
 	close(fd1);
 }
 

@@ -176,9 +176,7 @@ TEST_F(map, transparent_huge_page_maps_as_2m_in_place)
 					  SVM_EXT_RES_SYSTEM));
 	/* a CPU write splits nothing but must reach the device */
 	buf[1000] = 5;
-	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, &buf[1000], 8, 0, 0,
-			       &sum, NULL));
-	EXPECT_EQ(5, sum);
+	EXPECT_EQ(1, emu_word_is(self->fd, &buf[1000], 5));
 }
 
 /* A chunk wholly in device memory is mapped with one entry too. */

@@ -507,6 +507,9 @@ TEST_F_TIMEOUT(ctl, bad_arguments_exit_codes, 120)
 	EXPECT_EQ(5, run("%s switch no_such_policy 2>/dev/null", c));
 	EXPECT_EQ(5, run("%s switch /nonexistent/x.bpf.o 2>/dev/null", c));
 	EXPECT_EQ(1, run("%s switch --set no_such_key=1 default 2>/dev/null", c));
+	/* a policy the verifier refuses: the old one runs on */
+	EXPECT_EQ(1, run("%s switch %s >/dev/null 2>&1", c,
+			 test_bpf_obj("write_ctx")));
 	sys_str("policy", self->s, sizeof(self->s));
 	EXPECT_STREQ("sysmem", self->s);	/* the failures left it alone */
 	EXPECT_EQ(0, access(PIN "/sysmem/link", F_OK));

@@ -278,6 +278,7 @@ static unsigned int svm_ext_policy_victims(struct svm_ext_device_core *core,
 	req.ctx.nr_chunks = n;
 	req.ctx.need_bytes = SVM_EXT_CHUNK_SIZE;
 	req.ctx.for_addr = range->start;
+	req.ctx.for_tgid = range->smm->tgid;
 	svm_ext_policy_evict(&req);
 
 	spin_lock_irq(&core->lock);

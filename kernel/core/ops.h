@@ -197,6 +197,8 @@ struct svm_ext_chunk_info {
  * @nr_chunks: candidate chunks, coldest first (svm_ext_evict_chunk())
  * @need_bytes: bytes it needs
  * @for_addr: start of the VA chunk that needs the room (never a candidate)
+ * @for_tgid: the process that needs it
+ * @pad: unused
  * @nr_chosen: victims named so far (svm_ext_evict_choose())
  * @dec_bad: set by a kfunc that was handed an invalid decision
  * @priv: core private (see &svm_ext_fault_ctx.priv)
@@ -206,6 +208,8 @@ struct svm_ext_evict_ctx {
 	u32 nr_chunks;
 	u64 need_bytes;
 	u64 for_addr;
+	u32 for_tgid;
+	u32 pad;
 	u32 nr_chosen;
 	u32 dec_bad;
 	void *priv;
