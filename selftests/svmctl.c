@@ -469,10 +469,14 @@ TEST_F_TIMEOUT(ctl, collector_lifetime, 120)
 	EXPECT_EQ(-1, access(PIN "/stats", F_OK));
 	EXPECT_EQ(1, run("%s stats >/dev/null 2>&1", svmctl_path()));
 	EXPECT_EQ(1, run("%s stats --stop >/dev/null 2>&1", svmctl_path()));
+	EXPECT_EQ(0, run("%s status --json | jq -e '.collector == \"stopped\"' "
+			 ">/dev/null", svmctl_path()));
 	sh_str(self->s, sizeof(self->s), "%s load --json sysmem | jq -r "
 	       ".collector", svmctl_path());
 	EXPECT_STREQ("started", self->s);
 	EXPECT_EQ(0, access(RANGES, F_OK));
+	EXPECT_EQ(0, run("%s status --json | jq -e '.collector == \"running\"' "
+			 ">/dev/null", svmctl_path()));
 	ASSERT_EQ(0, run("%s unload >/dev/null", svmctl_path()));
 	EXPECT_EQ(0, access(RANGES, F_OK));
 	EXPECT_EQ(0, run("%s stats >/dev/null", svmctl_path()));

@@ -118,6 +118,8 @@ static void version(void)
 	for (size_t i = 0; i < n; i++)
 		printf(" %s", svm_embedded_policies[i].name);
 	printf("%s\n", n ? "" : " none");
+	printf("statistics collector: %s\n",
+	       svm_embedded_collector[0].name ? "embedded" : "not built in");
 }
 
 int main(int argc, char **argv)
