@@ -7,13 +7,15 @@
  * access.  Here the window adapts to what the device already holds.  The
  * fault's 2 MiB chunk is seen as a binary tree of aligned subregions: the
  * 4 KiB page, the 8 KiB pair around it, ... the whole 2 MiB.  A page counts
- * when it is already resident on the faulting device or is the faulting
- * page.  Walking up from the faulting page, the window is the largest
+ * when it is already resident on the faulting device or is faulting: the
+ * faulting page and the others the device reported in the same batch (a
+ * GPU's fault buffer; svm_ext_fault_batch()).  Walking up from the faulting page, the window is the largest
  * subregion in which more than `threshold` percent of the pages count; the
  * faulting page alone if none does.
  *
- * A sequential first touch thus doubles the window with every fault or two
- * until the rest of the chunk comes at once, while a sparse access pattern
+ * A sequential first touch thus doubles the window with every fault until
+ * the rest of the chunk comes at once (5 faults per chunk with 32-fault
+ * batches), while a sparse access pattern
  * stays near one page per fault.  Threshold 51 (UVM's default) needs a
  * strict majority; 100 never prefetches.  Only the faulting page's own
  * subregions count (no neighbouring chunk), so a chunk always takes at least
@@ -108,7 +110,7 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 {
 	__u64 base = SVM_EXT_ALIGN_DOWN(f->addr, SVM_EXT_CHUNK_SIZE);
 	__u32 threshold = PF_THRESHOLD, max_level = PF_LEVELS - 1;
-	__u64 map[PF_WORDS] = {};
+	__u64 map[PF_WORDS] = {}, batch[PF_WORDS] = {};
 	struct prefetch_params *p;
 	__u32 zero = 0, page, rlo, rhi, lo, hi, level;
 
@@ -131,8 +133,12 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 
 	if (svm_ext_fault_resident(f, f->dev, map, sizeof(map)) < 0)
 		return 0;
+	/* faulting: the whole batch the device reported, this page included */
+	if (svm_ext_fault_batch(f, batch, sizeof(batch)) < 0)
+		return 0;
+	for (level = 0; level < PF_WORDS; level++)
+		map[level] |= batch[level];
 	page = (f->addr - base) >> 12;
-	map[(page >> 6) & (PF_WORDS - 1)] |= 1ULL << (page & 63);
 
 	/* the part of the chunk inside the VMA, in pages */
 	rlo = (f->range_start - base) >> 12;

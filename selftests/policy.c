@@ -31,6 +31,8 @@ FIXTURE(pol)
 
 FIXTURE_SETUP(pol)
 {
+	/* a failed ASSERT skips teardown: never inherit a policy */
+	run("%s unload >/dev/null 2>&1", svmctl_path());
 	self->fd = emu_open(0);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));

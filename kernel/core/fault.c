@@ -259,27 +259,34 @@ void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
 }
 
 /**
- * svm_ext_device_fault() - service a device page fault
+ * svm_ext_device_fault_batch() - service a batch of device page faults
  * @b: the binding the device faulted through
  * @addr: faulting address
  * @access: kind of access
+ * @batch: pages of @addr's 2 MiB chunk that faulted together (one bit per
+ *	page from the chunk's start), as a GPU's fault buffer reports them;
+ *	NULL for @addr alone.  Policies see it (svm_ext_fault_batch()); the
+ *	default window does not depend on it.
  * @stats: per-call accounting for the driver (may be NULL)
  *
- * On return 0 the driver's page table maps @addr with at least the
- * permission @access needs (or an invalidation has already removed it again,
- * in which case the driver simply faults again).
+ * One fault as far as accounting goes, whatever the batch size.  On return
+ * 0 the driver's page table maps @addr with at least the permission
+ * @access needs (or an invalidation has already removed it again, in which
+ * case the driver simply faults again).
  *
  * Return: 0; -EFAULT for an address without a VMA or without the needed
  * permission (the process would get SIGSEGV); -ESRCH when the mm is gone;
  * -ENOMEM; -EBUSY when invalidations kept racing for 5 seconds.
  */
-int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
-			 enum svm_ext_access access,
-			 struct svm_ext_fault_stats *stats)
+int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
+			       enum svm_ext_access access,
+			       const unsigned long *batch,
+			       struct svm_ext_fault_stats *stats)
 {
 	struct svm_ext_mm *smm = b->smm;
 	struct mm_struct *mm = smm->mn.mm;
 	struct svm_ext_fault_ctx ctx = {};
+	struct svm_ext_fault_req req = {};
 	struct svm_ext_attrs attrs;
 	struct svm_ext_range *range;
 	struct vm_area_struct *vma;
@@ -325,7 +332,12 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 	ctx.range_pages_in = atomic64_read(&range->cnt.pages_in);
 	ctx.range_remote_maps = atomic64_read(&range->cnt.remote_maps);
 	ctx.now_ns = ktime_get_ns();
-	ctx.priv = range;
+	req.range = range;
+	req.batch = batch;
+	ctx.priv = &req;
+	ctx.batch_pages = batch ? bitmap_weight(batch, SVM_EXT_CHUNK_PAGES) : 0;
+	if (!batch || !test_bit((addr - range->start) >> PAGE_SHIFT, batch))
+		ctx.batch_pages++;
 
 	/* Always returns with a valid decision: the policy's or the default. */
 	svm_ext_policy_fault(&ctx);
@@ -402,6 +414,25 @@ out_unlock:
 out_mmput:
 	mmput(mm);
 	return ret;
+}
+EXPORT_SYMBOL_GPL(svm_ext_device_fault_batch);
+
+/**
+ * svm_ext_device_fault() - service one device page fault
+ * @b: the binding the device faulted through
+ * @addr: faulting address
+ * @access: kind of access
+ * @stats: per-call accounting for the driver (may be NULL)
+ *
+ * svm_ext_device_fault_batch() without a batch.
+ *
+ * Return: as svm_ext_device_fault_batch().
+ */
+int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
+			 enum svm_ext_access access,
+			 struct svm_ext_fault_stats *stats)
+{
+	return svm_ext_device_fault_batch(b, addr, access, NULL, stats);
 }
 EXPORT_SYMBOL_GPL(svm_ext_device_fault);
 

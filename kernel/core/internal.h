@@ -76,6 +76,17 @@ struct svm_ext_devchunk {
 };
 
 /**
+ * struct svm_ext_fault_req - one device fault, what its kfuncs need beside
+ * the context (svm_ext_fault_ctx.priv points here)
+ * @range: the fault's range
+ * @batch: pages of the range faulting together (bit per page), or NULL
+ */
+struct svm_ext_fault_req {
+	struct svm_ext_range *range;
+	const unsigned long *batch;
+};
+
+/**
  * struct svm_ext_evict_req - one call of a policy's evict hook
  * @ctx: what the program sees
  * @info: a snapshot of the candidates, coldest first (@ctx.nr_chunks)

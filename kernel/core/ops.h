@@ -61,7 +61,9 @@ enum svm_ext_exit_kind {
  * @granularity: the range's migration granularity, log2(pages)
  * @flags: SVM_EXT_FAULT_*
  * @nr_devices: devices registered with the core
- * @pad: unused
+ * @batch_pages: pages of the chunk the device reported faulting together
+ *	with @addr (a GPU's fault buffer), @addr's included; the pages
+ *	themselves come from svm_ext_fault_batch()
  * @range_faults: device faults in this chunk so far (this one included)
  * @range_pages_in: pages migrated into any device in this chunk so far
  * @range_remote_maps: pages of this chunk mapped in place so far
@@ -91,7 +93,7 @@ struct svm_ext_fault_ctx {
 	u32 granularity;
 	u32 flags;
 	u32 nr_devices;
-	u32 pad;
+	u32 batch_pages;
 	u64 range_faults;
 	u64 range_pages_in;
 	u64 range_remote_maps;

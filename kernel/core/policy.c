@@ -633,7 +633,8 @@ __bpf_kfunc int svm_ext_evict_choose(struct svm_ext_evict_ctx *ctx, u32 i,
 __bpf_kfunc int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, u32 loc,
 				       u64 *map, u32 map__sz)
 {
-	struct svm_ext_range *range = ctx->priv;
+	struct svm_ext_fault_req *req = ctx->priv;
+	struct svm_ext_range *range = req->range;
 	struct svm_ext_device *dev = svm_ext_device_get(loc);
 	struct svm_ext_devchunk *chunk;
 	unsigned long flags;
@@ -653,6 +654,32 @@ __bpf_kfunc int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, u32 loc,
 }
 
 /**
+ * svm_ext_fault_batch() - the pages the device reported with this fault
+ * @ctx: the context the fault hook received
+ * @map: out: bit i set when the page at ALIGN_DOWN(@ctx->addr, 2 MiB) +
+ *	i * PAGE_SIZE faulted in the same batch (@ctx->addr's page always)
+ * @map__sz: size of @map in bytes: SVM_EXT_CHUNK_PAGES / 8
+ *
+ * Return: pages in the batch (@ctx->batch_pages), or -EINVAL for a wrong
+ * size.
+ */
+__bpf_kfunc int svm_ext_fault_batch(struct svm_ext_fault_ctx *ctx, u64 *map,
+				    u32 map__sz)
+{
+	struct svm_ext_fault_req *req = ctx->priv;
+	unsigned long off = (ctx->addr - req->range->start) >> PAGE_SHIFT;
+
+	if (map__sz != SVM_EXT_CHUNK_PAGES / 8)
+		return -EINVAL;
+	if (req->batch)
+		bitmap_to_arr64(map, req->batch, SVM_EXT_CHUNK_PAGES);
+	else
+		memset(map, 0, map__sz);
+	map[off / 64] |= 1ULL << (off % 64);
+	return ctx->batch_pages;
+}
+
+/**
  * svm_ext_fault_page_loc() - where one page of the fault's chunk is
  * @ctx: the context the fault hook received
  * @addr: an address in the same 2 MiB chunk as @ctx->addr
@@ -662,7 +689,8 @@ __bpf_kfunc int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, u32 loc,
  */
 __bpf_kfunc u32 svm_ext_fault_page_loc(struct svm_ext_fault_ctx *ctx, u64 addr)
 {
-	struct svm_ext_range *range = ctx->priv;
+	struct svm_ext_fault_req *req = ctx->priv;
+	struct svm_ext_range *range = req->range;
 	unsigned long off, flags;
 	u32 i, loc = SVM_EXT_LOC_SYSTEM;
 
@@ -774,6 +802,7 @@ BTF_ID_FLAGS(func, svm_ext_fault_throttle, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_duplicate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_resident, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_page_loc, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_fault_batch, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_cpu_fault_window, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_advise_refuse, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_advise_set_value, KF_TRUSTED_ARGS)
@@ -806,6 +835,7 @@ BTF_ID(func, svm_ext_fault_throttle)
 BTF_ID(func, svm_ext_fault_duplicate)
 BTF_ID(func, svm_ext_fault_resident)
 BTF_ID(func, svm_ext_fault_page_loc)
+BTF_ID(func, svm_ext_fault_batch)
 BTF_ID(func, svm_ext_cpu_fault_window)
 BTF_ID(func, svm_ext_advise_refuse)
 BTF_ID(func, svm_ext_advise_set_value)
@@ -815,6 +845,7 @@ BTF_ID(func, svm_ext_evict_choose)
 static const u8 svm_ext_kfunc_hook[] = {
 	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
 	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
+	SVM_EXT_OPS_FAULT,
 	SVM_EXT_OPS_CPU_FAULT,
 	SVM_EXT_OPS_ADVISE, SVM_EXT_OPS_ADVISE,
 	SVM_EXT_OPS_EVICT, SVM_EXT_OPS_EVICT,

@@ -18,6 +18,8 @@
 #include "emu.h"
 
 #define SVM_EMU_FAULT_RETRIES	32
+/* faults one EXEC reports at once, like a GPU fault buffer (per chunk) */
+#define SVM_EMU_FAULT_BATCH	32
 #define FNV_OFFSET		0xcbf29ce484222325ULL
 #define FNV_PRIME		0x100000001b3ULL
 
@@ -98,6 +100,42 @@ static u64 svm_emu_do_page(struct drm_svm_emu_access *a, void *kaddr,
 	return bytes;
 }
 
+/*
+ * The fault buffer: a GPU reports the faults of many threads at once.  Here
+ * the batch is the pages this access touches next, from @pos, inside the
+ * same 2 MiB chunk, that the device page table cannot serve either, up to
+ * SVM_EMU_FAULT_BATCH of them.  Returns the batch size (@pos's page
+ * included); @batch has a bit per page from the chunk's start.
+ */
+static unsigned int svm_emu_fault_batch(struct svm_emu_file *ef,
+					const struct drm_svm_emu_access *a,
+					enum svm_ext_access acc,
+					unsigned long pos, unsigned long end,
+					unsigned long *batch)
+{
+	unsigned long chunk = ALIGN_DOWN(pos, PAGE_SIZE << SVM_EXT_CHUNK_ORDER);
+	unsigned long lim = min(end, chunk + (PAGE_SIZE << SVM_EXT_CHUNK_ORDER));
+	unsigned int n = 0;
+
+	bitmap_zero(batch, 1U << SVM_EXT_CHUNK_ORDER);
+	while (pos < lim && n < SVM_EMU_FAULT_BATCH) {
+		unsigned long va = pos & PAGE_MASK;
+		unsigned long to = min(lim, va + PAGE_SIZE);
+		void *entry = xa_load(&ef->pt, va >> PAGE_SHIFT);
+
+		if (!entry || (acc != SVM_EXT_ACCESS_READ &&
+			       !(xa_to_value(entry) & SVM_EMU_PTE_WRITE))) {
+			__set_bit((va - chunk) >> PAGE_SHIFT, batch);
+			n++;
+		}
+		if (a->stride)
+			pos += DIV_ROUND_UP(to - pos, a->stride) * a->stride;
+		else
+			pos = to;
+	}
+	return n;
+}
+
 static int svm_emu_do_access(struct svm_emu_run *run,
 			     struct drm_svm_emu_access *a)
 {
@@ -105,6 +143,7 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 	enum svm_ext_access acc = svm_emu_op_access(a->op);
 	unsigned long end = a->addr + a->length;
 	unsigned long pos = a->addr;
+	DECLARE_BITMAP(batch, 1U << SVM_EXT_CHUNK_ORDER);
 	u64 widx = 0, bytes = 0;
 	int ret, tries = 0;
 
@@ -128,7 +167,9 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 				return -EBUSY;
 			if (fatal_signal_pending(current))
 				return -EINTR;
-			ret = svm_ext_device_fault(ef->binding, va, acc, &run->st);
+			svm_emu_fault_batch(ef, a, acc, pos, end, batch);
+			ret = svm_ext_device_fault_batch(ef->binding, va, acc,
+							 batch, &run->st);
 			if (ret)
 				return ret;
 			continue;

@@ -177,6 +177,10 @@ void svm_ext_unbind(struct svm_ext_binding *b);
 int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 			 enum svm_ext_access access,
 			 struct svm_ext_fault_stats *stats);
+int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
+			       enum svm_ext_access access,
+			       const unsigned long *batch,
+			       struct svm_ext_fault_stats *stats);
 int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
 		     unsigned long len, u32 type, u64 value);
 int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,
