@@ -6,23 +6,29 @@
  * Data two processors take turns on (CPU<->GPU or GPU<->GPU ping-pong)
  * migrates on every turn under the default: each turn pays a fault and a
  * full copy.  Here a 64 KiB granule whose pages move 3 times in a row, each
- * move within 500 us of the one before, is thrashing (see
+ * move within 1 s of the one before, is thrashing (see
  * <svm_ext/thrash.bpf.h>): a device faulting on it is throttled (waits,
  * then maps the page where it is), and after 10 throttles in its 2 MiB
- * block the thrashing data is pinned where it is for 150 ms, every device
+ * block the thrashing data is pinned where it is for 10 s, every device
  * mapping it remotely.  Once mapped in place it stops faulting, so it stays
  * there until something invalidates the mappings; after the pin expires the
  * next fault may migrate it again.
  *
+ * Why not UVM's own times (500 us, 150 ms; the uvm policy keeps them): they
+ * assume turns much shorter than real workloads take.  A CPU<->GPU round on
+ * 64 MiB took 36 ms on an H100 under NVIDIA's driver, so its pages move tens
+ * of milliseconds apart and UVM never calls that thrashing - which is why
+ * users must hint such data by hand there.  A 1 s lapse catches turns up to
+ * a second apart, on hardware and under an emulator (TCG, about a hundred
+ * times slower) alike, without tuning.
+ *
  * params (0 = default):
- *   lapse_us     a move this soon after the last one repeats it (500)
+ *   lapse_us     a move this soon after the last one repeats it (1000000)
  *   moves        repeats in a row that make thrashing, >= 2 (3)
- *   epoch_ms     thrashing lasts this long after the last move (1000)
+ *   epoch_ms     thrashing lasts this long after the last move (10000)
  *   throttle_us  how long a throttled device waits, <= 10000 (100)
  *   pin_after    throttles in a block before pinning it (10)
- *   pin_ms       how long a pin lasts (150)
- * The times are wall-clock: under an emulator (TCG) everything is about a
- * hundred times slower than on hardware, so scale lapse_us and epoch_ms up.
+ *   pin_ms       how long a pin lasts (10000)
  */
 #include <svm_ext/common.bpf.h>
 #include <svm_ext/thrash.bpf.h>
@@ -31,6 +37,11 @@ char _license[] SEC("license") = "GPL";
 char _desc[] SEC("description") =
 	"UVM-style thrashing detection: throttle, then pin and map remotely data "
 	"that keeps migrating back and forth";
+
+/* thrash_guard's own times; the rest are UVM's (<svm_ext/thrash.bpf.h>) */
+#define TG_LAPSE_US	1000000
+#define TG_EPOCH_MS	10000
+#define TG_PIN_MS	10000
 
 struct thrash_guard_params {
 	__u32 lapse_us;
@@ -42,12 +53,12 @@ struct thrash_guard_params {
 };
 
 struct thrash_guard_params _params_default SEC("params_default") = {
-	.lapse_us = SVM_EXT_THRASH_LAPSE_US,
+	.lapse_us = TG_LAPSE_US,
 	.moves = SVM_EXT_THRASH_MOVES,
-	.epoch_ms = SVM_EXT_THRASH_EPOCH_MS,
+	.epoch_ms = TG_EPOCH_MS,
 	.throttle_us = SVM_EXT_THRASH_THROTTLE_US,
 	.pin_after = SVM_EXT_THRASH_PIN_AFTER,
-	.pin_ms = SVM_EXT_THRASH_PIN_MS,
+	.pin_ms = TG_PIN_MS,
 };
 
 struct {
@@ -64,11 +75,13 @@ static __always_inline void tg_cfg(struct svm_ext_thrash_cfg *c)
 
 	p = bpf_map_lookup_elem(&params, &zero);
 	if (p)
-		svm_ext_thrash_cfg_init(c, p->lapse_us, p->moves, p->epoch_ms,
+		svm_ext_thrash_cfg_init(c, p->lapse_us ?: TG_LAPSE_US, p->moves,
+					p->epoch_ms ?: TG_EPOCH_MS,
 					p->throttle_us, p->pin_after,
-					p->pin_ms);
+					p->pin_ms ?: TG_PIN_MS);
 	else
-		svm_ext_thrash_cfg_init(c, 0, 0, 0, 0, 0, 0);
+		svm_ext_thrash_cfg_init(c, TG_LAPSE_US, 0, TG_EPOCH_MS, 0, 0,
+					TG_PIN_MS);
 }
 
 SEC("struct_ops")
