@@ -104,17 +104,25 @@ $(BPF_OUT)/vmlinux.h: kernel/core/svm_ext.ko $(KDIR)/vmlinux
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-I$(BPF_OUT) -I$(ROOT)/include
+# what policies include: every shared BPF header
+BPF_HDRS := $(wildcard include/svm_ext/*.bpf.h) include/svm_ext/stats.h
 
-$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c include/svm_ext/common.bpf.h \
-		$(BPF_OUT)/vmlinux.h
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BPF_OUT)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BPF_OUT)/tests/%.bpf.o: selftests/bpf/%.bpf.c include/svm_ext/common.bpf.h \
-		$(BPF_OUT)/vmlinux.h
+$(BPF_OUT)/tests/%.bpf.o: selftests/bpf/%.bpf.c $(BPF_HDRS) $(BPF_OUT)/vmlinux.h
 	@mkdir -p $(BPF_OUT)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 bpf: modules $(POLICIES:%=$(BPF_OUT)/%.bpf.o) $(TEST_POLICIES:%=$(BPF_OUT)/tests/%.bpf.o)
+
+# The per-range statistics collector: not a policy (outside bpf/*.bpf.c),
+# embedded into svmctl, which finds it at $(BPF_OUT)/collect/stats.bpf.o.
+$(BPF_OUT)/collect/stats.bpf.o: bpf/collect/stats.bpf.c $(BPF_HDRS) $(BPF_OUT)/vmlinux.h
+	@mkdir -p $(BPF_OUT)/collect
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+bpf: $(BPF_OUT)/collect/stats.bpf.o
 
 svmctl: bpf
 	$(MAKE) -C tools/svmctl BPF_OUT=$(BPF_OUT) POLICIES="$(POLICIES)" \

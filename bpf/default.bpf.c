@@ -33,6 +33,12 @@ int BPF_PROG(default_fault, struct svm_ext_fault_ctx *f)
 		svm_ext_fault_map(f, start, len);
 		return 0;
 	}
+	/* read-mostly data another device holds: a copy of our own */
+	if (f->read_mostly && f->access == SVM_EXT_ACCESS_READ &&
+	    (f->flags & SVM_EXT_FAULT_MIGRATABLE) && f->cur_loc < 64) {
+		svm_ext_fault_duplicate(f, start, len);
+		return 0;
+	}
 	if (!(f->flags & SVM_EXT_FAULT_MIGRATABLE) ||
 	    f->preferred_loc == SVM_EXT_LOC_SYSTEM) {
 		svm_ext_fault_map(f, start, len);
@@ -53,7 +59,9 @@ int BPF_PROG(default_fault, struct svm_ext_fault_ctx *f)
 SEC("struct_ops")
 int BPF_PROG(default_evict, struct svm_ext_evict_ctx *e)
 {
-	svm_ext_evict_choose(e, 0, SVM_EXT_LOC_SYSTEM);
+	/* the least recently used candidate; none: nothing to choose */
+	if (e->nr_chunks)
+		svm_ext_evict_choose(e, 0, SVM_EXT_LOC_SYSTEM);
 	return 0;
 }
 

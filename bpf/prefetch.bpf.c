@@ -31,14 +31,13 @@
  * (default 2048).  Values out of range mean the default.
  */
 #include <svm_ext/common.bpf.h>
+#include <svm_ext/density.bpf.h>
 
 char _license[] SEC("license") = "GPL";
 char _desc[] SEC("description") =
 	"density-tree prefetch (UVM-style): migrate the largest aligned window "
 	"around a fault in which more than threshold% of pages are on the device";
 
-#define PF_LEVELS	10	/* 4 KiB .. 2 MiB: 1 << level pages */
-#define PF_WORDS	(SVM_EXT_CHUNK_PAGES / 64)
 #define PF_THRESHOLD	51
 #define PF_MAX_KB	2048
 
@@ -59,114 +58,29 @@ struct {
 	__type(value, struct prefetch_params);
 } params SEC(".maps");
 
-/* BPF has no popcount instruction: the usual SWAR sum. */
-static __always_inline __u32 popcount64(__u64 x)
-{
-	x = x - ((x >> 1) & 0x5555555555555555ULL);
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (x * 0x0101010101010101ULL) >> 56;
-}
-
-/* Set bits of @map in page indices [lo, hi), 0 <= lo < hi <= 512. */
-static __always_inline __u32 count_bits(const __u64 *map, __u32 lo, __u32 hi)
-{
-	__u32 w, cnt = 0;
-
-	for (w = 0; w < PF_WORDS; w++) {
-		__u32 wlo = w * 64, whi = wlo + 64;
-		__u64 bits = map[w];
-
-		if (hi <= wlo || lo >= whi)
-			continue;
-		if (lo > wlo)
-			bits &= ~0ULL << (lo - wlo);
-		if (hi < whi)
-			bits &= ~0ULL >> (whi - hi);
-		cnt += popcount64(bits);
-	}
-	return cnt;
-}
-
-/* Would the default migrate this fault to the faulting device? */
-static __always_inline bool default_migrates_here(struct svm_ext_fault_ctx *f)
-{
-	if (f->cur_loc == f->dev || !(f->flags & SVM_EXT_FAULT_MIGRATABLE) ||
-	    f->preferred_loc == SVM_EXT_LOC_SYSTEM)
-		return false;
-	if ((f->accessed_by & (1ULL << (f->dev & 63))) &&
-	    (f->cur_loc == SVM_EXT_LOC_SYSTEM ||
-	     (f->cur_loc < 64 && (f->peer_mask & (1ULL << f->cur_loc)))))
-		return false;
-	/* a preferred peer the device reaches gets the data instead */
-	if (f->preferred_loc < 64 && f->preferred_loc != f->dev &&
-	    (f->peer_mask & (1ULL << f->preferred_loc)))
-		return false;
-	return true;
-}
-
 SEC("struct_ops")
 int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 {
-	__u64 base = SVM_EXT_ALIGN_DOWN(f->addr, SVM_EXT_CHUNK_SIZE);
-	__u32 threshold = PF_THRESHOLD, max_level = PF_LEVELS - 1;
-	__u64 map[PF_WORDS] = {}, batch[PF_WORDS] = {};
+	__u32 threshold = PF_THRESHOLD, max_level = SVM_EXT_DENSITY_LEVELS - 1;
 	struct prefetch_params *p;
-	__u32 zero = 0, page, rlo, rhi, lo, hi, level;
+	__u32 zero = 0, level;
+	__u64 start, len;
 
-	if (!default_migrates_here(f))
+	if (!svm_ext_density_applies(f))
 		return 0;
-	if (f->addr < f->range_start || f->addr >= f->range_end ||
-	    f->range_start < base || f->range_end > base + SVM_EXT_CHUNK_SIZE)
-		return 0;	/* not the shape the core promises: default */
-
 	p = bpf_map_lookup_elem(&params, &zero);
 	if (p) {
 		__u32 kb = p->max_window_kb;
 
 		if (p->threshold >= 1 && p->threshold <= 100)
 			threshold = p->threshold;
-		for (level = 0; level < PF_LEVELS; level++)
+		for (level = 0; level < SVM_EXT_DENSITY_LEVELS; level++)
 			if (kb == 4U << level)
 				max_level = level;
 	}
-
-	if (svm_ext_fault_resident(f, f->dev, map, sizeof(map)) < 0)
-		return 0;
-	/* faulting: the whole batch the device reported, this page included */
-	if (svm_ext_fault_batch(f, batch, sizeof(batch)) < 0)
-		return 0;
-	for (level = 0; level < PF_WORDS; level++)
-		map[level] |= batch[level];
-	page = (f->addr - base) >> 12;
-
-	/* the part of the chunk inside the VMA, in pages */
-	rlo = (f->range_start - base) >> 12;
-	rhi = (f->range_end - base) >> 12;
-
-	/* level 0 (the page itself) is the fallback */
-	lo = page;
-	hi = page + 1;
-	for (level = 1; level < PF_LEVELS; level++) {
-		__u32 size = 1U << level, slo, shi, n;
-
-		if (level > max_level)
-			break;
-		slo = page & ~(size - 1);
-		shi = slo + size;
-		if (slo < rlo)
-			slo = rlo;
-		if (shi > rhi)
-			shi = rhi;
-		n = shi - slo;
-		/* more than threshold% of the subregion's pages count */
-		if (count_bits(map, slo, shi) * 100 > threshold * n) {
-			lo = slo;
-			hi = shi;
-		}
-	}
-	svm_ext_fault_migrate(f, base + ((__u64)lo << 12),
-			      (__u64)(hi - lo) << 12, f->dev);
+	if (svm_ext_density_window(f, threshold, max_level, &start, &len))
+		return 0;	/* not the shape the core promises: default */
+	svm_ext_fault_migrate(f, start, len, f->dev);
 	return 0;
 }
 

@@ -17,7 +17,13 @@
 #include <drm/drm_print.h>
 #include "emu.h"
 
-#define SVM_EMU_FAULT_RETRIES	32
+/*
+ * A page may be unmapped again between its fault and the access (eviction,
+ * another device taking it): the device faults again.  It gives up with
+ * EBUSY only after this long without touching the page, which under TCG
+ * with many devices thrashing one working set can take hundreds of rounds.
+ */
+#define SVM_EMU_FAULT_PATIENCE	(10 * HZ)
 /* faults one EXEC reports at once, like a GPU fault buffer (per chunk) */
 #define SVM_EMU_FAULT_BATCH	32
 #define FNV_OFFSET		0xcbf29ce484222325ULL
@@ -145,7 +151,8 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 	unsigned long pos = a->addr;
 	DECLARE_BITMAP(batch, 1U << SVM_EXT_CHUNK_ORDER);
 	u64 widx = 0, bytes = 0;
-	int ret, tries = 0;
+	unsigned long since = 0;	/* jiffies of the first unserved fault */
+	int ret;
 
 	a->result = a->op == SVM_EMU_OP_CHECKSUM ? FNV_OFFSET : 0;
 	while (pos < end) {
@@ -163,7 +170,9 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 		if (!entry || (acc != SVM_EXT_ACCESS_READ &&
 			       !(v & SVM_EMU_PTE_WRITE))) {
 			xa_unlock(&ef->pt);
-			if (++tries > SVM_EMU_FAULT_RETRIES)
+			if (!since)
+				since = jiffies ?: 1;
+			else if (time_after(jiffies, since + SVM_EMU_FAULT_PATIENCE))
 				return -EBUSY;
 			if (fatal_signal_pending(current))
 				return -EINTR;
@@ -174,7 +183,7 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 				return ret;
 			continue;
 		}
-		tries = 0;
+		since = 0;
 		page = pfn_to_page((v >> SVM_EMU_PTE_PFN_SHIFT) +
 				   (v & SVM_EMU_PTE_HUGE ?
 				    (va >> PAGE_SHIFT) %
