@@ -172,8 +172,9 @@ static void test_random_traces(void)
 }
 
 /*
- * Plans: CPU<->GPU ping-pong of 2 chunks that fit, 3 rounds: each CPU write
- * invalidates the GPU's copies, so every GPU access is a load: 6.  Shared
+ * Plans: CPU<->GPU ping-pong of 2 chunks that fit, 3 passes of 4 rounds:
+ * each CPU write invalidates the GPU's copies, so every GPU access is a
+ * load: 24.  Shared
  * read of 2 chunks by two GPUs, 2 rounds: the other GPU's reads do not
  * invalidate, the CPU's one-chunk write between the rounds does: device 1
  * loads 2 + 1 = 3.  Identical plans from identical seeds.
@@ -188,9 +189,10 @@ static void test_plans(void)
 
 	EXPECT_EQ("pingpong-cpu", plan_build(plan_workload_find("pingpong-cpu"), &pp, &p), 0);
 	EXPECT_EQ("pingpong-cpu", plan_trace(&p, 0, &t), 0);
-	EXPECT_EQ("pingpong-cpu", trace_accesses(&t), 6);
-	EXPECT_EQ("pingpong-cpu", t.n, 12);
-	EXPECT_EQ("pingpong-cpu", oracle_min(&t, 3), 6);
+	/* 4 rounds a pass, each: 2 chunks loaded, then invalidated */
+	EXPECT_EQ("pingpong-cpu", trace_accesses(&t), 24);
+	EXPECT_EQ("pingpong-cpu", t.n, 48);
+	EXPECT_EQ("pingpong-cpu", oracle_min(&t, 3), 24);
 	trace_free(&t);
 	plan_free(&p);
 
