@@ -346,6 +346,67 @@ TEST_F(ad, reads_of_peer_data_map_over_the_link)
 	EXPECT_EQ(PAGES(PP_LEN), emu_count_at(self->fd[0], buf, PAGES(PP_LEN), 0));
 }
 
+/*
+ * Without a peer link: GPU 1's reads of what GPU 0 holds get read-only
+ * copies (GPU 0 keeps its own), and the two GPUs writing in turns end up
+ * sharing system memory instead of moving the data through it every turn.
+ */
+TEST(adaptive_without_peer_link)
+{
+	uint64_t *rd = alloc_aligned(PP_LEN), *wr = alloc_aligned(PP_LEN);
+	struct drm_svm_emu_counters c0, c1, c;
+	long long late = 0, n;
+	struct moved m0, m1;
+	uint64_t sum, want;
+	int fd[2], t;
+
+	ASSERT_NE(NULL, rd);
+	ASSERT_NE(NULL, wr);
+	unload();
+	ASSERT_EQ(0, reload("ndevices=2 mem_mb=64 peers=none"));
+	for (t = 0; t < 2; t++) {
+		fd[t] = emu_open(t);
+		ASSERT_GE(fd[t], 0);
+		ASSERT_EQ(0, emu_bind(fd[t]));
+	}
+	ASSERT_EQ(0, load("adaptive"));
+
+	fill_pattern(rd, PP_LEN, 44);
+	want = cpu_checksum(rd, PP_LEN, 0);
+	ASSERT_EQ(0, emu_exec1(fd[0], SVM_EMU_OP_CHECKSUM, rd, PP_LEN, 0, 0,
+			       &sum, &c0));
+	EXPECT_EQ(want, sum);
+	ASSERT_EQ(0, emu_exec1(fd[1], SVM_EMU_OP_CHECKSUM, rd, PP_LEN, 0, 0,
+			       &sum, &c1));
+	EXPECT_EQ(want, sum);
+	ksft_print_msg("figure: no link, shared read: GPU 0 %llu pages in; GPU 1 %llu faults, %llu pages in, %llu copies, %llu remote\n",
+		       c0.pages_to_dev, c1.faults, c1.pages_to_dev,
+		       c1.pages_replicated, c1.remote_maps);
+	EXPECT_EQ(PAGES(PP_LEN), c1.pages_replicated);
+	EXPECT_EQ(PAGES(PP_LEN), emu_count_at(fd[0], rd, PAGES(PP_LEN), 0));
+	EXPECT_EQ(-1, check_pattern(rd, PP_LEN, 44));
+
+	fill_pattern(wr, PP_LEN, 62);
+	for (t = 0; t < GG_TURNS; t++) {
+		moved_snap(0, &m0);
+		moved_snap(1, &m1);
+		ASSERT_EQ(0, emu_exec1(fd[t % 2], SVM_EMU_OP_ATOMIC_ADD, wr,
+				       PP_LEN, 0, 1, NULL, &c));
+		n = moved_since(0, &m0) + moved_since(1, &m1);
+		if (t >= 4)
+			late += n;
+		ksft_print_msg("figure: no link, gpu-gpu adaptive turn %d (device %d): %lld KiB moved, %llu faults, %llu remote, %llu us modeled\n",
+			       t + 1, t % 2, n * 4, c.faults, c.remote_maps,
+			       c.modeled_ns / 1000);
+	}
+	EXPECT_EQ(0, late);
+	EXPECT_EQ(-1, check_pattern(wr, PP_LEN, 62 + GG_TURNS));
+	unload();
+	close(fd[0]);
+	close(fd[1]);
+	EXPECT_EQ(0, reload("ndevices=2 mem_mb=64"));
+}
+
 /* ---- sequential first touch ---------------------------------------------- */
 
 #define SEQ_LEN		(8 * MIB)
