@@ -43,6 +43,7 @@ help:
 	@echo '  make check     set up, build everything, run all tests in a VM (README)'
 	@echo '  make demo      set up, build, show the emulated GPUs and a policy at work'
 	@echo '  make peer      run the kernel HMM suite (hmm-tests + test_hmm) in the VM'
+	@echo '  make bench-overhead  cost of a BPF policy on the fault path (VM; BENCH_ARGS=--json)'
 	@echo '  make build     build modules, BPF policies, svmctl, selftests'
 	@echo '  make kernel    build (or reuse) the cached kernel, FLAVOR=base|debug'
 	@echo '  make deps      install the Debian packages svm_ext needs'
@@ -153,6 +154,17 @@ bench-migrate:
 _bench-migrate:
 	@setsid $(VM) --kdir $(KDIR) --mem 4G $(VM_ARGS) -- \
 		$(ROOT)/tools/svmbench/migrate-speed.sh --kdir $(KDIR) </dev/null
+
+# What the 'default' BPF policy costs on the fault path beside no policy,
+# interleaved in one VM session (svmbench overhead); fails above 3%.
+.PHONY: bench-overhead _bench-overhead
+bench-overhead:
+	$(call with_kernel,_bench-overhead)
+
+_bench-overhead:
+	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- /bin/sh -c \
+		'$(ROOT)/selftests/setup.sh >&2 && $(OUT)/svmbench/svmbench overhead $(BENCH_ARGS)' \
+		</dev/null
 
 clean:
 	rm -rf $(OUT)
