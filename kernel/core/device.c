@@ -53,6 +53,24 @@ u32 svm_ext_device_count(void)
 	return n;
 }
 
+/**
+ * svm_ext_device_link_bw() - bandwidth of one of a device's links
+ * @dev: the device, may be NULL
+ * @to: a device index or SVM_EXT_LOC_SYSTEM
+ *
+ * Return: MB/s as the driver reports it; 0 without a direct link, for a
+ * NULL @dev, or when the driver does not say.
+ */
+u64 svm_ext_device_link_bw(struct svm_ext_device *dev, u32 to)
+{
+	if (!dev || !dev->ops->link_bw)
+		return 0;
+	if (to != SVM_EXT_LOC_SYSTEM &&
+	    (to >= SVM_EXT_MAX_DEVICES || !(dev->peer_mask & BIT_ULL(to))))
+		return 0;
+	return dev->ops->link_bw(dev, to);
+}
+
 #define to_core(k) container_of(k, struct svm_ext_device_core, kobj)
 
 static ssize_t name_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -79,6 +97,23 @@ static ssize_t peers_show(struct kobject *k, struct kobj_attribute *a,
 	return sysfs_emit(buf, "0x%llx\n", to_core(k)->dev->peer_mask);
 }
 
+/* One line per link: "system <MB/s>", then "<peer index> <MB/s>". */
+static ssize_t links_show(struct kobject *k, struct kobj_attribute *a,
+			  char *buf)
+{
+	struct svm_ext_device *dev = to_core(k)->dev;
+	ssize_t n;
+	u32 i;
+
+	n = sysfs_emit(buf, "system %llu\n",
+		       svm_ext_device_link_bw(dev, SVM_EXT_LOC_SYSTEM));
+	for (i = 0; i < SVM_EXT_MAX_DEVICES; i++)
+		if (dev->peer_mask & BIT_ULL(i))
+			n += sysfs_emit_at(buf, n, "%u %llu\n", i,
+					   svm_ext_device_link_bw(dev, i));
+	return n;
+}
+
 static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
 			     char *buf)
 {
@@ -102,6 +137,7 @@ static struct kobj_attribute mem_total_attr = __ATTR_RO(mem_total);
 static struct kobj_attribute mem_used_attr = __ATTR_RO(mem_used);
 static struct kobj_attribute peers_attr = __ATTR_RO(peers);
 static struct kobj_attribute counters_attr = __ATTR_RO(counters);
+static struct kobj_attribute links_attr = __ATTR_RO(links);
 
 static struct attribute *svm_ext_dev_attrs[] = {
 	&name_attr.attr,
@@ -109,6 +145,7 @@ static struct attribute *svm_ext_dev_attrs[] = {
 	&mem_used_attr.attr,
 	&peers_attr.attr,
 	&counters_attr.attr,
+	&links_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(svm_ext_dev);

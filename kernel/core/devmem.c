@@ -17,6 +17,7 @@
  */
 #include <linux/delay.h>
 #include <linux/highmem.h>
+#include <linux/ktime.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -202,15 +203,137 @@ out:
 	return moved;
 }
 
-/* Take a free chunk, evicting the coldest one when there is none. */
+/* A chunk on its way out, and whose it was (for tracing and policies). */
+struct svm_ext_victim {
+	struct svm_ext_devchunk *chunk;
+	unsigned long addr;
+	pid_t tgid;
+};
+
+/*
+ * Take @c out of service for eviction, unless it is already going, holds
+ * @keep's pages (the range that needs room) or is free.  Under core->lock.
+ */
+static bool svm_ext_victim_claim(struct svm_ext_device_core *core,
+				 struct svm_ext_devchunk *c,
+				 struct svm_ext_range *keep,
+				 struct svm_ext_victim *v)
+{
+	struct svm_ext_range *r = c->range;
+
+	if (c->evicting || r == keep || (!r && !c->used))
+		return false;
+	v->chunk = c;
+	v->addr = r ? r->start : 0;
+	v->tgid = r ? r->smm->tgid : 0;
+	c->evicting = true;
+	if (r)
+		r->devchunk[core->dev->index] = NULL;
+	c->range = NULL;
+	return true;
+}
+
+/*
+ * Ask the policy which chunks go: a snapshot of the LRU list (coldest
+ * first) is what its evict hook iterates.  Each victim it names is claimed
+ * only if it still holds what the snapshot showed.
+ */
+static unsigned int svm_ext_policy_victims(struct svm_ext_device_core *core,
+					   struct svm_ext_range *range,
+					   struct svm_ext_victim *v)
+{
+	struct svm_ext_evict_req req = {};
+	struct svm_ext_devchunk *c;
+	unsigned int n = 0, nv = 0, i;
+
+	req.info = kvcalloc(core->nchunks, sizeof(*req.info), GFP_KERNEL);
+	req.chunks = kvcalloc(core->nchunks, sizeof(*req.chunks), GFP_KERNEL);
+	if (!req.info || !req.chunks)
+		goto out;
+
+	spin_lock_irq(&core->lock);
+	list_for_each_entry(c, &core->lru, node) {
+		struct svm_ext_chunk_info *ci = &req.info[n];
+
+		if (c->evicting || c->range == range || n == core->nchunks)
+			continue;
+		ci->addr = c->range ? c->range->start : 0;
+		ci->tgid = c->range ? c->range->smm->tgid : 0;
+		ci->index = c - core->chunks;
+		ci->resident = c->used;
+		ci->faults = c->faults;
+		ci->last_ns = c->last_ns;
+		ci->alloc_ns = c->alloc_ns;
+		req.chunks[n++] = c;
+	}
+	spin_unlock_irq(&core->lock);
+
+	req.ctx.dev = core->dev->index;
+	req.ctx.nr_chunks = n;
+	req.ctx.need_bytes = SVM_EXT_CHUNK_SIZE;
+	req.ctx.for_addr = range->start;
+	svm_ext_policy_evict(&req);
+
+	spin_lock_irq(&core->lock);
+	for (i = 0; i < min_t(u32, req.ctx.nr_chosen, SVM_EXT_EVICT_BATCH) &&
+		    !core->nfree; i++) {
+		u32 k = req.chosen[i];
+
+		c = req.chunks[k];
+		if ((c->range ? c->range->start : 0) != req.info[k].addr)
+			continue;	/* changed hands since the snapshot */
+		if (svm_ext_victim_claim(core, c, range, &v[nv]))
+			nv++;
+	}
+	spin_unlock_irq(&core->lock);
+out:
+	kvfree(req.chunks);
+	kvfree(req.info);
+	return nv;
+}
+
+static void svm_ext_victim_evict(struct svm_ext_device_core *core,
+				 struct svm_ext_victim *v,
+				 struct svm_ext_fault_stats *stats)
+{
+	struct svm_ext_devchunk *c = v->chunk;
+	unsigned long moved = svm_ext_devchunk_evict(c);
+
+	trace_svm_ext_evict(core->dev->index, c->pfn_first - core->pfn_first,
+			    v->tgid, v->addr, moved);
+	if (moved)
+		svm_ext_policy_migrated(v->tgid, SVM_EXT_CAUSE_EVICT,
+					core->dev->index, SVM_EXT_LOC_SYSTEM,
+					v->addr, v->addr + SVM_EXT_CHUNK_SIZE,
+					(u64)moved << PAGE_SHIFT);
+	atomic64_inc(&core->cnt.evictions);
+	atomic64_add(moved, &core->cnt.pages_evicted);
+	atomic64_add(moved, &core->cnt.pages_from_dev);
+	if (stats) {
+		stats->evictions++;
+		stats->pages_evicted += moved;
+	}
+	spin_lock_irq(&core->lock);
+	c->evicting = false;
+	if (!c->used) {
+		list_move_tail(&c->node, &core->free_list);
+		core->nfree++;
+	}
+	spin_unlock_irq(&core->lock);
+}
+
+/*
+ * Take a free chunk; when there is none, the policy's victims go, or else
+ * the least recently used chunk.
+ */
 static struct svm_ext_devchunk *
 svm_ext_devchunk_alloc(struct svm_ext_device_core *core,
 		       struct svm_ext_range *range,
 		       struct svm_ext_fault_stats *stats)
 {
-	struct svm_ext_devchunk *chunk, *victim;
-	unsigned int tries;
-	unsigned long moved;
+	struct svm_ext_victim v[SVM_EXT_EVICT_BATCH];
+	struct svm_ext_devchunk *chunk;
+	unsigned int tries, nv, i;
 
 	for (tries = 0; tries < 4; tries++) {
 		spin_lock_irq(&core->lock);
@@ -226,51 +349,34 @@ svm_ext_devchunk_alloc(struct svm_ext_device_core *core,
 			list_move_tail(&chunk->node, &core->lru);
 			core->nfree--;
 			chunk->range = range;
+			chunk->faults = 0;
+			chunk->alloc_ns = ktime_get_ns();
+			chunk->last_ns = chunk->alloc_ns;
 			range->devchunk[core->dev->index] = chunk;
 			spin_unlock_irq(&core->lock);
 			return chunk;
 		}
 		spin_unlock_irq(&core->lock);
 
-		/* Full: evict the least recently used chunk. */
+		/* Full: evict. */
 		mutex_lock(&core->evict_lock);
-		spin_lock_irq(&core->lock);
-		victim = NULL;
-		list_for_each_entry(chunk, &core->lru, node) {
-			if (!chunk->evicting && chunk->range != range) {
-				victim = chunk;
-				break;
-			}
-		}
-		if (victim && !core->nfree) {
-			victim->evicting = true;
-			if (victim->range)
-				victim->range->devchunk[core->dev->index] = NULL;
-			victim->range = NULL;
-		} else {
-			victim = NULL;
-		}
-		spin_unlock_irq(&core->lock);
-		if (victim) {
-			moved = svm_ext_devchunk_evict(victim);
-			trace_svm_ext_evict(core->dev->index,
-					    victim->pfn_first - core->pfn_first,
-					    moved);
-			atomic64_inc(&core->cnt.evictions);
-			atomic64_add(moved, &core->cnt.pages_evicted);
-			atomic64_add(moved, &core->cnt.pages_from_dev);
-			if (stats) {
-				stats->evictions++;
-				stats->pages_evicted += moved;
-			}
+		nv = 0;
+		if (svm_ext_policy_has_evict())
+			nv = svm_ext_policy_victims(core, range, v);
+		if (!nv) {
 			spin_lock_irq(&core->lock);
-			victim->evicting = false;
-			if (!victim->used) {
-				list_move_tail(&victim->node, &core->free_list);
-				core->nfree++;
+			list_for_each_entry(chunk, &core->lru, node) {
+				if (core->nfree)
+					break;
+				if (svm_ext_victim_claim(core, chunk, range, v)) {
+					nv = 1;
+					break;
+				}
 			}
 			spin_unlock_irq(&core->lock);
 		}
+		for (i = 0; i < nv; i++)
+			svm_ext_victim_evict(core, &v[i], stats);
 		mutex_unlock(&core->evict_lock);
 	}
 	return NULL;
@@ -333,10 +439,15 @@ void svm_ext_devmem_touch(struct svm_ext_device_core *core,
 {
 	struct svm_ext_devchunk *chunk;
 
+	u64 now = ktime_get_ns();
+
 	spin_lock_irq(&core->lock);
 	chunk = range->devchunk[core->dev->index];
-	if (chunk && !chunk->evicting)
+	if (chunk && !chunk->evicting) {
 		list_move_tail(&chunk->node, &core->lru);
+		chunk->faults++;
+		chunk->last_ns = now;
+	}
 	spin_unlock_irq(&core->lock);
 }
 

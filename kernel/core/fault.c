@@ -14,6 +14,7 @@
  * A CPU access to a device page lands in the pagemap's migrate_to_ram, which
  * asks the policy which window comes back (default: the page's chunk).
  */
+#include <linux/delay.h>
 #include <linux/hmm.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -275,6 +276,10 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 	ctx.flags = svm_ext_vma_migratable(vma) ? SVM_EXT_FAULT_MIGRATABLE : 0;
 	ctx.nr_devices = svm_ext_device_count();
 	ctx.range_faults = atomic64_inc_return(&range->cnt.faults);
+	ctx.range_pages_in = atomic64_read(&range->cnt.pages_in);
+	ctx.range_remote_maps = atomic64_read(&range->cnt.remote_maps);
+	ctx.now_ns = ktime_get_ns();
+	ctx.priv = range;
 
 	/* Always returns with a valid decision: the policy's or the default. */
 	svm_ext_policy_fault(&ctx);
@@ -286,16 +291,35 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 
 	start = ctx.dec_start;
 	end = ctx.dec_end;
+	if (ctx.decision == SVM_EXT_DECIDE_THROTTLE && ctx.dec_ns) {
+		/* back off without holding the mm, then map in place */
+		mmap_read_unlock(mm);
+		fsleep(div_u64(ctx.dec_ns, NSEC_PER_USEC));
+		if (stats)
+			stats->throttle_ns += ctx.dec_ns;
+		mmap_read_lock(mm);
+		vma = vma_lookup(mm, addr);
+		if (!vma || !(vma->vm_flags & VM_READ) ||
+		    (access != SVM_EXT_ACCESS_READ &&
+		     !(vma->vm_flags & VM_WRITE))) {
+			ret = -EFAULT;
+			goto out_unlock;
+		}
+		start = max(start, vma->vm_start);
+		end = min(end, vma->vm_end);
+	}
 	if (ctx.decision == SVM_EXT_DECIDE_MIGRATE &&
 	    (ctx.flags & SVM_EXT_FAULT_MIGRATABLE)) {
 		if (ctx.dec_loc == SVM_EXT_LOC_SYSTEM) {
-			svm_ext_migrate_to_system(vma, start, end, 0, NULL, stats);
+			svm_ext_migrate_to_system(vma, start, end, 0, NULL,
+						  SVM_EXT_CAUSE_FAULT, stats);
 		} else {
 			struct svm_ext_device *dst = svm_ext_device_get(ctx.dec_loc);
 
 			if (dst)
 				svm_ext_migrate_to_device(range, vma, start, end,
-							  dst, stats);
+							  dst, SVM_EXT_CAUSE_FAULT,
+							  stats);
 		}
 	}
 
@@ -310,10 +334,10 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 		ret = svm_ext_map_window(b, range, start, end, access, stats);
 		if (ret == -EAGAIN)
 			svm_ext_migrate_to_system(vma, start, end, keep, NULL,
-						  stats);
+						  SVM_EXT_CAUSE_FAULT, stats);
 		else if (ret == -EACCES)	/* COW-shared device pages */
 			svm_ext_migrate_to_system(vma, start, end, 0, NULL,
-						  stats);
+						  SVM_EXT_CAUSE_FAULT, stats);
 		else
 			break;
 	}
@@ -352,7 +376,7 @@ vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf)
 
 	atomic64_inc(&core->cnt.cpu_faults);
 	ret = svm_ext_migrate_to_system(vma, ctx.dec_start, ctx.dec_end, 0,
-					vmf->page, NULL);
+					vmf->page, SVM_EXT_CAUSE_CPU_FAULT, NULL);
 	trace_svm_ext_cpu_fault(ctx.dev, addr, ctx.dec_start, ctx.dec_end, ret);
 	if (ret == -ENOMEM)
 		return VM_FAULT_OOM;

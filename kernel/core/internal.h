@@ -51,6 +51,9 @@ struct svm_ext_dev_counters {
  * @range: the VA chunk whose pages live here, or NULL
  * @node: on the device's free list or LRU list
  * @evicting: an eviction of this chunk is in progress
+ * @faults: device faults on it since it was allocated
+ * @last_ns: monotonic time of the last of them
+ * @alloc_ns: monotonic time it was allocated
  *
  * Everything but @core and @pfn_first is protected by the device's @lock.
  */
@@ -62,6 +65,23 @@ struct svm_ext_devchunk {
 	struct svm_ext_range *range;
 	struct list_head node;
 	bool evicting;
+	u64 faults;
+	u64 last_ns;
+	u64 alloc_ns;
+};
+
+/**
+ * struct svm_ext_evict_req - one call of a policy's evict hook
+ * @ctx: what the program sees
+ * @info: a snapshot of the candidates, coldest first (@ctx.nr_chunks)
+ * @chunks: the candidates themselves
+ * @chosen: indices of the victims the policy named (@ctx.nr_chosen)
+ */
+struct svm_ext_evict_req {
+	struct svm_ext_evict_ctx ctx;
+	struct svm_ext_chunk_info *info;
+	struct svm_ext_devchunk **chunks;
+	u32 chosen[SVM_EXT_EVICT_BATCH];
 };
 
 /**
@@ -116,6 +136,8 @@ struct svm_ext_device_core {
  * @nunmapped: queued unmapped spans
  * @unmap_overflow: the queue overflowed
  * @unmapped: spans unmapped since attributes were last used
+ * @tgid: the process that bound the first device
+ * @all: on the list of every context (debugfs), under svm_ext_mm_list_lock
  */
 struct svm_ext_mm {
 	struct mmu_notifier mn;
@@ -136,6 +158,8 @@ struct svm_ext_mm {
 	unsigned int nunmapped;
 	bool unmap_overflow;
 	struct { unsigned long start, end; } unmapped[16];
+	pid_t tgid;
+	struct list_head all;
 };
 
 /* Per-range counters. */
@@ -176,6 +200,7 @@ extern struct kobject *svm_ext_kobj;
 extern void *svm_ext_pgmap_owner;
 struct svm_ext_device *svm_ext_device_get(u32 index);
 u32 svm_ext_device_count(void);
+u64 svm_ext_device_link_bw(struct svm_ext_device *dev, u32 to);
 int svm_ext_devices_init(void);
 void svm_ext_devices_exit(void);
 
@@ -199,11 +224,11 @@ struct svm_ext_device_core *svm_ext_page_core(struct page *page);
 long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			       struct vm_area_struct *vma, unsigned long start,
 			       unsigned long end, struct svm_ext_device *dst,
-			       struct svm_ext_fault_stats *stats);
+			       u32 cause, struct svm_ext_fault_stats *stats);
 long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 			       unsigned long start, unsigned long end,
 			       u64 keep_mask, struct page *fault_page,
-			       struct svm_ext_fault_stats *stats);
+			       u32 cause, struct svm_ext_fault_stats *stats);
 int svm_ext_copy_pages(struct page **dst, struct page **src,
 		       unsigned long npages);
 
@@ -213,6 +238,12 @@ struct svm_ext_range *svm_ext_range_get(struct svm_ext_mm *smm,
 struct svm_ext_range *svm_ext_range_lookup(struct svm_ext_mm *smm,
 					   unsigned long addr);
 void svm_ext_mm_exit(void);
+extern struct mutex svm_ext_mm_list_lock;
+extern struct list_head svm_ext_mm_list;
+
+/* debugfs.c */
+void svm_ext_debugfs_init(void);
+void svm_ext_debugfs_exit(void);
 
 /* attr.c */
 void svm_ext_attrs_init(struct svm_ext_mm *smm);
@@ -234,6 +265,14 @@ void svm_ext_policy_fault(struct svm_ext_fault_ctx *ctx);
 void svm_ext_policy_cpu_fault(struct svm_ext_cpu_fault_ctx *ctx);
 int svm_ext_policy_advise(struct svm_ext_binding *b, unsigned long start,
 			  unsigned long end, u32 type, u64 *value);
+bool svm_ext_policy_has_evict(void);
+void svm_ext_policy_evict(struct svm_ext_evict_req *req);
+void svm_ext_policy_range_event(bool add, pid_t tgid, unsigned long start,
+				unsigned long end);
+void svm_ext_policy_migrated(pid_t tgid, u32 cause, u32 src, u32 dst,
+			     unsigned long start, unsigned long end, u64 bytes);
+void svm_ext_policy_invalidated(pid_t tgid, u32 event, unsigned long start,
+				unsigned long end);
 extern const struct attribute_group svm_ext_policy_attr_group;
 
 #endif /* _SVM_EXT_INTERNAL_H */

@@ -36,6 +36,7 @@ static int __init svm_ext_init(void)
 	ret = svm_ext_policy_init();
 	if (ret)
 		goto err_devices;
+	svm_ext_debugfs_init();
 	return 0;
 
 err_devices:
@@ -47,6 +48,7 @@ err_kobj:
 
 static void __exit svm_ext_exit(void)
 {
+	svm_ext_debugfs_exit();
 	svm_ext_policy_exit();
 	svm_ext_mm_exit();
 	svm_ext_devices_exit();

@@ -141,6 +141,15 @@ static void svm_ext_mig_drop_dst(struct svm_ext_mig *m, unsigned long npages)
 	}
 }
 
+/* No source yet (for svm_ext_merge_src()); never a valid location. */
+#define SVM_EXT_SRC_UNSET	0xfffffffdu
+
+/* The source of a move: one location, or SVM_EXT_LOC_NONE for several. */
+static u32 svm_ext_merge_src(u32 src, u32 loc)
+{
+	return src == SVM_EXT_SRC_UNSET || src == loc ? loc : SVM_EXT_LOC_NONE;
+}
+
 /**
  * svm_ext_migrate_to_device() - move a window of a range into a device
  * @range: the VA chunk containing the window
@@ -148,6 +157,7 @@ static void svm_ext_mig_drop_dst(struct svm_ext_mig *m, unsigned long npages)
  * @start: page-aligned window start
  * @end: page-aligned window end, at most @range->end
  * @dst: destination device
+ * @cause: why (enum svm_ext_cause), for the policy's migrated notification
  * @stats: accounting (may be NULL)
  *
  * Moves system pages, unpopulated anonymous pages (allocated directly in
@@ -159,12 +169,13 @@ static void svm_ext_mig_drop_dst(struct svm_ext_mig *m, unsigned long npages)
 long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			       struct vm_area_struct *vma, unsigned long start,
 			       unsigned long end, struct svm_ext_device *dst,
-			       struct svm_ext_fault_stats *stats)
+			       u32 cause, struct svm_ext_fault_stats *stats)
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
 	struct migrate_vma args = {};
 	struct svm_ext_mig *m;
 	long moved = 0, from_sys = 0;
+	u32 src = SVM_EXT_SRC_UNSET;	/* no source seen yet */
 	int ret;
 
 	if (WARN_ON_ONCE(npages > SVM_EXT_CHUNK_PAGES || start < range->start ||
@@ -213,6 +224,8 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 		} else {
 			from_sys++;
 		}
+		src = svm_ext_merge_src(src, score ? score->dev->index :
+						       SVM_EXT_LOC_SYSTEM);
 	}
 	migrate_vma_finalize(&args);
 
@@ -222,6 +235,9 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 		stats->pages_to_dev += moved;
 	trace_svm_ext_migrate(start, end, SVM_EXT_LOC_SYSTEM, dst->index,
 			      moved, from_sys);
+	if (moved)
+		svm_ext_policy_migrated(current->tgid, cause, src, dst->index,
+					start, end, (u64)moved << PAGE_SHIFT);
 	kvfree(m);
 	return moved;
 }
@@ -233,6 +249,7 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
  * @end: page-aligned window end (at most one chunk away from @start)
  * @keep_mask: devices whose pages stay where they are
  * @fault_page: the page of a CPU fault in progress, or NULL
+ * @cause: why (enum svm_ext_cause), for the policy's migrated notification
  * @stats: accounting (may be NULL)
  *
  * Return: pages moved, -ENOMEM when @fault_page could not be given a
@@ -241,12 +258,13 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 			       unsigned long start, unsigned long end,
 			       u64 keep_mask, struct page *fault_page,
-			       struct svm_ext_fault_stats *stats)
+			       u32 cause, struct svm_ext_fault_stats *stats)
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
 	struct migrate_vma args = {};
 	struct svm_ext_mig *m;
 	bool fault_page_oom = false;
+	u32 src = SVM_EXT_SRC_UNSET;
 	long moved = 0;
 	int ret;
 
@@ -309,16 +327,24 @@ long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 
 	migrate_vma_pages(&args);
 	for (i = 0; i < npages; i++) {
+		struct svm_ext_device_core *score;
+
 		if (!m->dpages[i] || !(m->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		moved++;
-		atomic64_inc(&svm_ext_page_core(m->spages[i])->cnt.pages_from_dev);
+		score = svm_ext_page_core(m->spages[i]);
+		atomic64_inc(&score->cnt.pages_from_dev);
+		src = svm_ext_merge_src(src, score->dev->index);
 	}
 	migrate_vma_finalize(&args);
 	if (stats)
 		stats->pages_from_dev += moved;
 	trace_svm_ext_migrate(start, end, SVM_EXT_LOC_NONE, SVM_EXT_LOC_SYSTEM,
 			      moved, 0);
+	if (moved)
+		svm_ext_policy_migrated(current->tgid, cause, src,
+					SVM_EXT_LOC_SYSTEM, start, end,
+					(u64)moved << PAGE_SHIFT);
 	kvfree(m);
 	return fault_page_oom ? -ENOMEM : moved;
 }

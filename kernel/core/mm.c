@@ -23,6 +23,10 @@
 #include "internal.h"
 #include "trace.h"
 
+/* Every context with a binding, for the debugfs dump; taken before smm->lock. */
+DEFINE_MUTEX(svm_ext_mm_list_lock);
+LIST_HEAD(svm_ext_mm_list);
+
 static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 {
 	struct svm_ext_mm *smm = kzalloc(sizeof(*smm), GFP_KERNEL);
@@ -32,7 +36,9 @@ static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 	mutex_init(&smm->notifier_lock);
 	mutex_init(&smm->lock);
 	INIT_LIST_HEAD(&smm->bindings);
+	INIT_LIST_HEAD(&smm->all);
 	xa_init(&smm->ranges);
+	smm->tgid = current->tgid;
 	svm_ext_attrs_init(smm);
 	return &smm->mn;
 }
@@ -86,6 +92,7 @@ static bool svm_ext_range_invalidate(struct mmu_interval_notifier *mni,
 		b->dev->ops->invalidate(b, start, end);
 	mutex_unlock(&smm->notifier_lock);
 	trace_svm_ext_invalidate(start, end, r->event);
+	svm_ext_policy_invalidated(smm->tgid, r->event, start, end);
 	/* hints belong to the mapping: unmapping forgets them (as KFD) */
 	if (r->event == MMU_NOTIFY_UNMAP)
 		svm_ext_attrs_unmapped(smm, start, end);
@@ -152,6 +159,7 @@ struct svm_ext_range *svm_ext_range_get(struct svm_ext_mm *smm,
 		mmu_interval_notifier_remove(&range->notifier);
 		goto err_free;
 	}
+	svm_ext_policy_range_event(true, smm->tgid, range->start, range->end);
 out:
 	mutex_unlock(&smm->lock);
 	return range;
@@ -175,6 +183,8 @@ static void svm_ext_mm_drop_ranges(struct svm_ext_mm *smm)
 		xa_erase(&smm->ranges, idx);
 		mmu_interval_notifier_remove(&range->notifier);
 		svm_ext_devmem_forget_range(range);
+		svm_ext_policy_range_event(false, smm->tgid, range->start,
+					   range->end);
 		kfree(range);
 	}
 	svm_ext_attrs_fini(smm);
@@ -213,12 +223,15 @@ struct svm_ext_binding *svm_ext_bind(struct svm_ext_device *dev,
 	b->smm = smm;
 	b->drvdata = drvdata;
 
+	mutex_lock(&svm_ext_mm_list_lock);
 	mutex_lock(&smm->lock);
-	smm->nbindings++;
+	if (!smm->nbindings++)
+		list_add_tail(&smm->all, &svm_ext_mm_list);
 	mutex_lock(&smm->notifier_lock);
 	list_add_tail(&b->link, &smm->bindings);
 	mutex_unlock(&smm->notifier_lock);
 	mutex_unlock(&smm->lock);
+	mutex_unlock(&svm_ext_mm_list_lock);
 	return b;
 }
 EXPORT_SYMBOL_GPL(svm_ext_bind);
@@ -235,14 +248,18 @@ void svm_ext_unbind(struct svm_ext_binding *b)
 {
 	struct svm_ext_mm *smm = b->smm;
 
+	mutex_lock(&svm_ext_mm_list_lock);
 	mutex_lock(&smm->lock);
 	mutex_lock(&smm->notifier_lock);
 	list_del(&b->link);
 	b->dev->ops->invalidate(b, 0, ULONG_MAX);
 	mutex_unlock(&smm->notifier_lock);
-	if (!--smm->nbindings)
+	if (!--smm->nbindings) {
+		list_del_init(&smm->all);
 		svm_ext_mm_drop_ranges(smm);
+	}
 	mutex_unlock(&smm->lock);
+	mutex_unlock(&svm_ext_mm_list_lock);
 	mmu_notifier_put(&smm->mn);
 	kfree(b);
 }

@@ -76,6 +76,8 @@ enum svm_ext_exit_kind {
  * @pad1: unused
  * @pad2: unused
  * @dec_ns: how long a throttle decision makes the device wait
+ * @priv: core private.  Being a pointer, it also makes the verifier accept
+ *	only the hook's own context where a kfunc wants one.
  */
 struct svm_ext_fault_ctx {
 	u32 dev;
@@ -104,6 +106,7 @@ struct svm_ext_fault_ctx {
 	u32 dec_bad;
 	u32 pad2;
 	u64 dec_ns;
+	void *priv;
 };
 
 /**
@@ -117,6 +120,7 @@ struct svm_ext_fault_ctx {
  * @dec_end: end of that window
  * @decided: a window was recorded
  * @dec_bad: set by a kfunc that was handed an invalid window
+ * @priv: core private (see &svm_ext_fault_ctx.priv)
  */
 struct svm_ext_cpu_fault_ctx {
 	u32 dev;
@@ -128,6 +132,7 @@ struct svm_ext_cpu_fault_ctx {
 	u64 dec_end;
 	u32 decided;
 	u32 dec_bad;
+	void *priv;
 };
 
 /* svm_ext_advise_ctx.type beyond the attribute types: a prefetch request */
@@ -146,6 +151,7 @@ struct svm_ext_cpu_fault_ctx {
  * @new_value: replacement value
  * @dec_bad: set by a kfunc that was handed an invalid decision
  * @pad: unused
+ * @priv: core private (see &svm_ext_fault_ctx.priv)
  */
 struct svm_ext_advise_ctx {
 	u32 dev;
@@ -158,6 +164,7 @@ struct svm_ext_advise_ctx {
 	u64 new_value;
 	u32 dec_bad;
 	u32 pad;
+	void *priv;
 };
 
 /**
@@ -191,6 +198,7 @@ struct svm_ext_chunk_info {
  * @for_addr: start of the VA chunk that needs the room (never a candidate)
  * @nr_chosen: victims named so far (svm_ext_evict_choose())
  * @dec_bad: set by a kfunc that was handed an invalid decision
+ * @priv: core private (see &svm_ext_fault_ctx.priv)
  */
 struct svm_ext_evict_ctx {
 	u32 dev;
@@ -199,6 +207,7 @@ struct svm_ext_evict_ctx {
 	u64 for_addr;
 	u32 nr_chosen;
 	u32 dec_bad;
+	void *priv;
 };
 
 /**
@@ -317,8 +326,9 @@ struct svm_ext_ops {
 	 */
 	void (*range_add)(struct svm_ext_range_event *ev);
 	/**
-	 * @range_remove: a VA chunk left its context (unmapped or exit).
-	 * Notification only; called from mmu notifier context.
+	 * @range_remove: a VA chunk left its context: the process's last
+	 * device binding went (fd closed, exit).  Ranges outlive munmap,
+	 * which only invalidates.  Notification only.
 	 */
 	void (*range_remove)(struct svm_ext_range_event *ev);
 	/**

@@ -48,6 +48,7 @@ static const char * const svm_ext_exit_kind_names[] = {
 	[SVM_EXT_EXIT_UNREGISTERED] = "unregistered",
 	[SVM_EXT_EXIT_ERROR] = "error",
 	[SVM_EXT_EXIT_BAD_DECISION] = "bad_decision",
+	[SVM_EXT_EXIT_REPLACED] = "replaced",
 };
 
 DEFINE_STATIC_SRCU(svm_ext_srcu);
@@ -137,6 +138,12 @@ static bool svm_ext_fault_decision_ok(struct svm_ext_fault_ctx *ctx,
 	}
 	if (ctx->decision == SVM_EXT_DECIDE_DEFAULT)
 		return true;
+	if (ctx->decision == SVM_EXT_DECIDE_THROTTLE &&
+	    ctx->dec_ns > SVM_EXT_THROTTLE_MAX_NS) {
+		scnprintf(why, len, "fault: throttle of %llu ns is longer than %llu ns",
+			  ctx->dec_ns, SVM_EXT_THROTTLE_MAX_NS);
+		return false;
+	}
 	if (ctx->dec_loc != SVM_EXT_LOC_SYSTEM &&
 	    !svm_ext_device_get(ctx->dec_loc)) {
 		scnprintf(why, len, "fault: location 0x%x is not a device",
@@ -265,6 +272,137 @@ int svm_ext_policy_advise(struct svm_ext_binding *b, unsigned long start,
 	return ret;
 }
 
+/**
+ * svm_ext_policy_has_evict() - does the active policy decide evictions?
+ *
+ * A hint only (the policy may go at any time); it spares the caller the
+ * candidate snapshot when no policy wants it.
+ *
+ * Return: true if a policy with an evict hook is active.
+ */
+bool svm_ext_policy_has_evict(void)
+{
+	struct svm_ext_ops *ops;
+	bool has;
+	int idx;
+
+	idx = srcu_read_lock(&svm_ext_srcu);
+	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
+	has = ops && ops->evict;
+	srcu_read_unlock(&svm_ext_srcu, idx);
+	return has;
+}
+
+/**
+ * svm_ext_policy_evict() - let the policy name victims on a full device
+ * @req: the candidates; on return @req->chosen holds valid indices only
+ *	(none if the policy erred and was ejected)
+ */
+void svm_ext_policy_evict(struct svm_ext_evict_req *req)
+{
+	struct svm_ext_ops *ops;
+	int idx;
+
+	req->ctx.priv = req;
+	idx = srcu_read_lock(&svm_ext_srcu);
+	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
+	if (ops && ops->evict) {
+		ops->evict(&req->ctx);
+		if (req->ctx.dec_bad) {
+			svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
+				      "evict: candidate index out of range or destination not system memory",
+				      NULL);
+			req->ctx.nr_chosen = 0;
+		}
+	}
+	srcu_read_unlock(&svm_ext_srcu, idx);
+}
+
+/*
+ * Notifications: no decision to check, so the hook is simply called.  The
+ * event lives on the stack of the caller, which may hold spinlocks or be in
+ * mmu notifier context; the programs cannot sleep.
+ */
+#define SVM_EXT_NOTIFY(hook, ev)					\
+do {									\
+	struct svm_ext_ops *__ops;					\
+	int __idx;							\
+									\
+	__idx = srcu_read_lock(&svm_ext_srcu);				\
+	__ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);	\
+	if (__ops && __ops->hook)					\
+		__ops->hook(ev);					\
+	srcu_read_unlock(&svm_ext_srcu, __idx);				\
+} while (0)
+
+/**
+ * svm_ext_policy_range_event() - tell the policy a range came or went
+ * @add: true for range_add, false for range_remove
+ * @tgid: owning process
+ * @start: range start
+ * @end: range end
+ */
+void svm_ext_policy_range_event(bool add, pid_t tgid, unsigned long start,
+				unsigned long end)
+{
+	struct svm_ext_range_event ev = {
+		.tgid = tgid,
+		.start = start,
+		.end = end,
+	};
+
+	if (add)
+		SVM_EXT_NOTIFY(range_add, &ev);
+	else
+		SVM_EXT_NOTIFY(range_remove, &ev);
+}
+
+/**
+ * svm_ext_policy_migrated() - tell the policy pages moved
+ * @tgid: owning process (0 if unknown)
+ * @cause: enum svm_ext_cause
+ * @src: source location (SVM_EXT_LOC_NONE: several)
+ * @dst: destination location
+ * @start: window start
+ * @end: window end
+ * @bytes: bytes moved
+ */
+void svm_ext_policy_migrated(pid_t tgid, u32 cause, u32 src, u32 dst,
+			     unsigned long start, unsigned long end, u64 bytes)
+{
+	struct svm_ext_migrate_event ev = {
+		.tgid = tgid,
+		.cause = cause,
+		.src = src,
+		.dst = dst,
+		.start = start,
+		.end = end,
+		.bytes = bytes,
+	};
+
+	SVM_EXT_NOTIFY(migrated, &ev);
+}
+
+/**
+ * svm_ext_policy_invalidated() - tell the policy device mappings went
+ * @tgid: owning process
+ * @event: enum mmu_notifier_event
+ * @start: span start
+ * @end: span end
+ */
+void svm_ext_policy_invalidated(pid_t tgid, u32 event, unsigned long start,
+				unsigned long end)
+{
+	struct svm_ext_invalidate_event ev = {
+		.tgid = tgid,
+		.event = event,
+		.start = start,
+		.end = end,
+	};
+
+	SVM_EXT_NOTIFY(invalidated, &ev);
+}
+
 /* ---- kfuncs ---- */
 
 __bpf_kfunc_start_defs();
@@ -315,6 +453,28 @@ __bpf_kfunc int svm_ext_fault_map(struct svm_ext_fault_ctx *ctx, u64 start,
 	ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
 	ctx->dec_start = start;
 	ctx->dec_end = start + len;
+	return 0;
+}
+
+/**
+ * svm_ext_fault_throttle() - decide: the faulting device waits, then maps
+ * the page where it is
+ * @ctx: the fault context the hook received
+ * @ns: how long to wait, at most SVM_EXT_THROTTLE_MAX_NS (longer ejects
+ *	the policy)
+ *
+ * What UVM does to a page that thrashes: the device backs off and the page
+ * stays put, mapped over the link, so it stops bouncing.
+ *
+ * Return: 0.
+ */
+__bpf_kfunc int svm_ext_fault_throttle(struct svm_ext_fault_ctx *ctx, u64 ns)
+{
+	ctx->decision = SVM_EXT_DECIDE_THROTTLE;
+	ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
+	ctx->dec_start = ctx->addr;
+	ctx->dec_end = ctx->addr + PAGE_SIZE;
+	ctx->dec_ns = ns;
 	return 0;
 }
 
@@ -379,6 +539,177 @@ __bpf_kfunc int svm_ext_advise_set_value(struct svm_ext_advise_ctx *ctx,
 }
 
 /**
+ * svm_ext_evict_chunk() - look at one candidate of an eviction
+ * @ctx: the context the evict hook received
+ * @i: candidate index, 0 (least recently used) .. @ctx->nr_chunks - 1
+ * @info: filled with the candidate's state
+ *
+ * Return: 0, or -ENOENT past the last candidate.
+ */
+__bpf_kfunc int svm_ext_evict_chunk(struct svm_ext_evict_ctx *ctx, u32 i,
+				    struct svm_ext_chunk_info *info)
+{
+	struct svm_ext_evict_req *req = ctx->priv;
+
+	if (i >= ctx->nr_chunks) {
+		memset(info, 0, sizeof(*info));
+		return -ENOENT;
+	}
+	*info = req->info[i];
+	return 0;
+}
+
+/**
+ * svm_ext_evict_choose() - decide: candidate @i leaves the device
+ * @ctx: the context the evict hook received
+ * @i: candidate index
+ * @loc: where its pages go; only SVM_EXT_LOC_SYSTEM is supported
+ *
+ * At most SVM_EXT_EVICT_BATCH victims per call.  The core evicts each that
+ * is still resident when the hook returns (a chunk freed meanwhile is
+ * skipped, not an error).
+ *
+ * Return: 0; -EEXIST if named already; -ENOSPC when the batch is full;
+ * -EINVAL for an index out of range or another destination (the policy is
+ * then ejected).
+ */
+__bpf_kfunc int svm_ext_evict_choose(struct svm_ext_evict_ctx *ctx, u32 i,
+				     u32 loc)
+{
+	struct svm_ext_evict_req *req = ctx->priv;
+	u32 n = min_t(u32, ctx->nr_chosen, SVM_EXT_EVICT_BATCH), j;
+
+	if (i >= ctx->nr_chunks || loc != SVM_EXT_LOC_SYSTEM) {
+		ctx->dec_bad = 1;
+		return -EINVAL;
+	}
+	for (j = 0; j < n; j++)
+		if (req->chosen[j] == i)
+			return -EEXIST;
+	if (n == SVM_EXT_EVICT_BATCH)
+		return -ENOSPC;
+	req->chosen[n] = i;
+	ctx->nr_chosen = n + 1;
+	return 0;
+}
+
+/**
+ * svm_ext_fault_resident() - which pages of the fault's chunk are on a device
+ * @ctx: the context the fault hook received
+ * @loc: a device index
+ * @map: out: bit i set when the page at ALIGN_DOWN(@ctx->addr, 2 MiB) +
+ *	i * PAGE_SIZE is resident on @loc
+ * @map__sz: size of @map in bytes: SVM_EXT_CHUNK_PAGES / 8
+ *
+ * Return: pages resident, or -EINVAL (no such device, wrong size).
+ */
+__bpf_kfunc int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, u32 loc,
+				       u64 *map, u32 map__sz)
+{
+	struct svm_ext_range *range = ctx->priv;
+	struct svm_ext_device *dev = svm_ext_device_get(loc);
+	struct svm_ext_devchunk *chunk;
+	unsigned long flags;
+	int n = 0;
+
+	if (!dev || map__sz != SVM_EXT_CHUNK_PAGES / 8)
+		return -EINVAL;
+	memset(map, 0, map__sz);
+	spin_lock_irqsave(&dev->core->lock, flags);
+	chunk = range->devchunk[loc];
+	if (chunk && !chunk->evicting) {
+		bitmap_to_arr64(map, chunk->used_map, SVM_EXT_CHUNK_PAGES);
+		n = chunk->used;
+	}
+	spin_unlock_irqrestore(&dev->core->lock, flags);
+	return n;
+}
+
+/**
+ * svm_ext_fault_page_loc() - where one page of the fault's chunk is
+ * @ctx: the context the fault hook received
+ * @addr: an address in the same 2 MiB chunk as @ctx->addr
+ *
+ * Return: a device index; SVM_EXT_LOC_SYSTEM for host memory (system memory
+ * or not populated); SVM_EXT_LOC_NONE for an address outside the chunk.
+ */
+__bpf_kfunc u32 svm_ext_fault_page_loc(struct svm_ext_fault_ctx *ctx, u64 addr)
+{
+	struct svm_ext_range *range = ctx->priv;
+	unsigned long off, flags;
+	u32 i, loc = SVM_EXT_LOC_SYSTEM;
+
+	if (addr < range->start || addr >= range->end)
+		return SVM_EXT_LOC_NONE;
+	off = (addr - range->start) >> PAGE_SHIFT;
+	for (i = 0; i < SVM_EXT_MAX_DEVICES && loc == SVM_EXT_LOC_SYSTEM; i++) {
+		struct svm_ext_device *dev = svm_ext_device_get(i);
+		struct svm_ext_devchunk *chunk;
+
+		if (!dev)
+			continue;
+		spin_lock_irqsave(&dev->core->lock, flags);
+		chunk = range->devchunk[i];
+		if (chunk && test_bit(off, chunk->used_map))
+			loc = i;
+		spin_unlock_irqrestore(&dev->core->lock, flags);
+	}
+	return loc;
+}
+
+/**
+ * svm_ext_dev_mem_total() - a device's memory
+ * @dev: device index
+ *
+ * Return: bytes, 0 for no such device.
+ */
+__bpf_kfunc u64 svm_ext_dev_mem_total(u32 dev)
+{
+	struct svm_ext_device *d = svm_ext_device_get(dev);
+
+	return d ? (u64)d->core->nchunks << SVM_EXT_CHUNK_SHIFT : 0;
+}
+
+/**
+ * svm_ext_dev_mem_free() - a device's memory not held by any range
+ * @dev: device index
+ *
+ * Return: bytes in free chunks (what can be had without evicting), 0 for
+ * no such device.
+ */
+__bpf_kfunc u64 svm_ext_dev_mem_free(u32 dev)
+{
+	struct svm_ext_device *d = svm_ext_device_get(dev);
+
+	return d ? (u64)READ_ONCE(d->core->nfree) << SVM_EXT_CHUNK_SHIFT : 0;
+}
+
+/**
+ * svm_ext_dev_peers() - devices a device reaches over a peer link
+ * @dev: device index
+ *
+ * Return: a mask of device indices, 0 for no such device.
+ */
+__bpf_kfunc u64 svm_ext_dev_peers(u32 dev)
+{
+	struct svm_ext_device *d = svm_ext_device_get(dev);
+
+	return d ? d->peer_mask : 0;
+}
+
+/**
+ * svm_ext_link_bw() - bandwidth of a link, as the driver reports it
+ * @from: device index
+ * @to: device index, or SVM_EXT_LOC_SYSTEM for the host link
+ *
+ * Return: MB/s; 0 when there is no direct link or the driver does not say.
+ */
+__bpf_kfunc u64 svm_ext_link_bw(u32 from, u32 to)
+{
+	return svm_ext_device_link_bw(svm_ext_device_get(from), to);
+}
+
+/**
  * svm_ext_nr_devices() - number of devices registered with the core
  *
  * Return: the count.
@@ -412,10 +743,19 @@ __bpf_kfunc_end_defs();
 BTF_KFUNCS_START(svm_ext_kfunc_ids)
 BTF_ID_FLAGS(func, svm_ext_fault_migrate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_map, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_fault_throttle, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_fault_resident, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_fault_page_loc, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_cpu_fault_window, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_advise_refuse, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_advise_set_value, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_evict_chunk, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_evict_choose, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_nr_devices)
+BTF_ID_FLAGS(func, svm_ext_dev_mem_total)
+BTF_ID_FLAGS(func, svm_ext_dev_mem_free)
+BTF_ID_FLAGS(func, svm_ext_dev_peers)
+BTF_ID_FLAGS(func, svm_ext_link_bw)
 BTF_ID_FLAGS(func, svm_ext_error)
 BTF_KFUNCS_END(svm_ext_kfunc_ids)
 
@@ -426,15 +766,30 @@ enum svm_ext_ops_member {
 	SVM_EXT_OPS_FAULT,
 	SVM_EXT_OPS_CPU_FAULT,
 	SVM_EXT_OPS_ADVISE,
+	SVM_EXT_OPS_EVICT,
 };
 
+/* Which hook each context-bound kfunc belongs to. */
 BTF_ID_LIST(svm_ext_filter_ids)
 BTF_ID(struct, svm_ext_ops)
 BTF_ID(func, svm_ext_fault_migrate)
 BTF_ID(func, svm_ext_fault_map)
+BTF_ID(func, svm_ext_fault_throttle)
+BTF_ID(func, svm_ext_fault_resident)
+BTF_ID(func, svm_ext_fault_page_loc)
 BTF_ID(func, svm_ext_cpu_fault_window)
 BTF_ID(func, svm_ext_advise_refuse)
 BTF_ID(func, svm_ext_advise_set_value)
+BTF_ID(func, svm_ext_evict_chunk)
+BTF_ID(func, svm_ext_evict_choose)
+
+static const u8 svm_ext_kfunc_hook[] = {
+	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
+	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
+	SVM_EXT_OPS_CPU_FAULT,
+	SVM_EXT_OPS_ADVISE, SVM_EXT_OPS_ADVISE,
+	SVM_EXT_OPS_EVICT, SVM_EXT_OPS_EVICT,
+};
 
 /*
  * Decision kfuncs only make sense in their own hook: the verifier refuses a
@@ -444,24 +799,17 @@ BTF_ID(func, svm_ext_advise_set_value)
 static int svm_ext_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
 	u32 member = prog->expected_attach_type;
-	int want;
+	unsigned int i;
 
 	if (!btf_id_set8_contains(&svm_ext_kfunc_ids, kfunc_id))
 		return 0;
 	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
 	    prog->aux->attach_btf_id != svm_ext_filter_ids[0])
 		return -EACCES;
-	if (kfunc_id == svm_ext_filter_ids[1] ||
-	    kfunc_id == svm_ext_filter_ids[2])
-		want = SVM_EXT_OPS_FAULT;
-	else if (kfunc_id == svm_ext_filter_ids[3])
-		want = SVM_EXT_OPS_CPU_FAULT;
-	else if (kfunc_id == svm_ext_filter_ids[4] ||
-		 kfunc_id == svm_ext_filter_ids[5])
-		want = SVM_EXT_OPS_ADVISE;
-	else
-		return 0;	/* usable from any hook */
-	return member == want ? 0 : -EACCES;
+	for (i = 0; i < ARRAY_SIZE(svm_ext_kfunc_hook); i++)
+		if (kfunc_id == svm_ext_filter_ids[i + 1])
+			return member == svm_ext_kfunc_hook[i] ? 0 : -EACCES;
+	return 0;	/* usable from any hook */
 }
 
 static const struct btf_kfunc_id_set svm_ext_kfunc_set = {
@@ -593,6 +941,65 @@ static void svm_ext_unreg(void *kdata, struct bpf_link *link)
 	pr_info("svm_ext: policy %s detached\n", ops->name);
 }
 
+/*
+ * Switch (BPF_LINK_UPDATE on the policy's link): the new policy's init runs
+ * while the old one still decides; then one pointer swap, and the old one's
+ * exit hook runs once no hook call of it is in flight.  There is never a
+ * moment without a policy, nor one with two.
+ */
+static int svm_ext_update(void *kdata, void *old_kdata, struct bpf_link *link)
+{
+	struct svm_ext_ops *ops = kdata, *old = old_kdata;
+	struct svm_ext_exit_info info;
+	bool old_pending;
+	int ret = 0;
+
+	mutex_lock(&svm_ext_policy_mutex);
+	if (svm_ext_attached != old) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (ops->init) {
+		ret = ops->init();
+		if (ret) {
+			pr_warn("svm_ext: policy %s init failed: %d, %s stays\n",
+				ops->name, ret, old->name);
+			if (ret > 0 || ret < -MAX_ERRNO)
+				ret = -EINVAL;
+			goto out;
+		}
+	}
+	spin_lock_irq(&svm_ext_state_lock);
+	/* an ejected old policy still owes its exit hook the ejection info */
+	old_pending = svm_ext_exit_pending;
+	info = svm_ext_last_exit;
+	if (!old_pending) {
+		info.kind = SVM_EXT_EXIT_REPLACED;
+		scnprintf(info.reason, sizeof(info.reason), "replaced by %s",
+			  ops->name);
+		info.msg[0] = '\0';
+	}
+	svm_ext_last_exit.kind = SVM_EXT_EXIT_REPLACED;
+	scnprintf(svm_ext_last_exit.reason, sizeof(svm_ext_last_exit.reason),
+		  "%s replaced by %s", old->name, ops->name);
+	svm_ext_last_exit.msg[0] = '\0';
+	svm_ext_exit_pending = false;
+	rcu_assign_pointer(svm_ext_active, ops);
+	svm_ext_attached = ops;
+	svm_ext_state = SVM_EXT_ENABLED;
+	strscpy(svm_ext_policy_name, ops->name, sizeof(svm_ext_policy_name));
+	svm_ext_enabled_since = ktime_get_real_seconds();
+	svm_ext_enable_count++;
+	spin_unlock_irq(&svm_ext_state_lock);
+	synchronize_srcu(&svm_ext_srcu);
+	if (old->exit)
+		old->exit(&info);
+	pr_info("svm_ext: policy %s replaced by %s\n", old->name, ops->name);
+out:
+	mutex_unlock(&svm_ext_policy_mutex);
+	return ret;
+}
+
 /* CFI stubs: the signatures BPF programs are checked against. */
 static s32 svm_ext_ops__init(void)
 {
@@ -618,8 +1025,29 @@ static s32 svm_ext_ops__advise(struct svm_ext_advise_ctx *ctx)
 	return 0;
 }
 
-static_assert(offsetof(struct svm_ext_ops, advise) ==
-	      SVM_EXT_OPS_ADVISE * sizeof(void *),
+static s32 svm_ext_ops__evict(struct svm_ext_evict_ctx *ctx)
+{
+	return 0;
+}
+
+static void svm_ext_ops__range_add(struct svm_ext_range_event *ev)
+{
+}
+
+static void svm_ext_ops__range_remove(struct svm_ext_range_event *ev)
+{
+}
+
+static void svm_ext_ops__migrated(struct svm_ext_migrate_event *ev)
+{
+}
+
+static void svm_ext_ops__invalidated(struct svm_ext_invalidate_event *ev)
+{
+}
+
+static_assert(offsetof(struct svm_ext_ops, evict) ==
+	      SVM_EXT_OPS_EVICT * sizeof(void *),
 	      "enum svm_ext_ops_member out of step with struct svm_ext_ops");
 
 static struct svm_ext_ops __bpf_ops_svm_ext_ops = {
@@ -628,6 +1056,11 @@ static struct svm_ext_ops __bpf_ops_svm_ext_ops = {
 	.fault = svm_ext_ops__fault,
 	.cpu_fault = svm_ext_ops__cpu_fault,
 	.advise = svm_ext_ops__advise,
+	.evict = svm_ext_ops__evict,
+	.range_add = svm_ext_ops__range_add,
+	.range_remove = svm_ext_ops__range_remove,
+	.migrated = svm_ext_ops__migrated,
+	.invalidated = svm_ext_ops__invalidated,
 };
 
 static struct bpf_struct_ops bpf_svm_ext_ops = {
@@ -636,6 +1069,7 @@ static struct bpf_struct_ops bpf_svm_ext_ops = {
 	.init_member = svm_ext_init_member,
 	.reg = svm_ext_reg,
 	.unreg = svm_ext_unreg,
+	.update = svm_ext_update,
 	.cfi_stubs = &__bpf_ops_svm_ext_ops,
 	.name = "svm_ext_ops",
 	.owner = THIS_MODULE,

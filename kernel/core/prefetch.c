@@ -79,10 +79,12 @@ long svm_ext_prefetch(struct svm_ext_binding *b, unsigned long start,
 		wend = min(wend, vma->vm_end);
 		if (dst)
 			ret = svm_ext_migrate_to_device(range, vma, addr, wend,
-							dst, stats);
+							dst, SVM_EXT_CAUSE_PREFETCH,
+							stats);
 		else
 			ret = svm_ext_migrate_to_system(vma, addr, wend, 0,
-							NULL, stats);
+							NULL, SVM_EXT_CAUSE_PREFETCH,
+							stats);
 		mmap_read_unlock(mm);
 		if (ret < 0)
 			break;

@@ -64,20 +64,26 @@ TRACE_EVENT(svm_ext_migrate,
 );
 
 TRACE_EVENT(svm_ext_evict,
-	TP_PROTO(u32 dev, unsigned long chunk_pfn_off, unsigned long pages),
-	TP_ARGS(dev, chunk_pfn_off, pages),
+	TP_PROTO(u32 dev, unsigned long chunk_pfn_off, u32 tgid,
+		 unsigned long addr, unsigned long pages),
+	TP_ARGS(dev, chunk_pfn_off, tgid, addr, pages),
 	TP_STRUCT__entry(
 		__field(u32, dev)
 		__field(unsigned long, off)
+		__field(u32, tgid)
+		__field(unsigned long, addr)
 		__field(unsigned long, pages)
 	),
 	TP_fast_assign(
 		__entry->dev = dev;
 		__entry->off = chunk_pfn_off;
+		__entry->tgid = tgid;
+		__entry->addr = addr;
 		__entry->pages = pages;
 	),
-	TP_printk("dev=%u chunk_pfn_off=%lu pages=%lu",
-		  __entry->dev, __entry->off, __entry->pages)
+	TP_printk("dev=%u chunk_pfn_off=%lu tgid=%u addr=0x%lx pages=%lu",
+		  __entry->dev, __entry->off, __entry->tgid, __entry->addr,
+		  __entry->pages)
 );
 
 TRACE_EVENT(svm_ext_invalidate,

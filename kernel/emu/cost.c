@@ -70,10 +70,26 @@ u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
 	u64 out = st->pages_from_dev << PAGE_SHIFT;
 	u64 evicted = st->pages_evicted << PAGE_SHIFT;
 
-	return st->faults * c->fault_ns +
+	return st->faults * c->fault_ns + st->throttle_ns +
 	       svm_emu_bytes_ns(in, c->h2d_mbps) +
 	       svm_emu_bytes_ns(peer, c->peer_mbps) +
 	       svm_emu_bytes_ns(out + evicted, c->d2h_mbps);
+}
+
+/**
+ * svm_emu_link_bw() - &svm_ext_device_ops.link_bw: the model's bandwidths
+ * @sdev: the device
+ * @to: SVM_EXT_LOC_SYSTEM or a peer (the core checks the topology)
+ *
+ * Return: MB/s: the host link's remote-read bandwidth, or the peer link's.
+ */
+u64 svm_emu_link_bw(struct svm_ext_device *sdev, u32 to)
+{
+	struct svm_emu_device *edev =
+		container_of(sdev, struct svm_emu_device, sdev);
+
+	return to == SVM_EXT_LOC_SYSTEM ? READ_ONCE(edev->cost.host_mbps) :
+					  READ_ONCE(edev->cost.peer_mbps);
 }
 
 #define SVM_EMU_COST_ATTR(field)					\

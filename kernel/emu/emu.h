@@ -111,6 +111,7 @@ u64 svm_emu_cost_access(const struct svm_emu_cost *c, enum svm_ext_map_kind k,
 			u64 bytes);
 u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
 			const struct svm_ext_fault_stats *st);
+u64 svm_emu_link_bw(struct svm_ext_device *sdev, u32 to);
 extern const struct attribute_group svm_emu_cost_group;
 
 #endif /* _SVM_EMU_H */

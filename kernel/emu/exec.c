@@ -214,6 +214,8 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	args->counters.pages_from_dev = run.st.pages_from_dev;
 	args->counters.remote_maps = run.st.remote_maps;
 	args->counters.evictions = run.st.evictions;
+	args->counters.throttle_ns = run.st.throttle_ns;
+	args->counters.pages_evicted = run.st.pages_evicted;
 	args->counters.modeled_ns = run.access_ns +
 		svm_emu_cost_faults(&ef->edev->cost, &run.st);
 	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));

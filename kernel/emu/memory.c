@@ -145,4 +145,5 @@ const struct svm_ext_device_ops svm_emu_ext_ops = {
 	.devmem_fini = svm_emu_devmem_fini,
 	.map = svm_emu_map,
 	.invalidate = svm_emu_invalidate,
+	.link_bw = svm_emu_link_bw,
 };

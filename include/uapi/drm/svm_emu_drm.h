@@ -76,7 +76,9 @@ struct drm_svm_emu_counters {
 	__u64 evictions;	/* chunks evicted to make room */
 	__u64 modeled_ns;	/* modeled device time */
 	__u64 real_ns;		/* wall time spent in the call */
-	__u64 reserved[5];
+	__u64 throttle_ns;	/* time the policy made the device wait */
+	__u64 pages_evicted;	/* pages those evictions moved to system */
+	__u64 reserved[3];
 };
 
 #define SVM_EMU_EXEC_MAX_ACCESSES	4096

@@ -65,6 +65,13 @@ struct svm_ext_device_ops {
 	 */
 	void (*invalidate)(struct svm_ext_binding *b, unsigned long start,
 			   unsigned long end);
+	/**
+	 * @link_bw: bandwidth in MB/s of the link from this device to @to, a
+	 * device index or SVM_EXT_LOC_SYSTEM (the host link); 0 when there
+	 * is no direct link.  Optional.  Called from policy (BPF) context:
+	 * must not sleep or take locks a fault path holds.
+	 */
+	u64 (*link_bw)(struct svm_ext_device *dev, u32 to);
 };
 
 /**
@@ -133,6 +140,7 @@ enum svm_ext_access {
  * @remote_maps: pages mapped in place (system or peer memory)
  * @evictions: device chunks evicted to make room
  * @pages_evicted: pages those evictions moved
+ * @throttle_ns: time the policy made the device wait (throttle decisions)
  */
 struct svm_ext_fault_stats {
 	u64 faults;
@@ -142,6 +150,7 @@ struct svm_ext_fault_stats {
 	u64 remote_maps;
 	u64 evictions;
 	u64 pages_evicted;
+	u64 throttle_ns;
 };
 
 int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,

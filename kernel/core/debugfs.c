@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_ext core: debugfs.
+ *
+ * DOC: debugfs
+ *
+ * /sys/kernel/debug/svm_ext/ranges dumps every range of every process with
+ * a bound device: one line per 2 MiB range with its counters, the
+ * attributes in force at its start, and how many of its pages each device
+ * holds (pages on no device are in system memory or not populated).  The
+ * first line names the columns; svmctl ranges parses it.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include "internal.h"
+
+static struct dentry *svm_ext_debugfs_dir;
+
+static void svm_ext_debugfs_loc(struct seq_file *m, u32 loc)
+{
+	if (loc == SVM_EXT_LOC_NONE)
+		seq_puts(m, " none");
+	else if (loc == SVM_EXT_LOC_SYSTEM)
+		seq_puts(m, " system");
+	else
+		seq_printf(m, " %u", loc);
+}
+
+static void svm_ext_debugfs_range(struct seq_file *m, struct svm_ext_mm *smm,
+				  struct svm_ext_range *range, u32 ndev)
+{
+	struct svm_ext_attrs attrs;
+	u32 i;
+
+	svm_ext_attrs_get(smm, range->start, &attrs);
+	seq_printf(m, "%d 0x%lx 0x%lx %lld %lld %lld", smm->tgid, range->start,
+		   range->end, atomic64_read(&range->cnt.faults),
+		   atomic64_read(&range->cnt.pages_in),
+		   atomic64_read(&range->cnt.remote_maps));
+	svm_ext_debugfs_loc(m, attrs.preferred_loc);
+	seq_printf(m, " 0x%llx %u %u", attrs.accessed_by, attrs.read_mostly,
+		   attrs.granularity);
+	for (i = 0; i < ndev; i++) {
+		struct svm_ext_device *dev = svm_ext_device_get(i);
+		unsigned int used = 0;
+
+		if (dev) {
+			spin_lock_irq(&dev->core->lock);
+			if (range->devchunk[i])
+				used = range->devchunk[i]->used;
+			spin_unlock_irq(&dev->core->lock);
+		}
+		seq_printf(m, " %u", used);
+	}
+	seq_putc(m, '\n');
+}
+
+static int svm_ext_ranges_show(struct seq_file *m, void *unused)
+{
+	u32 ndev = 0, i;
+	struct svm_ext_range *range;
+	struct svm_ext_mm *smm;
+	unsigned long idx;
+
+	/* columns up to the highest registered index */
+	for (i = 0; i < SVM_EXT_MAX_DEVICES; i++)
+		if (svm_ext_device_get(i))
+			ndev = i + 1;
+	seq_puts(m, "# tgid start end faults pages_in remote_maps preferred accessed_by read_mostly granularity");
+	for (i = 0; i < ndev; i++)
+		seq_printf(m, " d%u", i);
+	seq_putc(m, '\n');
+
+	mutex_lock(&svm_ext_mm_list_lock);
+	list_for_each_entry(smm, &svm_ext_mm_list, all) {
+		mutex_lock(&smm->lock);
+		xa_for_each(&smm->ranges, idx, range)
+			svm_ext_debugfs_range(m, smm, range, ndev);
+		mutex_unlock(&smm->lock);
+	}
+	mutex_unlock(&svm_ext_mm_list_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(svm_ext_ranges);
+
+/**
+ * svm_ext_debugfs_init() - create /sys/kernel/debug/svm_ext/
+ *
+ * Failure is not an error: debugfs is for people, nothing depends on it.
+ */
+void svm_ext_debugfs_init(void)
+{
+	svm_ext_debugfs_dir = debugfs_create_dir("svm_ext", NULL);
+	debugfs_create_file("ranges", 0400, svm_ext_debugfs_dir, NULL,
+			    &svm_ext_ranges_fops);
+}
+
+/**
+ * svm_ext_debugfs_exit() - remove it
+ */
+void svm_ext_debugfs_exit(void)
+{
+	debugfs_remove_recursive(svm_ext_debugfs_dir);
+}
