@@ -116,6 +116,15 @@ $(BPF_OUT)/tests/%.bpf.o: selftests/bpf/%.bpf.c include/svm_ext/common.bpf.h \
 
 bpf: modules $(POLICIES:%=$(BPF_OUT)/%.bpf.o) $(TEST_POLICIES:%=$(BPF_OUT)/tests/%.bpf.o)
 
+# The per-range statistics collector: not a policy (outside bpf/*.bpf.c),
+# embedded into svmctl, which finds it at $(BPF_OUT)/collect/stats.bpf.o.
+$(BPF_OUT)/collect/stats.bpf.o: bpf/collect/stats.bpf.c include/svm_ext/stats.h \
+		$(BPF_OUT)/vmlinux.h
+	@mkdir -p $(BPF_OUT)/collect
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+bpf: $(BPF_OUT)/collect/stats.bpf.o
+
 svmctl: bpf
 	$(MAKE) -C tools/svmctl BPF_OUT=$(BPF_OUT) POLICIES="$(POLICIES)" \
 		OUT=$(OUT)/svmctl CC=$(CC) BPFTOOL=$(BPFTOOL)
@@ -138,7 +147,7 @@ _check:
 		tail -n 1 $(OUT)/peer.log; \
 	fi
 	@{ setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
-		$(ROOT)/selftests/run.sh --bindir $(OUT)/selftests $(if $(T),-t $(T)) \
+		$(ROOT)/selftests/run.sh --bindir $(OUT)/selftests $(foreach t,$(T),-t $(t)) \
 		</dev/null; echo $$? >$(OUT)/check.rc; } | tee $(OUT)/check.log
 	@selftests/finish.sh $(OUT)/check.log "$$(cat $(OUT)/check.rc)"
 

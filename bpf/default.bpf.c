@@ -13,6 +13,8 @@
  *    it reaches (system memory or a peer): map in place;
  *  - else migrate the granularity-sized window around the fault to the
  *    faulting device, or to the preferred device if it is a linked peer.
+ * Eviction takes the least recently used chunk, as the core does: candidate
+ * 0 of the full device's list, which the core keeps coldest first.
  * CPU faults bring back the whole chunk (no cpu_fault hook: the default).
  */
 #include <svm_ext/common.bpf.h>
@@ -48,8 +50,16 @@ int BPF_PROG(default_fault, struct svm_ext_fault_ctx *f)
 	return 0;
 }
 
+SEC("struct_ops")
+int BPF_PROG(default_evict, struct svm_ext_evict_ctx *e)
+{
+	svm_ext_evict_choose(e, 0, SVM_EXT_LOC_SYSTEM);
+	return 0;
+}
+
 SEC(".struct_ops.link")
 struct svm_ext_ops default_ops = {
 	.fault = (void *)default_fault,
+	.evict = (void *)default_evict,
 	.name = "default",
 };

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -119,6 +121,87 @@ TEST_F(map, transparent_huge_pages_migrate_intact)
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, buf, len, 0, 1,
 			       NULL, NULL));
 	EXPECT_EQ(-1, check_pattern(buf, len, 1235));
+}
+
+/* AnonHugePages (kB) of the mapping containing @addr, from smaps; -1 on error. */
+static long anon_huge_kb(const void *addr)
+{
+	unsigned long lo, hi, a = (unsigned long)addr;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	int in = 0;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char perms[8];
+
+		/* a mapping's header: "lo-hi perms offset dev inode path" */
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* A THP the device reads in place goes into its page table as one entry. */
+TEST_F(map, transparent_huge_page_maps_as_2m_in_place)
+{
+	struct drm_svm_emu_counters c;
+	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t sum;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, madvise(buf, SZ, MADV_HUGEPAGE));
+	fill_pattern(buf, SZ, 77);
+	ASSERT_EQ(2048, anon_huge_kb(buf)) TH_LOG("no THP backs the buffer");
+	ASSERT_EQ(0, emu_set_attr(self->fd, buf, SZ, SVM_EXT_ATTR_PREFERRED_LOC,
+				  SVM_EXT_LOC_SYSTEM));
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_CHECKSUM, buf, SZ, 0, 0,
+			       &sum, &c));
+	EXPECT_EQ(cpu_checksum(buf, SZ, 0), sum);
+	EXPECT_EQ(1, c.faults);
+	EXPECT_EQ(1, c.huge_maps);
+	EXPECT_EQ(SZ / 4096, c.remote_maps);
+	EXPECT_EQ(0, c.pages_to_dev);
+	/* still a THP, still in system memory */
+	EXPECT_EQ(2048, anon_huge_kb(buf));
+	EXPECT_EQ(SZ / 4096, emu_count_at(self->fd, buf, SZ / 4096,
+					  SVM_EXT_RES_SYSTEM));
+	/* a CPU write splits nothing but must reach the device */
+	buf[1000] = 5;
+	EXPECT_EQ(1, emu_word_is(self->fd, &buf[1000], 5));
+}
+
+/* A chunk wholly in device memory is mapped with one entry too. */
+TEST_F(map, full_device_chunk_maps_as_2m)
+{
+	struct drm_svm_emu_counters c;
+	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t sum;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	fill_pattern(buf, SZ, 31);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_CHECKSUM, buf, SZ, 0, 0,
+			       &sum, &c));
+	EXPECT_EQ(cpu_checksum(buf, SZ, 0), sum);
+	EXPECT_EQ(SZ / 4096, c.pages_to_dev);
+	EXPECT_EQ(1, c.huge_maps);
+	EXPECT_EQ(1, c.faults);
+	/* partial munmap-free invalidation: mprotect half drops the entry */
+	ASSERT_EQ(0, mprotect(buf, SZ / 2, PROT_READ));
+	ASSERT_EQ(0, mprotect(buf, SZ / 2, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, buf, SZ, 0, 1,
+			       NULL, &c));
+	EXPECT_GE(c.faults, 1);
+	EXPECT_EQ(-1, check_pattern(buf, SZ, 32));
 }
 
 TEST_F(map, madvise_dontneed_drops_device_pages)

@@ -31,6 +31,8 @@ FIXTURE(pol)
 
 FIXTURE_SETUP(pol)
 {
+	/* a failed ASSERT skips teardown: never inherit a policy */
+	run("%s unload >/dev/null 2>&1", svmctl_path());
 	self->fd = emu_open(0);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
@@ -209,7 +211,51 @@ TEST_F(pol, advise_hook_refuses_and_adjusts)
 	close(fd1);
 }
 
-/* A reference workload touching every default rule; sums its counters. */
+static void add_counters(struct drm_svm_emu_counters *tot,
+			 const struct drm_svm_emu_counters *c)
+{
+	tot->faults += c->faults;
+	tot->pages_to_dev += c->pages_to_dev;
+	tot->pages_from_dev += c->pages_from_dev;
+	tot->remote_maps += c->remote_maps;
+	tot->evictions += c->evictions;
+	tot->modeled_ns += c->modeled_ns;
+}
+
+/*
+ * The evict path: device 0 writes 4 MiB more than it holds, then reads it
+ * all back, so least recently used chunks keep leaving.  Adds its counters
+ * to *tot.
+ */
+static void oversubscribe(struct __test_metadata *_metadata, int fd,
+			  struct drm_svm_emu_counters *tot)
+{
+	long long total = read_ll(SVM_SYSFS "/devices/0/mem_total");
+	struct drm_svm_emu_counters c;
+	size_t len = ((size_t)total & ~(2 * MIB - 1)) + 4 * MIB;
+	uint64_t *buf, sum;
+	uint8_t *raw;
+
+	ASSERT_GE(total, 4 * MIB);
+	raw = mmap(NULL, len + 2 * MIB, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, raw);
+	buf = (uint64_t *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, buf, len, 0, 0x3100, NULL,
+			       &c));
+	add_counters(tot, &c);
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_CHECKSUM, buf, len, 0, 0, &sum,
+			       &c));
+	add_counters(tot, &c);
+	ASSERT_EQ(-1, check_pattern(buf, len, 0x3100));
+	ASSERT_EQ(cpu_checksum(buf, len, 0), sum);
+	munmap(raw, len + 2 * MIB);
+}
+
+/*
+ * A reference workload touching every default rule, evictions included;
+ * sums its counters.
+ */
 static void reference_workload(struct __test_metadata *_metadata, int fd0,
 			       int fd1, struct drm_svm_emu_counters *tot)
 {
@@ -236,20 +282,16 @@ static void reference_workload(struct __test_metadata *_metadata, int fd0,
 		ASSERT_EQ(0, emu_exec1(fd, step == 2 ? SVM_EMU_OP_ATOMIC_ADD :
 				       SVM_EMU_OP_READ, buf, len, 4096 * (step + 1),
 				       1, NULL, &c));
-		tot->faults += c.faults;
-		tot->pages_to_dev += c.pages_to_dev;
-		tot->pages_from_dev += c.pages_from_dev;
-		tot->remote_maps += c.remote_maps;
-		tot->evictions += c.evictions;
-		tot->modeled_ns += c.modeled_ns;
+		add_counters(tot, &c);
 	}
 	/* the CPU reads it all back: step 2 added 1 to every 3rd page's first word */
 	for (size_t i = 0; i < len / 8; i++)
 		ASSERT_EQ(31 + i + (i % (3 * 512) == 0), buf[i]);
 	munmap(raw, len + 2 * MIB);
+	oversubscribe(_metadata, fd0, tot);
 }
 
-TEST_F(pol, default_bpf_policy_matches_builtin)
+TEST_F_TIMEOUT(pol, default_bpf_policy_matches_builtin, 240)
 {
 	struct drm_svm_emu_counters builtin, bpf;
 	int fd1 = emu_open(1);
@@ -264,6 +306,7 @@ TEST_F(pol, default_bpf_policy_matches_builtin)
 	EXPECT_GT(builtin.faults, 0);
 	EXPECT_GT(builtin.pages_to_dev, 0);
 	EXPECT_GT(builtin.remote_maps, 0);
+	EXPECT_GT(builtin.evictions, 0);
 	EXPECT_EQ(builtin.faults, bpf.faults);
 	EXPECT_EQ(builtin.pages_to_dev, bpf.pages_to_dev);
 	EXPECT_EQ(builtin.pages_from_dev, bpf.pages_from_dev);

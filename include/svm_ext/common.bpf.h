@@ -55,6 +55,9 @@ extern int svm_ext_fault_map(struct svm_ext_fault_ctx *ctx, __u64 start,
 /* Wait @ns (at most SVM_EXT_THROTTLE_MAX_NS), then map in place. */
 extern int svm_ext_fault_throttle(struct svm_ext_fault_ctx *ctx,
 				  __u64 ns) __ksym;
+/* Read fault: copies of other devices' pages in this device, read-only. */
+extern int svm_ext_fault_duplicate(struct svm_ext_fault_ctx *ctx, __u64 start,
+				   __u64 len) __ksym;
 extern int svm_ext_cpu_fault_window(struct svm_ext_cpu_fault_ctx *ctx,
 				    __u64 start, __u64 len) __ksym;
 extern int svm_ext_advise_refuse(struct svm_ext_advise_ctx *ctx, int err) __ksym;
@@ -88,6 +91,13 @@ extern int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, __u32 loc,
 				  __u64 *map, __u32 map__sz) __ksym;
 extern __u32 svm_ext_fault_page_loc(struct svm_ext_fault_ctx *ctx,
 				    __u64 addr) __ksym;
+/*
+ * In a fault hook: the pages of the fault's chunk the device reported in
+ * the same batch (its fault buffer), one bit per page, @map__sz == 64;
+ * returns ctx->batch_pages.
+ */
+extern int svm_ext_fault_batch(struct svm_ext_fault_ctx *ctx, __u64 *map,
+			       __u32 map__sz) __ksym;
 /* Eject this policy: the default takes over, @msg shows in sysfs. */
 extern void svm_ext_error(const char *msg) __ksym;
 

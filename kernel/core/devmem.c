@@ -36,8 +36,14 @@ static void svm_ext_page_free(struct page *page)
 	if (!WARN_ON_ONCE(!__test_and_clear_bit(off % SVM_EXT_CHUNK_PAGES,
 						chunk->used_map)) &&
 	    !--chunk->used && !chunk->evicting) {
-		if (chunk->range)
+		if (chunk->replica) {
+			if (chunk->range)
+				chunk->range->replica[core->dev->index] = NULL;
+			chunk->replica = false;
+			core->nreplica--;
+		} else if (chunk->range) {
 			chunk->range->devchunk[core->dev->index] = NULL;
+		}
 		chunk->range = NULL;
 		list_move_tail(&chunk->node, &core->free_list);
 		core->nfree++;
@@ -272,6 +278,7 @@ static unsigned int svm_ext_policy_victims(struct svm_ext_device_core *core,
 	req.ctx.nr_chunks = n;
 	req.ctx.need_bytes = SVM_EXT_CHUNK_SIZE;
 	req.ctx.for_addr = range->start;
+	req.ctx.for_tgid = range->smm->tgid;
 	svm_ext_policy_evict(&req);
 
 	spin_lock_irq(&core->lock);
@@ -358,7 +365,13 @@ svm_ext_devchunk_alloc(struct svm_ext_device_core *core,
 		}
 		spin_unlock_irq(&core->lock);
 
-		/* Full: evict. */
+		/* Full: copies go first, they are only copies. */
+		if (READ_ONCE(core->nreplica)) {
+			svm_ext_replicas_reclaim(core);
+			if (READ_ONCE(core->nfree))
+				continue;
+		}
+		/* Then evict. */
 		mutex_lock(&core->evict_lock);
 		nv = 0;
 		if (svm_ext_policy_has_evict())
@@ -427,6 +440,67 @@ unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
 		if (pages[i])
 			zone_device_page_init(pages[i]);
 	return n;
+}
+
+/**
+ * svm_ext_devmem_replica_chunk() - the chunk holding @range's copies on @core
+ * @core: the device
+ * @range: a read-mostly VA chunk
+ *
+ * Takes a free chunk the first time; never evicts for it (copies are worth
+ * less than anyone's data).  The chunk stays off the LRU list: replica.c
+ * drops its pages, and the last one frees it.
+ *
+ * Return: the chunk, or NULL when the device has no free chunk.
+ */
+struct svm_ext_devchunk *svm_ext_devmem_replica_chunk(struct svm_ext_device_core *core,
+						       struct svm_ext_range *range)
+{
+	struct svm_ext_devchunk *chunk;
+
+	spin_lock_irq(&core->lock);
+	chunk = range->replica[core->dev->index];
+	if (!chunk) {
+		chunk = list_first_entry_or_null(&core->free_list,
+						 struct svm_ext_devchunk, node);
+		if (chunk) {
+			list_del_init(&chunk->node);
+			core->nfree--;
+			core->nreplica++;
+			chunk->replica = true;
+			chunk->range = range;
+			chunk->alloc_ns = ktime_get_ns();
+			range->replica[core->dev->index] = chunk;
+		}
+	}
+	spin_unlock_irq(&core->lock);
+	return chunk;
+}
+
+/**
+ * svm_ext_devmem_replica_put_empty() - give back a replica chunk with no pages
+ * @core: the device
+ * @range: the range it was taken for
+ *
+ * A chunk is freed by its last page; one that never got a page (every copy
+ * failed) is freed here.
+ */
+void svm_ext_devmem_replica_put_empty(struct svm_ext_device_core *core,
+				      struct svm_ext_range *range)
+{
+	struct svm_ext_devchunk *chunk;
+
+	spin_lock_irq(&core->lock);
+	chunk = range->replica[core->dev->index];
+	if (chunk && !chunk->used) {
+		range->replica[core->dev->index] = NULL;
+		chunk->replica = false;
+		chunk->range = NULL;
+		core->nreplica--;
+		list_add_tail(&chunk->node, &core->free_list);
+		core->nfree++;
+	}
+	spin_unlock_irq(&core->lock);
 }
 
 /**

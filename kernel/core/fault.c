@@ -58,6 +58,33 @@ static bool svm_ext_vma_migratable(struct vm_area_struct *vma)
 }
 
 /*
+ * Can the window go to the driver as one 2 MiB mapping?  It must be a whole
+ * aligned chunk of physically contiguous pages, all of one kind and
+ * permission: a THP in system memory (hmm reports its order) or a chunk
+ * fully resident in one device's memory (device chunks are contiguous).
+ */
+static bool svm_ext_window_huge(unsigned long start, unsigned long npages,
+				const unsigned long *pfns, struct page **pages,
+				const bool *writable,
+				const enum svm_ext_map_kind *kind)
+{
+	unsigned long pfn0, i;
+
+	if (npages != SVM_EXT_CHUNK_PAGES ||
+	    !IS_ALIGNED(start, SVM_EXT_CHUNK_SIZE) || !pages[0])
+		return false;
+	if (kind[0] == SVM_EXT_MAP_SYSTEM &&
+	    hmm_pfn_to_map_order(pfns[0]) < SVM_EXT_CHUNK_ORDER)
+		return false;
+	pfn0 = page_to_pfn(pages[0]);
+	for (i = 1; i < npages; i++)
+		if (!pages[i] || page_to_pfn(pages[i]) != pfn0 + i ||
+		    kind[i] != kind[0] || writable[i] != writable[0])
+			return false;
+	return true;
+}
+
+/*
  * hmm_range_fault() the window and give the driver its pages.  Pages on a
  * device other than @dev appear as they are (shared pgmap owner); the caller
  * has already moved home those @dev cannot reach.
@@ -75,7 +102,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	struct hmm_range hr = {};
 	unsigned long *pfns;
 	struct page **pages;
-	bool *writable;
+	bool *writable, huge, replicas;
 	u64 remote = 0;
 	int ret;
 
@@ -112,13 +139,17 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		mutex_unlock(&smm->notifier_lock);
 	}
 
+	if (access != SVM_EXT_ACCESS_READ)
+		svm_ext_replicas_drop(range, start, end, true);
+	replicas = svm_ext_range_has_replicas(range);
 	for (i = 0; i < npages; i++) {
 		u32 idx;
 
 		if (!(pfns[i] & HMM_PFN_VALID))
 			continue;
 		pages[i] = hmm_pfn_to_page(pfns[i]);
-		writable[i] = pfns[i] & HMM_PFN_WRITE;
+		/* with copies about, nobody writes without faulting */
+		writable[i] = (pfns[i] & HMM_PFN_WRITE) && !replicas;
 		if (access != SVM_EXT_ACCESS_READ && !writable[i]) {
 			/*
 			 * hmm_range_fault() reports our device pages as they
@@ -145,9 +176,16 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 			goto out;
 		}
 	}
-	b->dev->ops->map(b, start, pages, writable, kind, npages);
+	huge = svm_ext_window_huge(start, npages, pfns, pages, writable, kind);
+	b->dev->ops->map(b, start, pages, writable, kind, npages,
+			 huge ? SVM_EXT_CHUNK_ORDER : 0);
 	mutex_unlock(&smm->notifier_lock);
 
+	if (huge) {
+		atomic64_inc(&b->dev->core->cnt.huge_maps);
+		if (stats)
+			stats->huge_maps++;
+	}
 	atomic64_add(remote, &b->dev->core->cnt.remote_maps);
 	atomic64_add(remote, &range->cnt.remote_maps);
 	if (stats)
@@ -195,6 +233,14 @@ void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
 		ctx->dec_loc = ctx->dev;
 		return;
 	}
+	/* read-mostly data another device holds: a copy of our own */
+	if (ctx->read_mostly && ctx->access == SVM_EXT_ACCESS_READ &&
+	    (ctx->flags & SVM_EXT_FAULT_MIGRATABLE) &&
+	    ctx->cur_loc < SVM_EXT_MAX_DEVICES) {
+		ctx->decision = SVM_EXT_DECIDE_DUPLICATE;
+		ctx->dec_loc = ctx->dev;
+		return;
+	}
 	ctx->decision = SVM_EXT_DECIDE_MAP;
 	ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
 	if (!(ctx->flags & SVM_EXT_FAULT_MIGRATABLE) ||
@@ -213,27 +259,34 @@ void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
 }
 
 /**
- * svm_ext_device_fault() - service a device page fault
+ * svm_ext_device_fault_batch() - service a batch of device page faults
  * @b: the binding the device faulted through
  * @addr: faulting address
  * @access: kind of access
+ * @batch: pages of @addr's 2 MiB chunk that faulted together (one bit per
+ *	page from the chunk's start), as a GPU's fault buffer reports them;
+ *	NULL for @addr alone.  Policies see it (svm_ext_fault_batch()); the
+ *	default window does not depend on it.
  * @stats: per-call accounting for the driver (may be NULL)
  *
- * On return 0 the driver's page table maps @addr with at least the
- * permission @access needs (or an invalidation has already removed it again,
- * in which case the driver simply faults again).
+ * One fault as far as accounting goes, whatever the batch size.  On return
+ * 0 the driver's page table maps @addr with at least the permission
+ * @access needs (or an invalidation has already removed it again, in which
+ * case the driver simply faults again).
  *
  * Return: 0; -EFAULT for an address without a VMA or without the needed
  * permission (the process would get SIGSEGV); -ESRCH when the mm is gone;
  * -ENOMEM; -EBUSY when invalidations kept racing for 5 seconds.
  */
-int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
-			 enum svm_ext_access access,
-			 struct svm_ext_fault_stats *stats)
+int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
+			       enum svm_ext_access access,
+			       const unsigned long *batch,
+			       struct svm_ext_fault_stats *stats)
 {
 	struct svm_ext_mm *smm = b->smm;
 	struct mm_struct *mm = smm->mn.mm;
 	struct svm_ext_fault_ctx ctx = {};
+	struct svm_ext_fault_req req = {};
 	struct svm_ext_attrs attrs;
 	struct svm_ext_range *range;
 	struct vm_area_struct *vma;
@@ -279,7 +332,12 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 	ctx.range_pages_in = atomic64_read(&range->cnt.pages_in);
 	ctx.range_remote_maps = atomic64_read(&range->cnt.remote_maps);
 	ctx.now_ns = ktime_get_ns();
-	ctx.priv = range;
+	req.range = range;
+	req.batch = batch;
+	ctx.priv = &req;
+	ctx.batch_pages = batch ? bitmap_weight(batch, SVM_EXT_CHUNK_PAGES) : 0;
+	if (!batch || !test_bit((addr - range->start) >> PAGE_SHIFT, batch))
+		ctx.batch_pages++;
 
 	/* Always returns with a valid decision: the policy's or the default. */
 	svm_ext_policy_fault(&ctx);
@@ -308,6 +366,14 @@ int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 		start = max(start, vma->vm_start);
 		end = min(end, vma->vm_end);
 	}
+	if (ctx.decision == SVM_EXT_DECIDE_DUPLICATE &&
+	    access == SVM_EXT_ACCESS_READ &&
+	    !svm_ext_replicate_window(b, range, start, end, stats)) {
+		svm_ext_devmem_touch(b->dev->core, range);
+		ret = 0;
+		goto out_unlock;
+	}
+	/* no copy could be made: map the ordinary way, below */
 	if (ctx.decision == SVM_EXT_DECIDE_MIGRATE &&
 	    (ctx.flags & SVM_EXT_FAULT_MIGRATABLE)) {
 		if (ctx.dec_loc == SVM_EXT_LOC_SYSTEM) {
@@ -348,6 +414,25 @@ out_unlock:
 out_mmput:
 	mmput(mm);
 	return ret;
+}
+EXPORT_SYMBOL_GPL(svm_ext_device_fault_batch);
+
+/**
+ * svm_ext_device_fault() - service one device page fault
+ * @b: the binding the device faulted through
+ * @addr: faulting address
+ * @access: kind of access
+ * @stats: per-call accounting for the driver (may be NULL)
+ *
+ * svm_ext_device_fault_batch() without a batch.
+ *
+ * Return: as svm_ext_device_fault_batch().
+ */
+int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
+			 enum svm_ext_access access,
+			 struct svm_ext_fault_stats *stats)
+{
+	return svm_ext_device_fault_batch(b, addr, access, NULL, stats);
 }
 EXPORT_SYMBOL_GPL(svm_ext_device_fault);
 

@@ -40,6 +40,8 @@ struct svm_ext_dev_counters {
 	atomic64_t remote_maps;
 	atomic64_t evictions;
 	atomic64_t pages_evicted;
+	atomic64_t huge_maps;
+	atomic64_t pages_replicated;
 };
 
 /**
@@ -51,6 +53,8 @@ struct svm_ext_dev_counters {
  * @range: the VA chunk whose pages live here, or NULL
  * @node: on the device's free list or LRU list
  * @evicting: an eviction of this chunk is in progress
+ * @replica: it holds read-only copies (read-mostly), not data: its pages are
+ *	in no CPU page table and can be dropped at any time (replica.c)
  * @faults: device faults on it since it was allocated
  * @last_ns: monotonic time of the last of them
  * @alloc_ns: monotonic time it was allocated
@@ -65,9 +69,21 @@ struct svm_ext_devchunk {
 	struct svm_ext_range *range;
 	struct list_head node;
 	bool evicting;
+	bool replica;
 	u64 faults;
 	u64 last_ns;
 	u64 alloc_ns;
+};
+
+/**
+ * struct svm_ext_fault_req - one device fault, what its kfuncs need beside
+ * the context (svm_ext_fault_ctx.priv points here)
+ * @range: the fault's range
+ * @batch: pages of the range faulting together (bit per page), or NULL
+ */
+struct svm_ext_fault_req {
+	struct svm_ext_range *range;
+	const unsigned long *batch;
 };
 
 /**
@@ -97,6 +113,7 @@ struct svm_ext_evict_req {
  * @free_list: chunks holding no page
  * @lru: allocated chunks, coldest first
  * @nfree: chunks on @free_list
+ * @nreplica: chunks holding read-only copies (off both lists)
  * @evict_lock: one eviction at a time per device
  * @cnt: counters (sysfs)
  * @kobj: /sys/kernel/svm_ext/devices/<index>/
@@ -114,6 +131,7 @@ struct svm_ext_device_core {
 	struct list_head free_list;
 	struct list_head lru;		/* allocated chunks, coldest first */
 	unsigned int nfree;
+	unsigned int nreplica;		/* chunks holding replicas */
 	struct mutex evict_lock;	/* one eviction at a time per device */
 	struct svm_ext_dev_counters cnt;
 	struct kobject kobj;
@@ -177,6 +195,9 @@ struct svm_ext_range_counters {
  * @end: @start + SVM_EXT_CHUNK_SIZE
  * @devchunk: per device, the device chunk holding this range's pages (under
  *	that device's core lock)
+ * @replica: per device, the chunk holding read-only copies of this range's
+ *	pages (read-mostly), under that device's core lock; created and
+ *	dropped under the context's notifier_lock
  * @cnt: counters
  */
 struct svm_ext_range {
@@ -185,6 +206,7 @@ struct svm_ext_range {
 	unsigned long start;
 	unsigned long end;
 	struct svm_ext_devchunk *devchunk[SVM_EXT_MAX_DEVICES];
+	struct svm_ext_devchunk *replica[SVM_EXT_MAX_DEVICES];
 	struct svm_ext_range_counters cnt;
 };
 
@@ -218,6 +240,19 @@ void svm_ext_devmem_touch(struct svm_ext_device_core *core,
 			  struct svm_ext_range *range);
 void svm_ext_devmem_forget_range(struct svm_ext_range *range);
 u64 svm_ext_devmem_used_pages(struct svm_ext_device_core *core);
+struct svm_ext_devchunk *svm_ext_devmem_replica_chunk(struct svm_ext_device_core *core,
+						       struct svm_ext_range *range);
+void svm_ext_devmem_replica_put_empty(struct svm_ext_device_core *core,
+				      struct svm_ext_range *range);
+
+/* replica.c */
+int svm_ext_replicate_window(struct svm_ext_binding *b,
+			     struct svm_ext_range *range, unsigned long start,
+			     unsigned long end, struct svm_ext_fault_stats *stats);
+void svm_ext_replicas_drop(struct svm_ext_range *range, unsigned long start,
+			   unsigned long end, bool invalidate);
+bool svm_ext_range_has_replicas(struct svm_ext_range *range);
+void svm_ext_replicas_reclaim(struct svm_ext_device_core *core);
 struct svm_ext_device_core *svm_ext_page_core(struct page *page);
 
 /* migrate.c */

@@ -90,6 +90,8 @@ static bool svm_ext_range_invalidate(struct mmu_interval_notifier *mni,
 	mmu_interval_set_seq(mni, cur_seq);
 	list_for_each_entry(b, &smm->bindings, link)
 		b->dev->ops->invalidate(b, start, end);
+	/* the original may change or move: its copies go (replica.c) */
+	svm_ext_replicas_drop(range, start, end, false);
 	mutex_unlock(&smm->notifier_lock);
 	trace_svm_ext_invalidate(start, end, r->event);
 	svm_ext_policy_invalidated(smm->tgid, r->event, start, end);
@@ -182,6 +184,10 @@ static void svm_ext_mm_drop_ranges(struct svm_ext_mm *smm)
 	xa_for_each(&smm->ranges, idx, range) {
 		xa_erase(&smm->ranges, idx);
 		mmu_interval_notifier_remove(&range->notifier);
+		/* no binding is left to map them: just free the copies */
+		mutex_lock(&smm->notifier_lock);
+		svm_ext_replicas_drop(range, range->start, range->end, false);
+		mutex_unlock(&smm->notifier_lock);
 		svm_ext_devmem_forget_range(range);
 		svm_ext_policy_range_event(false, smm->tgid, range->start,
 					   range->end);

@@ -19,6 +19,7 @@ enum svm_ext_decision {
 	SVM_EXT_DECIDE_MIGRATE = 1,	/* migrate [start, end) to loc, map */
 	SVM_EXT_DECIDE_MAP = 2,		/* map in place, no migration */
 	SVM_EXT_DECIDE_THROTTLE = 3,	/* wait dec_ns, then map in place */
+	SVM_EXT_DECIDE_DUPLICATE = 4,	/* read-only copies in the device */
 };
 
 /* Longest a fault may be throttled (svm_ext_fault_throttle()). */
@@ -60,7 +61,9 @@ enum svm_ext_exit_kind {
  * @granularity: the range's migration granularity, log2(pages)
  * @flags: SVM_EXT_FAULT_*
  * @nr_devices: devices registered with the core
- * @pad: unused
+ * @batch_pages: pages of the chunk the device reported faulting together
+ *	with @addr (a GPU's fault buffer), @addr's included; the pages
+ *	themselves come from svm_ext_fault_batch()
  * @range_faults: device faults in this chunk so far (this one included)
  * @range_pages_in: pages migrated into any device in this chunk so far
  * @range_remote_maps: pages of this chunk mapped in place so far
@@ -90,7 +93,7 @@ struct svm_ext_fault_ctx {
 	u32 granularity;
 	u32 flags;
 	u32 nr_devices;
-	u32 pad;
+	u32 batch_pages;
 	u64 range_faults;
 	u64 range_pages_in;
 	u64 range_remote_maps;
@@ -196,6 +199,8 @@ struct svm_ext_chunk_info {
  * @nr_chunks: candidate chunks, coldest first (svm_ext_evict_chunk())
  * @need_bytes: bytes it needs
  * @for_addr: start of the VA chunk that needs the room (never a candidate)
+ * @for_tgid: the process that needs it
+ * @pad: unused
  * @nr_chosen: victims named so far (svm_ext_evict_choose())
  * @dec_bad: set by a kfunc that was handed an invalid decision
  * @priv: core private (see &svm_ext_fault_ctx.priv)
@@ -205,6 +210,8 @@ struct svm_ext_evict_ctx {
 	u32 nr_chunks;
 	u64 need_bytes;
 	u64 for_addr;
+	u32 for_tgid;
+	u32 pad;
 	u32 nr_chosen;
 	u32 dec_bad;
 	void *priv;

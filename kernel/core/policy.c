@@ -479,6 +479,33 @@ __bpf_kfunc int svm_ext_fault_throttle(struct svm_ext_fault_ctx *ctx, u64 ns)
 }
 
 /**
+ * svm_ext_fault_duplicate() - decide: read from copies in the device's memory
+ * @ctx: the fault context the hook received
+ * @start: window start (page aligned, inside the fault's chunk, <= addr)
+ * @len: window length in bytes
+ *
+ * For read faults: pages of the window in other devices' memory are copied
+ * into the faulting device, which maps everything read-only; the original
+ * stays where it is.  A write anywhere drops the copies.  For a write
+ * fault, or when no copy can be made, the window is mapped in place.
+ *
+ * Return: 0, or -EINVAL (the policy is then ejected).
+ */
+__bpf_kfunc int svm_ext_fault_duplicate(struct svm_ext_fault_ctx *ctx,
+					u64 start, u64 len)
+{
+	if (!len || start + len < start) {
+		ctx->dec_bad = 1;
+		return -EINVAL;
+	}
+	ctx->decision = SVM_EXT_DECIDE_DUPLICATE;
+	ctx->dec_loc = ctx->dev;
+	ctx->dec_start = start;
+	ctx->dec_end = start + len;
+	return 0;
+}
+
+/**
  * svm_ext_cpu_fault_window() - decide which window a CPU fault brings back
  * @ctx: the context the cpu_fault hook received
  * @start: window start (page aligned, inside the chunk, <= addr)
@@ -606,7 +633,8 @@ __bpf_kfunc int svm_ext_evict_choose(struct svm_ext_evict_ctx *ctx, u32 i,
 __bpf_kfunc int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, u32 loc,
 				       u64 *map, u32 map__sz)
 {
-	struct svm_ext_range *range = ctx->priv;
+	struct svm_ext_fault_req *req = ctx->priv;
+	struct svm_ext_range *range = req->range;
 	struct svm_ext_device *dev = svm_ext_device_get(loc);
 	struct svm_ext_devchunk *chunk;
 	unsigned long flags;
@@ -626,6 +654,32 @@ __bpf_kfunc int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, u32 loc,
 }
 
 /**
+ * svm_ext_fault_batch() - the pages the device reported with this fault
+ * @ctx: the context the fault hook received
+ * @map: out: bit i set when the page at ALIGN_DOWN(@ctx->addr, 2 MiB) +
+ *	i * PAGE_SIZE faulted in the same batch (@ctx->addr's page always)
+ * @map__sz: size of @map in bytes: SVM_EXT_CHUNK_PAGES / 8
+ *
+ * Return: pages in the batch (@ctx->batch_pages), or -EINVAL for a wrong
+ * size.
+ */
+__bpf_kfunc int svm_ext_fault_batch(struct svm_ext_fault_ctx *ctx, u64 *map,
+				    u32 map__sz)
+{
+	struct svm_ext_fault_req *req = ctx->priv;
+	unsigned long off = (ctx->addr - req->range->start) >> PAGE_SHIFT;
+
+	if (map__sz != SVM_EXT_CHUNK_PAGES / 8)
+		return -EINVAL;
+	if (req->batch)
+		bitmap_to_arr64(map, req->batch, SVM_EXT_CHUNK_PAGES);
+	else
+		memset(map, 0, map__sz);
+	map[off / 64] |= 1ULL << (off % 64);
+	return ctx->batch_pages;
+}
+
+/**
  * svm_ext_fault_page_loc() - where one page of the fault's chunk is
  * @ctx: the context the fault hook received
  * @addr: an address in the same 2 MiB chunk as @ctx->addr
@@ -635,7 +689,8 @@ __bpf_kfunc int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, u32 loc,
  */
 __bpf_kfunc u32 svm_ext_fault_page_loc(struct svm_ext_fault_ctx *ctx, u64 addr)
 {
-	struct svm_ext_range *range = ctx->priv;
+	struct svm_ext_fault_req *req = ctx->priv;
+	struct svm_ext_range *range = req->range;
 	unsigned long off, flags;
 	u32 i, loc = SVM_EXT_LOC_SYSTEM;
 
@@ -744,8 +799,10 @@ BTF_KFUNCS_START(svm_ext_kfunc_ids)
 BTF_ID_FLAGS(func, svm_ext_fault_migrate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_map, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_throttle, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_fault_duplicate, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_resident, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_fault_page_loc, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_fault_batch, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_cpu_fault_window, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_advise_refuse, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, svm_ext_advise_set_value, KF_TRUSTED_ARGS)
@@ -775,8 +832,10 @@ BTF_ID(struct, svm_ext_ops)
 BTF_ID(func, svm_ext_fault_migrate)
 BTF_ID(func, svm_ext_fault_map)
 BTF_ID(func, svm_ext_fault_throttle)
+BTF_ID(func, svm_ext_fault_duplicate)
 BTF_ID(func, svm_ext_fault_resident)
 BTF_ID(func, svm_ext_fault_page_loc)
+BTF_ID(func, svm_ext_fault_batch)
 BTF_ID(func, svm_ext_cpu_fault_window)
 BTF_ID(func, svm_ext_advise_refuse)
 BTF_ID(func, svm_ext_advise_set_value)
@@ -785,7 +844,8 @@ BTF_ID(func, svm_ext_evict_choose)
 
 static const u8 svm_ext_kfunc_hook[] = {
 	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
-	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
+	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
+	SVM_EXT_OPS_FAULT,
 	SVM_EXT_OPS_CPU_FAULT,
 	SVM_EXT_OPS_ADVISE, SVM_EXT_OPS_ADVISE,
 	SVM_EXT_OPS_EVICT, SVM_EXT_OPS_EVICT,

@@ -74,11 +74,16 @@ struct svm_emu_file {
 	struct xarray pt;
 };
 
-/* device page-table entries: xa value of (pfn << 3) | kind << 1 | write */
+/*
+ * device page-table entries: xa value of
+ * (pfn << 4) | huge << 3 | kind << 1 | write.  A huge entry is one
+ * multi-index entry covering a 2 MiB block; pfn is its first page.
+ */
 #define SVM_EMU_PTE_WRITE	1UL
 #define SVM_EMU_PTE_KIND_SHIFT	1
 #define SVM_EMU_PTE_KIND_MASK	3UL
-#define SVM_EMU_PTE_PFN_SHIFT	3
+#define SVM_EMU_PTE_HUGE	8UL
+#define SVM_EMU_PTE_PFN_SHIFT	4
 
 static inline struct svm_emu_device *to_emu(struct drm_device *drm)
 {

@@ -17,7 +17,15 @@
 #include <drm/drm_print.h>
 #include "emu.h"
 
-#define SVM_EMU_FAULT_RETRIES	32
+/*
+ * A page may be unmapped again between its fault and the access (eviction,
+ * another device taking it): the device faults again.  It gives up with
+ * EBUSY only after this long without touching the page, which under TCG
+ * with many devices thrashing one working set can take hundreds of rounds.
+ */
+#define SVM_EMU_FAULT_PATIENCE	(10 * HZ)
+/* faults one EXEC reports at once, like a GPU fault buffer (per chunk) */
+#define SVM_EMU_FAULT_BATCH	32
 #define FNV_OFFSET		0xcbf29ce484222325ULL
 #define FNV_PRIME		0x100000001b3ULL
 
@@ -98,6 +106,42 @@ static u64 svm_emu_do_page(struct drm_svm_emu_access *a, void *kaddr,
 	return bytes;
 }
 
+/*
+ * The fault buffer: a GPU reports the faults of many threads at once.  Here
+ * the batch is the pages this access touches next, from @pos, inside the
+ * same 2 MiB chunk, that the device page table cannot serve either, up to
+ * SVM_EMU_FAULT_BATCH of them.  Returns the batch size (@pos's page
+ * included); @batch has a bit per page from the chunk's start.
+ */
+static unsigned int svm_emu_fault_batch(struct svm_emu_file *ef,
+					const struct drm_svm_emu_access *a,
+					enum svm_ext_access acc,
+					unsigned long pos, unsigned long end,
+					unsigned long *batch)
+{
+	unsigned long chunk = ALIGN_DOWN(pos, PAGE_SIZE << SVM_EXT_CHUNK_ORDER);
+	unsigned long lim = min(end, chunk + (PAGE_SIZE << SVM_EXT_CHUNK_ORDER));
+	unsigned int n = 0;
+
+	bitmap_zero(batch, 1U << SVM_EXT_CHUNK_ORDER);
+	while (pos < lim && n < SVM_EMU_FAULT_BATCH) {
+		unsigned long va = pos & PAGE_MASK;
+		unsigned long to = min(lim, va + PAGE_SIZE);
+		void *entry = xa_load(&ef->pt, va >> PAGE_SHIFT);
+
+		if (!entry || (acc != SVM_EXT_ACCESS_READ &&
+			       !(xa_to_value(entry) & SVM_EMU_PTE_WRITE))) {
+			__set_bit((va - chunk) >> PAGE_SHIFT, batch);
+			n++;
+		}
+		if (a->stride)
+			pos += DIV_ROUND_UP(to - pos, a->stride) * a->stride;
+		else
+			pos = to;
+	}
+	return n;
+}
+
 static int svm_emu_do_access(struct svm_emu_run *run,
 			     struct drm_svm_emu_access *a)
 {
@@ -105,8 +149,10 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 	enum svm_ext_access acc = svm_emu_op_access(a->op);
 	unsigned long end = a->addr + a->length;
 	unsigned long pos = a->addr;
+	DECLARE_BITMAP(batch, 1U << SVM_EXT_CHUNK_ORDER);
 	u64 widx = 0, bytes = 0;
-	int ret, tries = 0;
+	unsigned long since = 0;	/* jiffies of the first unserved fault */
+	int ret;
 
 	a->result = a->op == SVM_EMU_OP_CHECKSUM ? FNV_OFFSET : 0;
 	while (pos < end) {
@@ -124,17 +170,24 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 		if (!entry || (acc != SVM_EXT_ACCESS_READ &&
 			       !(v & SVM_EMU_PTE_WRITE))) {
 			xa_unlock(&ef->pt);
-			if (++tries > SVM_EMU_FAULT_RETRIES)
+			if (!since)
+				since = jiffies ?: 1;
+			else if (time_after(jiffies, since + SVM_EMU_FAULT_PATIENCE))
 				return -EBUSY;
 			if (fatal_signal_pending(current))
 				return -EINTR;
-			ret = svm_ext_device_fault(ef->binding, va, acc, &run->st);
+			svm_emu_fault_batch(ef, a, acc, pos, end, batch);
+			ret = svm_ext_device_fault_batch(ef->binding, va, acc,
+							 batch, &run->st);
 			if (ret)
 				return ret;
 			continue;
 		}
-		tries = 0;
-		page = pfn_to_page(v >> SVM_EMU_PTE_PFN_SHIFT);
+		since = 0;
+		page = pfn_to_page((v >> SVM_EMU_PTE_PFN_SHIFT) +
+				   (v & SVM_EMU_PTE_HUGE ?
+				    (va >> PAGE_SHIFT) %
+				    (1UL << SVM_EXT_CHUNK_ORDER) : 0));
 		kind = (v >> SVM_EMU_PTE_KIND_SHIFT) & SVM_EMU_PTE_KIND_MASK;
 		kaddr = svm_emu_kmap(page);
 		n = svm_emu_do_page(a, kaddr, va, pos, to, &widx);
@@ -216,6 +269,8 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	args->counters.evictions = run.st.evictions;
 	args->counters.throttle_ns = run.st.throttle_ns;
 	args->counters.pages_evicted = run.st.pages_evicted;
+	args->counters.huge_maps = run.st.huge_maps;
+	args->counters.pages_replicated = run.st.pages_replicated;
 	args->counters.modeled_ns = run.access_ns +
 		svm_emu_cost_faults(&ef->edev->cost, &run.st);
 	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));

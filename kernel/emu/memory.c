@@ -97,7 +97,8 @@ static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
 
 static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 			struct page **pages, const bool *writable,
-			const enum svm_ext_map_kind *kind, unsigned long npages)
+			const enum svm_ext_map_kind *kind, unsigned long npages,
+			unsigned int order)
 {
 	struct svm_emu_file *ef = b->drvdata;
 	unsigned long i, idx = addr >> PAGE_SHIFT;
@@ -110,8 +111,23 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 	 * mapping costs time, never data.
 	 */
 	xas_lock(&xas);
+	if (order) {
+		/* one entry for the block, like a PMD in a GPU page table */
+		unsigned long v = page_to_pfn(pages[0]) << SVM_EMU_PTE_PFN_SHIFT |
+				  (unsigned long)kind[0] << SVM_EMU_PTE_KIND_SHIFT |
+				  SVM_EMU_PTE_HUGE |
+				  (writable[0] ? SVM_EMU_PTE_WRITE : 0);
+
+		xas_set_order(&xas, idx, order);
+		do {
+			xas_store(&xas, xa_mk_value(v));
+		} while (xas_nomem(&xas, GFP_ATOMIC | __GFP_NOWARN));
+		xas_unlock(&xas);
+		return;
+	}
 	for (i = 0; i < npages; i++, idx++) {
 		unsigned long v;
+		void *old;
 
 		if (!pages[i])
 			continue;
@@ -119,6 +135,13 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 		    (unsigned long)kind[i] << SVM_EMU_PTE_KIND_SHIFT |
 		    (writable[i] ? SVM_EMU_PTE_WRITE : 0);
 		xas_set(&xas, idx);
+		old = xas_load(&xas);
+		if (xa_is_value(old) && (xa_to_value(old) & SVM_EMU_PTE_HUGE)) {
+			/* a store would land on all 512 indices: split first */
+			xas_set(&xas, idx);
+			xas_store(&xas, NULL);
+			xas_set(&xas, idx);
+		}
 		do {
 			xas_store(&xas, xa_mk_value(v));
 		} while (xas_nomem(&xas, GFP_ATOMIC | __GFP_NOWARN));
@@ -126,6 +149,11 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 	xas_unlock(&xas);
 }
 
+/*
+ * Storing NULL at any index of a huge entry drops the whole entry: a
+ * partial invalidation of a 2 MiB mapping unmaps all of it, and the device
+ * faults the rest back in.
+ */
 static void svm_emu_invalidate(struct svm_ext_binding *b, unsigned long start,
 			       unsigned long end)
 {

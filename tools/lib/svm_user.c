@@ -313,3 +313,12 @@ long check_pattern(const void *buf, size_t len, uint64_t seed)
 			return (long)i;
 	return -1;
 }
+
+int emu_word_is(int fd, const void *addr, uint64_t want)
+{
+	uint64_t sum;
+	int ret = emu_exec1(fd, SVM_EMU_OP_CHECKSUM, (void *)addr, 8, 0, 0,
+			    &sum, NULL);
+
+	return ret ? ret : sum == cpu_checksum(&want, 8, 0);
+}

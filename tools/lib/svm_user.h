@@ -40,6 +40,8 @@ long emu_prefetch(int fd, void *addr, uint64_t len, uint32_t loc);
 
 /* The device checksum (FNV-1a over 64-bit words), computed by the CPU. */
 uint64_t cpu_checksum(const void *buf, size_t len, size_t stride);
+/* Does the device see @want in the word at @addr?  1, 0, or -errno. */
+int emu_word_is(int fd, const void *addr, uint64_t want);
 
 /* sysfs */
 int read_str(const char *path, char *buf, size_t len);

@@ -2,6 +2,7 @@
 /* svmctl list / load / unload: policies and their lifetime. */
 #include <errno.h>
 #include <linux/capability.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
+#include "collector.h"
 #include "json_writer.h"
 #include "params.h"
 #include "registry.h"
@@ -42,6 +44,11 @@ static const char *source_key(const struct svm_policy *p)
 	case SRC_DEFAULT_DIR: return "default-dir";
 	default: return "path";
 	}
+}
+
+static int perm_or_fail(int err)
+{
+	return err == EPERM || err == EACCES ? EXIT_PERM : EXIT_FAIL;
 }
 
 /* ---------------------------------------------------------------- list */
@@ -296,6 +303,31 @@ static int wait_disabled(const char *what)
 	return 0;
 }
 
+/* A policy name that can name its pin directory beside the collector's. */
+static bool pin_name_ok(const char *name)
+{
+	return policy_name_ok(name) && strcmp(name, SVM_STATS_DIR);
+}
+
+/*
+ * Starts the statistics collector if it is not running: a policy load is
+ * when an admin wants numbers.  Its failure does not fail the load.
+ */
+static const char *autostart_collector(void)
+{
+	bool started;
+
+	if (collector_running())
+		return "running";
+	if (!svm_embedded_collector[0].name)
+		return "unavailable";
+	if (collector_start(&started)) {
+		p_warn("the statistics collector did not start; the policy runs ('svmctl stats --start' to retry)");
+		return "failed";
+	}
+	return started ? "started" : "running";
+}
+
 /* Resolves POLICY|FILE into *p (owned by reg or by *file). */
 static int resolve_policy(const char *arg, char **dirs, size_t ndirs,
 			  struct svm_registry *reg, struct svm_policy *file,
@@ -392,13 +424,15 @@ static int build_params(struct bpf_object *obj, const struct svm_policy *p,
 
 static void load_output(const char *name, const struct svm_policy *p,
 			const char *dir, __u32 link_id, bool has_params,
-			char **stale, size_t nstale)
+			char **stale, size_t nstale, const char *collector)
 {
 	json_writer_t *jw;
 
 	if (!json_output) {
 		printf("loaded policy '%s' (%s), pinned at %s/\n", name,
 		       policy_source_str(p), dir);
+		if (!strcmp(collector, "started"))
+			printf("statistics collector started ('svmctl stats')\n");
 		return;
 	}
 	jw = jw_new(stdout, pretty_output);
@@ -414,6 +448,7 @@ static void load_output(const char *name, const struct svm_policy *p,
 	for (size_t i = 0; i < nstale; i++)
 		jw_string(jw, stale[i]);
 	jw_end_array(jw);
+	jw_string_field(jw, "collector", collector);
 	jw_end_object(jw);
 	jw_destroy(&jw);
 }
@@ -509,10 +544,10 @@ static int do_load(int argc, char **argv)
 		goto out;
 	}
 	err = policy_ops_name(obj, st_map, name, sizeof(name));
-	if (err || !policy_name_ok(name)) {
+	if (err || !pin_name_ok(name)) {
 		ret = p_err(EXIT_FAIL, err ? -err : EINVAL,
-			    "policy '%s': its struct_ops name '%s' cannot name a pin directory",
-			    p->name, name);
+			    "policy '%s': its struct_ops name '%s' cannot name a pin directory%s",
+			    p->name, name, err ? "" : " ('" SVM_STATS_DIR "' is the collector's)");
 		goto out;
 	}
 	ret = build_params(obj, p, name, sets, nsets, &pmap, &pbuf);
@@ -652,7 +687,8 @@ static int do_load(int argc, char **argv)
 		       svm_sysfs_root(), st.policy);
 
 	pinned_dir = false;	/* keep it */
-	load_output(name, p, dir, linfo.id, pmap != NULL, stale, nstale);
+	load_output(name, p, dir, linfo.id, pmap != NULL, stale, nstale,
+		    autostart_collector());
 	ret = EXIT_OKAY;
 out:
 	if (link) {
@@ -768,6 +804,323 @@ out:
 	return ret;
 }
 
+/* -------------------------------------------------------------- switch */
+
+/*
+ * Makes the new struct_ops map's value ready (programs in place) so that a
+ * link can take it.  libbpf writes that value only in
+ * bpf_map__attach_struct_ops(), and bpf_link__update_map() works only on a
+ * link libbpf created itself: it reaches into libbpf's private struct_ops
+ * link (container_of), which a link opened from a pin with bpf_link__open()
+ * is not, so calling it on one would write past that allocation.  So:
+ * attach, which writes the value and then, as a policy is active, is
+ * refused by the core's reg (EBUSY, nothing changed); then
+ * bpf_link_update() on the pinned link, the call bpf_link__update_map()
+ * makes.  If the old policy went away in between, the attach succeeds and
+ * *fresh is that new link.
+ */
+static int st_map_prepare(struct bpf_map *st_map, struct bpf_link **fresh)
+{
+	*fresh = bpf_map__attach_struct_ops(st_map);
+	if (*fresh)
+		return 0;
+	return errno == EBUSY ? 0 : -errno;
+}
+
+static void switch_output(const char *name, const char *old,
+			  const struct svm_policy *p, const char *dir,
+			  __u32 link_id, const struct svm_status *st)
+{
+	json_writer_t *jw;
+
+	if (!json_output) {
+		printf("switched from policy '%s' to '%s' (%s), pinned at %s/\n",
+		       old, name, policy_source_str(p), dir);
+		return;
+	}
+	jw = jw_new(stdout, pretty_output);
+	jw_start_object(jw);
+	jw_string_field(jw, "policy", name);
+	jw_string_field(jw, "replaced", old);
+	jw_string_field(jw, "source", source_key(p));
+	jw_string_field(jw, "path", p->path);
+	jw_string_field(jw, "pin_dir", dir);
+	jw_uint_field(jw, "link_id", link_id);
+	if (st->count_err)
+		jw_null_field(jw, "enable_count");
+	else
+		jw_uint_field(jw, "enable_count", st->enable_count);
+	jw_end_object(jw);
+	jw_destroy(&jw);
+}
+
+/* Waits until sysfs names the new policy (enabled) or says ejected. */
+static int wait_switched(const char *name, struct svm_status *st)
+{
+	static const char *const settled[] = { "enabled", "ejected", NULL };
+	int err, waited = 0;
+
+	for (;;) {
+		err = svm_wait_state(settled, STATE_TIMEOUT_MS, st);
+		if (err || !strcmp(st->state, "ejected") ||
+		    (!st->policy_err && !strcmp(st->policy, name)) ||
+		    waited >= STATE_TIMEOUT_MS)
+			break;
+		usleep(20 * 1000);
+		waited += 20;
+	}
+	if (!err && !strcmp(st->state, "ejected"))
+		return p_err(EXIT_FAIL, ECANCELED,
+			     "policy '%s' was ejected at once: %s: %s%s%s", name,
+			     st->exit_kind_err ? "?" : st->exit_kind,
+			     st->exit_reason_err ? "?" : st->exit_reason,
+			     st->exit_msg[0] ? ": " : "", st->exit_msg);
+	if (err == -ETIMEDOUT || (!st->policy_err && strcmp(st->policy, name)))
+		p_warn("switched the link to '%s', but %s/policy says '%s' (state %s)",
+		       name, svm_sysfs_root(), st->policy, st->state);
+	return 0;
+}
+
+static int do_switch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{ "set", required_argument, NULL, 's' },
+		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
+		{ 0 }
+	};
+	char *dirs[MAX_DIRS], *sets[MAX_SETS];
+	char name[128], old[128], dir[1024], olddir[512], tmp[1024];
+	char path[1200], path2[1200], key[128];
+	struct svm_policy file = {}, *p = NULL;
+	struct bpf_link_info linfo = {};
+	struct bpf_object *obj = NULL;
+	struct bpf_map *st_map, *pmap, *m;
+	struct bpf_link *fresh = NULL;
+	struct svm_registry reg = {};
+	size_t ndirs = 0, nsets = 0;
+	__u32 zero = 0, len = sizeof(linfo);
+	struct svm_status st;
+	bool tmp_made = false;
+	int c, ret, err, cnt, link_fd = -1;
+	void *pbuf = NULL;
+	const char *val;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "s:", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (nsets >= MAX_SETS)
+				return usage_err(&cmd_switch,
+						 "at most %d --set options",
+						 MAX_SETS);
+			if (!pval_split(optarg, key, sizeof(key), &val))
+				return usage_err(&cmd_switch,
+						 "--set '%s' is not KEY=VALUE",
+						 optarg);
+			sets[nsets++] = optarg;
+			ret = -1;
+			break;
+		case OPT_POLICY_DIR:
+			ret = add_dir(&cmd_switch, dirs, &ndirs, optarg);
+			break;
+		default:
+			ret = common_opt(&cmd_switch, c, argv);
+		}
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind >= argc)
+		return usage_err(&cmd_switch, "missing POLICY or FILE.bpf.o");
+	if (optind + 1 < argc)
+		return usage_err(&cmd_switch, "unexpected argument '%s'",
+				 argv[optind + 1]);
+
+	ret = svm_require_loaded();
+	if (ret)
+		return ret;
+	svm_status_read(&st);
+	/* an ejected policy still holds the link: switching replaces it too */
+	if (st.policy_err || !st.policy[0] ||
+	    (!st.state_err && !strcmp(st.state, "disabled")))
+		return usage_err(&cmd_switch,
+				 "no policy is loaded (state %s): nothing to switch from; use 'svmctl load %s'",
+				 st.state_err ? "?" : st.state, argv[optind]);
+	ret = check_bpf_caps("switching a struct_ops policy");
+	if (ret)
+		return ret;
+	snprintf(old, sizeof(old), "%s", st.policy);
+	if (!pin_name_ok(old))
+		return p_err(EXIT_FAIL, EINVAL,
+			     "active policy name '%s' cannot name a pin directory",
+			     old);
+	bpffs_policy_path(olddir, sizeof(olddir), old, NULL);
+	bpffs_policy_path(path, sizeof(path), old, "link");
+	link_fd = bpf_obj_get(path);
+	if (link_fd < 0)
+		return p_err(errno == ENOENT ? EXIT_FAIL : perm_or_fail(errno),
+			     errno,
+			     "policy '%s' is active but its link is not pinned at %s: the program that attached it must replace it",
+			     old, path);
+
+	ret = resolve_policy(argv[optind], dirs, ndirs, &reg, &file, &p);
+	if (ret)
+		goto out;
+	obj = policy_open(p);
+	if (!obj) {
+		ret = p_err(EXIT_FAIL, errno, "opening BPF object %s (%s)",
+			    p->name, policy_source_str(p));
+		goto out;
+	}
+	st_map = policy_struct_ops_map(obj, &cnt);
+	if (!st_map) {
+		ret = p_err(EXIT_FAIL, errno,
+			    "policy '%s' has %d struct_ops maps, expected exactly one",
+			    p->name, cnt);
+		goto out;
+	}
+	err = policy_ops_name(obj, st_map, name, sizeof(name));
+	if (err || !pin_name_ok(name)) {
+		ret = p_err(EXIT_FAIL, err ? -err : EINVAL,
+			    "policy '%s': its struct_ops name '%s' cannot name a pin directory",
+			    p->name, name);
+		goto out;
+	}
+	ret = build_params(obj, p, name, sets, nsets, &pmap, &pbuf);
+	if (ret)
+		goto out;
+
+	/*
+	 * The new pins gather in a directory of their own, renamed at the
+	 * end.  bpffs refuses names with a dot; a leftover (svmctl killed
+	 * here) holds a link or params and goes as stale pins at the next
+	 * load or unload.
+	 */
+	bpffs_pin_root(olddir, sizeof(olddir));
+	snprintf(tmp, sizeof(tmp), "%s/_switch-%d", olddir, (int)getpid());
+	bpffs_policy_path(olddir, sizeof(olddir), old, NULL);
+	if (path_exists(tmp))
+		bpffs_remove_tree(tmp);
+	if (mkdir(tmp, 0755)) {
+		ret = p_err(perm_or_fail(errno), errno, "creating %s", tmp);
+		goto out;
+	}
+	tmp_made = true;
+	bpf_object__for_each_map(m, obj) {
+		if (!bpf_map__pin_path(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tmp, bpf_map__name(m));
+		err = bpf_map__set_pin_path(m, path);
+		if (err) {
+			ret = p_err(EXIT_FAIL, -err, "setting pin path %s",
+				    path);
+			goto out;
+		}
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		ret = p_err(err == -EPERM ? EXIT_PERM : EXIT_FAIL, -err,
+			    "loading policy '%s' (libbpf's messages above; more with --debug)",
+			    name);
+		goto out;
+	}
+	if (pmap && bpf_map_update_elem(bpf_map__fd(pmap), &zero, pbuf,
+					BPF_ANY)) {
+		ret = p_err(EXIT_FAIL, errno, "writing the params of '%s'",
+			    name);
+		goto out;
+	}
+
+	err = st_map_prepare(st_map, &fresh);
+	if (err) {
+		ret = p_err(perm_or_fail(-err), -err,
+			    "preparing policy '%s' (its init may have refused: see the kernel log)",
+			    name);
+		goto out;
+	}
+	if (fresh) {
+		/* the old policy left meanwhile: the new one is attached */
+		p_warn("policy '%s' went away meanwhile: '%s' was attached afresh",
+		       old, name);
+		snprintf(path, sizeof(path), "%s/link", tmp);
+		err = bpf_link__pin(fresh, path);
+		if (err) {
+			ret = p_err(EXIT_FAIL, -err, "pinning the link at %s",
+				    path);
+			bpf_link__destroy(fresh);
+			goto out;
+		}
+		if (bpf_link_get_info_by_fd(bpf_link__fd(fresh), &linfo, &len))
+			linfo.id = 0;
+		bpf_link__disconnect(fresh);
+		bpf_link__destroy(fresh);
+	} else {
+		if (bpf_link_update(link_fd, bpf_map__fd(st_map), NULL)) {
+			err = errno;
+			if (err == EOPNOTSUPP)
+				ret = p_err(EXIT_FAIL, err,
+					    "this svm_ext.ko cannot replace a policy in place (svm_ext_ops has no .update): unload, then load '%s'",
+					    name);
+			else
+				ret = p_err(perm_or_fail(err), err,
+					    "replacing policy '%s' by '%s' (the old one still runs)",
+					    old, name);
+			goto out;
+		}
+		if (bpf_link_get_info_by_fd(link_fd, &linfo, &len))
+			linfo.id = 0;
+		snprintf(path, sizeof(path), "%s/link", olddir);
+		snprintf(path2, sizeof(path2), "%s/link", tmp);
+		if (rename(path, path2)) {
+			ret = p_err(EXIT_FAIL, errno,
+				    "'%s' runs, but moving its link pin %s to %s failed",
+				    name, path, path2);
+			tmp_made = false;
+			goto out;
+		}
+	}
+	if (pmap && !bpf_map__is_pinned(pmap)) {
+		snprintf(path, sizeof(path), "%s/params", tmp);
+		err = bpf_map__pin(pmap, path);
+		if (err)
+			p_warn("pinning the params map at %s: %s", path,
+			       strerror(-err));
+	}
+	/* the old policy's maps go with its directory */
+	if (path_exists(olddir) && (err = bpffs_remove_tree(olddir)))
+		p_warn("removing %s: %s", olddir, strerror(-err));
+	bpffs_policy_path(dir, sizeof(dir), name, NULL);
+	if (path_exists(dir) && (err = bpffs_remove_tree(dir)))
+		p_warn("removing the stale %s: %s", dir, strerror(-err));
+	if (rename(tmp, dir)) {
+		ret = p_err(EXIT_FAIL, errno,
+			    "'%s' runs, but renaming its pin directory %s to %s failed",
+			    name, tmp, dir);
+		tmp_made = false;
+		goto out;
+	}
+	tmp_made = false;
+
+	ret = wait_switched(name, &st);
+	if (ret)
+		goto out;
+	switch_output(name, old, p, dir, linfo.id, &st);
+	autostart_collector();
+	ret = EXIT_OKAY;
+out:
+	if (tmp_made)
+		bpffs_remove_tree(tmp);
+	if (link_fd >= 0)
+		close(link_fd);
+	bpf_object__close(obj);
+	free(pbuf);
+	registry_free(&reg);
+	policy_free(&file);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- help */
 
 const struct svm_cmd cmd_list = {
@@ -833,14 +1186,17 @@ const struct svm_cmd cmd_load = {
 "\n"
 "  Refuses (EBUSY) when a policy is already active: unload it first.\n"
 "  After attaching, waits up to 5 s for /sys/kernel/svm_ext/state to say\n"
-"  enabled, and fails if the policy was ejected at once.\n"
+"  enabled, and fails if the policy was ejected at once.  Then starts the\n"
+"  statistics collector if it is not running (see `svmctl stats`); if it\n"
+"  cannot start, that is a warning, not a failure.\n"
 "\n"
 "OPTIONS\n"
 "  -s, --set KEY=VALUE  Initial value of a parameter (repeatable); VALUE\n"
 "                    forms as in `svmctl set --help`.\n"
 "  --policy-dir DIR  Also look for POLICY.bpf.o in DIR (repeatable).\n"
 "  -j, --json        JSON output: {policy, source, path, pin_dir, link_id,\n"
-"                    params, stale_removed}.  --pretty: indented.\n"
+"                    params, stale_removed, collector (started, running,\n"
+"                    failed or unavailable)}.  --pretty: indented.\n"
 "  -d, --debug       More libbpf messages (twice: libbpf debug log).\n"
 "  -h, --help        This help.\n"
 "\n"
@@ -881,4 +1237,42 @@ const struct svm_cmd cmd_unload = {
 "\n"
 "EXAMPLES\n"
 "  svmctl unload\n",
+};
+
+const struct svm_cmd cmd_switch = {
+	.name = "switch",
+	.fn = do_switch,
+	.summary = "replace the active policy in place, atomically",
+	.synopsis =
+"svmctl switch [--json] [--set KEY=VALUE]... [--policy-dir DIR]... POLICY\n"
+"svmctl switch [--json] [--set KEY=VALUE]... FILE.bpf.o",
+	.help =
+"DESCRIPTION\n"
+"  Loads POLICY (or FILE.bpf.o) and hands it the active policy's pinned\n"
+"  struct_ops link (BPF_LINK_UPDATE): the core swaps the two under its\n"
+"  lock, so every fault is decided by the old policy or the new one, never\n"
+"  by the built-in default in between.  The old policy's exit_kind becomes\n"
+"  \"replaced\" and enable_count grows by one.  The pins move: the link and\n"
+"  the new params go to /sys/fs/bpf/svm_ext/NEW/, the old directory (its\n"
+"  params and maps) is removed.  Params start from the new policy's\n"
+"  params_default, then --set, as with load.  Switching to the same\n"
+"  policy reloads it with fresh params and maps.  The statistics\n"
+"  collector keeps counting across the switch.\n"
+"\n"
+"OPTIONS\n"
+"  -s, --set KEY=VALUE  Initial value of a parameter (repeatable).\n"
+"  --policy-dir DIR  Also look for POLICY.bpf.o in DIR (repeatable).\n"
+"  -j, --json        JSON output: {policy, replaced, source, path,\n"
+"                    pin_dir, link_id, enable_count}.\n"
+"  -h, --help        This help.\n"
+"\n"
+"EXIT STATUS\n"
+"  0 switched; 1 failed (the old policy still runs, except where the\n"
+"  message says otherwise; EOPNOTSUPP: the module cannot replace in\n"
+"  place); 2 usage, or no policy is active (use load); 3 svm_ext not\n"
+"  loaded; 4 permission denied; 5 no such policy.\n"
+"\n"
+"EXAMPLES\n"
+"  svmctl switch default\n"
+"  svmctl switch --set window_kb=64 sysmem\n",
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "collector.h"
 #include "json_writer.h"
 #include "svmctl.h"
 #include "sysfs.h"
@@ -48,6 +49,8 @@ static void print_json(const struct svm_status *st,
 	json_str(jw, "exit_kind", st->exit_kind_err, st->exit_kind);
 	json_str(jw, "exit_reason", st->exit_reason_err, st->exit_reason);
 	json_str(jw, "exit_msg", st->exit_msg_err, st->exit_msg);
+	jw_string_field(jw, "collector",
+			collector_running() ? "running" : "stopped");
 	jw_name(jw, "devices");
 	if (dev_err) {
 		jw_null(jw);
@@ -115,6 +118,15 @@ static void print_text(const struct svm_status *st,
 		printf("%-15s %s\n", "exit message:",
 		       str_or_q(st->exit_msg_err, st->exit_msg));
 
+	if (collector_running()) {
+		char dir[1024];
+
+		collector_path(dir, sizeof(dir), NULL);
+		printf("%-15s running (%s/)\n", "statistics:", dir);
+	} else {
+		printf("%-15s stopped ('svmctl stats --start')\n",
+		       "statistics:");
+	}
 	if (dev_err) {
 		printf("%-15s ? (%s)\n", "devices:", strerror(-dev_err));
 		return;
@@ -186,13 +198,15 @@ const struct svm_cmd cmd_status = {
 "    enable count   how many times a policy was attached since load\n"
 "    last exit      why the last policy left: none, unregistered, error,\n"
 "                   bad_decision; with its reason and message\n"
+"    statistics     whether the statistics collector runs (svmctl stats)\n"
 "    devices        each registered device: name, memory used and total\n"
 "  A missing attribute prints as \"?\" (null in JSON); the rest is shown.\n"
 "\n"
 "OPTIONS\n"
 "  -j, --json      JSON output: an object with the keys state, policy,\n"
 "                  enabled_since (unix seconds), enable_count, exit_kind,\n"
-"                  exit_reason, exit_msg and devices (array of {id, name,\n"
+"                  exit_reason, exit_msg, collector (running or stopped)\n"
+"                  and devices (array of {id, name,\n"
 "                  mem_total, mem_used}; bytes).  --pretty: indented.\n"
 "  -h, --help      This help.\n"
 "\n"

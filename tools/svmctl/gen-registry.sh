@@ -1,13 +1,22 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# gen-registry.sh OUT.c NAME=ABSPATH.bpf.o ...
+# gen-registry.sh [--table NAME] OUT.c NAME=ABSPATH.bpf.o ...
 #
 # Writes the table of policies built into svmctl (see registry.c): each
 # object's bytes are pulled in with .incbin, 8-byte aligned as libbpf
-# wants, and listed as {name, start, end}.
+# wants, and listed as {name, start, end}.  The table is named
+# svm_embedded_policies, or NAME with --table (the statistics collector
+# has its own, svm_embedded_collector: it is not a policy).
 set -eu
 
+table=svm_embedded_policies
+sym=svmctl_policy
+if [ "${1:-}" = --table ]; then
+	table=$2
+	sym=svmctl_$2
+	shift 2
+fi
 out=$1
 shift
 tmp=$out.tmp
@@ -38,27 +47,27 @@ tmp=$out.tmp
 		[ -f "$path" ] || { echo "gen-registry.sh: $path: no such file" >&2; exit 1; }
 		cat <<EOF
 __asm__(
-"	.section .rodata.svmctl_policy_$i, \"a\"\\n"
+"	.section .rodata.${sym}_$i, \"a\"\\n"
 "	.balign 8\\n"
-"	.globl svmctl_policy_${i}_start\\n"
-"	.hidden svmctl_policy_${i}_start\\n"
-"svmctl_policy_${i}_start:\\n"
+"	.globl ${sym}_${i}_start\\n"
+"	.hidden ${sym}_${i}_start\\n"
+"${sym}_${i}_start:\\n"
 "	.incbin \"$path\"\\n"
-"	.globl svmctl_policy_${i}_end\\n"
-"	.hidden svmctl_policy_${i}_end\\n"
-"svmctl_policy_${i}_end:\\n"
+"	.globl ${sym}_${i}_end\\n"
+"	.hidden ${sym}_${i}_end\\n"
+"${sym}_${i}_end:\\n"
 "	.previous\\n");
-extern const unsigned char svmctl_policy_${i}_start[] __attribute__((visibility("hidden")));
-extern const unsigned char svmctl_policy_${i}_end[] __attribute__((visibility("hidden")));
+extern const unsigned char ${sym}_${i}_start[] __attribute__((visibility("hidden")));
+extern const unsigned char ${sym}_${i}_end[] __attribute__((visibility("hidden")));
 
 EOF
 		i=$((i + 1))
 	done
-	echo 'const struct svm_embedded_policy svm_embedded_policies[] = {'
+	echo "const struct svm_embedded_policy $table[] = {"
 	i=0
 	for arg in "$@"; do
 		name=${arg%%=*}
-		echo "	{ \"$name\", svmctl_policy_${i}_start, svmctl_policy_${i}_end },"
+		echo "	{ \"$name\", ${sym}_${i}_start, ${sym}_${i}_end },"
 		i=$((i + 1))
 	done
 	echo '	{ 0 }'

@@ -17,9 +17,14 @@ static const struct svm_cmd *const commands[] = {
 	&cmd_list,
 	&cmd_load,
 	&cmd_unload,
+	&cmd_switch,
 	&cmd_status,
 	&cmd_set,
 	&cmd_get,
+	&cmd_stats,
+	&cmd_top,
+	&cmd_devices,
+	&cmd_ranges,
 };
 
 static const char exit_status_text[] =
@@ -113,6 +118,8 @@ static void version(void)
 	for (size_t i = 0; i < n; i++)
 		printf(" %s", svm_embedded_policies[i].name);
 	printf("%s\n", n ? "" : " none");
+	printf("statistics collector: %s\n",
+	       svm_embedded_collector[0].name ? "embedded" : "not built in");
 }
 
 int main(int argc, char **argv)

@@ -19,6 +19,8 @@ struct svm_embedded_policy {
 	const unsigned char *end;
 };
 extern const struct svm_embedded_policy svm_embedded_policies[];
+/* The statistics collector (not a policy): one entry named "stats", or none. */
+extern const struct svm_embedded_policy svm_embedded_collector[];
 
 enum policy_source { SRC_POLICY_DIR, SRC_EMBEDDED, SRC_DEFAULT_DIR, SRC_PATH };
 

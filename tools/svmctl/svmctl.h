@@ -4,9 +4,15 @@
  *
  * Layout (modelled on tools/bpf/bpftool):
  *   main.c         option parsing, command table, help, version
- *   cmd_policy.c   list, load, unload            (later: switch)
- *   cmd_status.c   status                        (later: devices, stats, top)
+ *   cmd_policy.c   list, load, unload, switch
+ *   cmd_status.c   status
  *   cmd_params.c   set, get
+ *   cmd_stats.c    stats (and the collector's --start/--stop)
+ *   cmd_top.c      top
+ *   cmd_devices.c  devices
+ *   cmd_ranges.c   ranges (debugfs per-range dump)
+ *   collector.c    the statistics collector: start, stop, read its maps
+ *   stats_view.c   filtering, sorting, printing statistics
  *   registry.c     embedded and on-disk policy objects
  *   params.c       BTF-typed params values: parse, check, print
  *   sysfs.c        /sys/kernel/svm_ext readers
@@ -51,6 +57,8 @@ struct svm_cmd {
 
 extern const struct svm_cmd cmd_list, cmd_load, cmd_unload, cmd_status,
 	cmd_set, cmd_get;
+extern const struct svm_cmd cmd_switch, cmd_stats, cmd_top, cmd_devices,
+	cmd_ranges;
 
 /* Global state, set by main.c and by each command's common options. */
 extern bool json_output;

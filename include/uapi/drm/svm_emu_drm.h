@@ -78,7 +78,9 @@ struct drm_svm_emu_counters {
 	__u64 real_ns;		/* wall time spent in the call */
 	__u64 throttle_ns;	/* time the policy made the device wait */
 	__u64 pages_evicted;	/* pages those evictions moved to system */
-	__u64 reserved[3];
+	__u64 huge_maps;	/* 2 MiB blocks mapped with one entry */
+	__u64 pages_replicated;	/* read-only copies made here (read-mostly) */
+	__u64 reserved[1];
 };
 
 #define SVM_EMU_EXEC_MAX_ACCESSES	4096

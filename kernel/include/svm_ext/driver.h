@@ -15,6 +15,9 @@
 #include <linux/kobject.h>
 #include <linux/mm_types.h>
 
+/* The core manages memory in 2 MiB chunks: a PMD's worth of pages. */
+#define SVM_EXT_CHUNK_ORDER	(21 - PAGE_SHIFT)
+
 struct svm_ext_device;
 struct svm_ext_binding;
 struct svm_ext_mm;
@@ -54,10 +57,15 @@ struct svm_ext_device_ops {
 	 * whether the entry may be written.  Called with the context's
 	 * notifier lock held, so no invalidation runs concurrently.  Reclaim
 	 * may need that lock: allocate with GFP_ATOMIC or not at all.
+	 * @order is SVM_EXT_CHUNK_ORDER when the window is one naturally
+	 * aligned 2 MiB block of physically contiguous pages of one kind and
+	 * permission (a transparent huge page, or a whole device chunk): the
+	 * driver may map it with one entry.  Otherwise 0.
 	 */
 	void (*map)(struct svm_ext_binding *b, unsigned long addr,
 		    struct page **pages, const bool *writable,
-		    const enum svm_ext_map_kind *kind, unsigned long npages);
+		    const enum svm_ext_map_kind *kind, unsigned long npages,
+		    unsigned int order);
 	/**
 	 * @invalidate: remove device page-table entries in [@start, @end).
 	 * Called with the notifier lock held, from mmu notifier context:
@@ -141,6 +149,8 @@ enum svm_ext_access {
  * @evictions: device chunks evicted to make room
  * @pages_evicted: pages those evictions moved
  * @throttle_ns: time the policy made the device wait (throttle decisions)
+ * @huge_maps: 2 MiB blocks handed to the driver as one mapping
+ * @pages_replicated: read-only copies made in this device (read-mostly)
  */
 struct svm_ext_fault_stats {
 	u64 faults;
@@ -151,6 +161,8 @@ struct svm_ext_fault_stats {
 	u64 evictions;
 	u64 pages_evicted;
 	u64 throttle_ns;
+	u64 huge_maps;
+	u64 pages_replicated;
 };
 
 int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
@@ -165,6 +177,10 @@ void svm_ext_unbind(struct svm_ext_binding *b);
 int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
 			 enum svm_ext_access access,
 			 struct svm_ext_fault_stats *stats);
+int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
+			       enum svm_ext_access access,
+			       const unsigned long *batch,
+			       struct svm_ext_fault_stats *stats);
 int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
 		     unsigned long len, u32 type, u64 value);
 int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The eviction policies of the library, judged by their decisions: which
+ * chunk each one sends out of a full device, and what that does to faults
+ * on the workload it is made for (lru, mru, s3fifo), or to how device
+ * memory is split between processes (tenant_quota).  Every scenario is one
+ * where the policy's choice differs from LRU's; every test checks the data
+ * the device changed on its way through eviction.
+ *
+ * Data: the buffers start with fill_pattern(seed); the device touches a
+ * page by adding 1 to its first word (an atomic: it migrates and dirties),
+ * and the test counts the touches per page to know every word's value.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "svm_user.h"
+
+#define CHUNK		(2 * MIB)
+#define PAGE		4096UL
+#define CHUNK_PAGES	(CHUNK / PAGE)
+#define SEED		0x7e57
+
+/* A 2 MiB aligned buffer of whole chunks, with the touches made to it. */
+struct cbuf {
+	void *raw;
+	size_t raw_len;
+	uint8_t *p;		/* aligned start */
+	size_t chunks;
+	uint32_t *adds;		/* per page: 1 added to its first word, n times */
+};
+
+static int cbuf_init(struct cbuf *b, size_t chunks)
+{
+	b->chunks = chunks;
+	b->raw_len = (chunks + 1) * CHUNK;
+	b->raw = mmap(NULL, b->raw_len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->raw == MAP_FAILED)
+		return -1;
+	b->p = (uint8_t *)(((uintptr_t)b->raw + CHUNK - 1) & ~(CHUNK - 1));
+	b->adds = calloc(chunks * CHUNK_PAGES, sizeof(*b->adds));
+	if (!b->adds)
+		return -1;
+	fill_pattern(b->p, chunks * CHUNK, SEED);
+	return 0;
+}
+
+static void cbuf_fini(struct cbuf *b)
+{
+	free(b->adds);
+	munmap(b->raw, b->raw_len);
+}
+
+static void *chunk_at(struct cbuf *b, size_t chunk)
+{
+	return b->p + chunk * CHUNK;
+}
+
+/*
+ * The device adds 1 to the first word of every page of chunks
+ * [first, first + n) in one EXEC; counters of that EXEC in *c.
+ */
+static int touch_chunks(int fd, struct cbuf *b, size_t first, size_t n,
+			struct drm_svm_emu_counters *c)
+{
+	size_t pg;
+	int ret;
+
+	ret = emu_exec1(fd, SVM_EMU_OP_ATOMIC_ADD, chunk_at(b, first),
+			n * CHUNK, PAGE, 1, NULL, c);
+	if (ret)
+		return ret;
+	for (pg = first * CHUNK_PAGES; pg < (first + n) * CHUNK_PAGES; pg++)
+		b->adds[pg]++;
+	return 0;
+}
+
+/* The same for one page: page @pg of chunk @chunk. */
+static int touch_page(int fd, struct cbuf *b, size_t chunk, size_t pg,
+		      struct drm_svm_emu_counters *c)
+{
+	int ret = emu_exec1(fd, SVM_EMU_OP_ATOMIC_ADD,
+			    b->p + chunk * CHUNK + pg * PAGE, 8, 0, 1, NULL, c);
+
+	if (!ret)
+		b->adds[chunk * CHUNK_PAGES + pg]++;
+	return ret;
+}
+
+/* The CPU reads every word back: index of the first wrong one, or -1. */
+static long cbuf_check(struct cbuf *b)
+{
+	const uint64_t *w = (const uint64_t *)b->p;
+	size_t i, words = b->chunks * CHUNK / 8;
+
+	for (i = 0; i < words; i++) {
+		uint64_t want = SEED + i;
+
+		if (i % (PAGE / 8) == 0)
+			want += b->adds[i / (PAGE / 8)];
+		if (w[i] != want)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Pages of chunk @chunk resident on device 0. */
+static long on_dev(int fd, struct cbuf *b, size_t chunk)
+{
+	return emu_count_at(fd, chunk_at(b, chunk), CHUNK_PAGES, 0);
+}
+
+FIXTURE(ev)
+{
+	int fd;
+	size_t nchunks;		/* device 0's memory, in chunks */
+};
+
+FIXTURE_SETUP(ev)
+{
+	long long total = read_ll(SVM_SYSFS "/devices/0/mem_total");
+
+	/*
+	 * This kernel's harness does not run the teardown of a test that
+	 * failed an ASSERT (seen in the VM): take down a policy left behind,
+	 * so that one failure does not fail every test after it.
+	 */
+	run("%s unload >/dev/null 2>&1", svmctl_path());
+	ASSERT_GT(total, 4 * (long long)CHUNK);
+	self->nchunks = total / CHUNK;
+	/* the counts below assume the device starts empty */
+	ASSERT_EQ(0, dev_mem_used(0));
+	self->fd = emu_open(0);
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(0, emu_bind(self->fd));
+}
+
+FIXTURE_TEARDOWN(ev)
+{
+	run("%s unload >/dev/null 2>&1", svmctl_path());
+	close(self->fd);
+}
+
+/*
+ * Fill the device with one page in each of chunks 0 .. n-1 (4 KiB
+ * migration windows, so a chunk can fault again later), in order: the
+ * allocation order and the recency order are both 0, 1, ..., n-1.
+ */
+static void fill_one_page_each(struct __test_metadata *_metadata, int fd,
+			       struct cbuf *b, size_t n)
+{
+	struct drm_svm_emu_counters c;
+	size_t i;
+
+	ASSERT_EQ(0, emu_set_attr(fd, b->p, b->chunks * CHUNK,
+				  SVM_EXT_ATTR_GRANULARITY, 0));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, touch_page(fd, b, i, 0, &c));
+	/* the device is full: n chunks, one page in use in each */
+	ASSERT_EQ(n * PAGE, dev_mem_used(0));
+}
+
+/*
+ * lru: the chunk that faulted least recently goes, not the one allocated
+ * first; with fifo=1 it is the other way round.
+ */
+TEST_F(ev, lru_evicts_least_recently_faulted_fifo_oldest)
+{
+	size_t n = self->nchunks, i;
+	struct drm_svm_emu_counters c;
+	struct cbuf b;
+
+	ASSERT_EQ(0, cbuf_init(&b, n + 1));
+	ASSERT_EQ(0, run("%s load lru", svmctl_path()));
+	fill_one_page_each(_metadata, self->fd, &b, n);
+
+	/* chunk 0 faults again: now 1 is the least recently used */
+	ASSERT_EQ(0, touch_page(self->fd, &b, 0, 1, &c));
+	EXPECT_EQ(0, c.evictions);
+	ASSERT_EQ(0, touch_page(self->fd, &b, n, 0, &c));	/* full */
+	EXPECT_EQ(1, c.evictions);
+	EXPECT_EQ(1, c.pages_evicted);
+	EXPECT_EQ(2, on_dev(self->fd, &b, 0));
+	EXPECT_EQ(0, on_dev(self->fd, &b, 1));
+	for (i = 2; i <= n; i++)
+		EXPECT_EQ(1, on_dev(self->fd, &b, i));
+
+	/*
+	 * fifo=1: chunk 2 faults again (so recency order is 3 .. n-1, 0, n,
+	 * 2) and chunk 1 comes back: the oldest allocation, chunk 0, goes
+	 * although chunk 3 is the least recently used.
+	 */
+	ASSERT_EQ(0, run("%s set fifo=1 >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, touch_page(self->fd, &b, 2, 1, &c));
+	ASSERT_EQ(0, touch_page(self->fd, &b, 1, 0, &c));
+	EXPECT_EQ(1, c.evictions);
+	EXPECT_EQ(2, c.pages_evicted);
+	EXPECT_EQ(0, on_dev(self->fd, &b, 0));
+	EXPECT_EQ(1, on_dev(self->fd, &b, 1));
+	EXPECT_EQ(2, on_dev(self->fd, &b, 2));
+	EXPECT_EQ(1, on_dev(self->fd, &b, 3));
+	EXPECT_EQ(-1, cbuf_check(&b));
+	cbuf_fini(&b);
+}
+
+/*
+ * mru: the chunk that faulted most recently goes; keep_recent=1 spares it
+ * and takes the one before.
+ */
+TEST_F(ev, mru_evicts_most_recently_faulted)
+{
+	size_t n = self->nchunks;
+	struct drm_svm_emu_counters c;
+	struct cbuf b;
+
+	ASSERT_EQ(0, cbuf_init(&b, n + 1));
+	ASSERT_EQ(0, run("%s load mru", svmctl_path()));
+	fill_one_page_each(_metadata, self->fd, &b, n);
+
+	/* chunk 0 faults again and is the most recent: it goes */
+	ASSERT_EQ(0, touch_page(self->fd, &b, 0, 1, &c));
+	ASSERT_EQ(0, touch_page(self->fd, &b, n, 0, &c));
+	EXPECT_EQ(1, c.evictions);
+	EXPECT_EQ(2, c.pages_evicted);
+	EXPECT_EQ(0, on_dev(self->fd, &b, 0));
+	EXPECT_EQ(1, on_dev(self->fd, &b, 1));
+	EXPECT_EQ(1, on_dev(self->fd, &b, n));
+
+	/* recency now 1 .. n; keep_recent=1: chunk n stays, n - 1 goes */
+	ASSERT_EQ(0, run("%s set keep_recent=1 >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, touch_page(self->fd, &b, 0, 2, &c));
+	EXPECT_EQ(1, c.evictions);
+	EXPECT_EQ(1, on_dev(self->fd, &b, 0));
+	EXPECT_EQ(1, on_dev(self->fd, &b, n));
+	EXPECT_EQ(0, on_dev(self->fd, &b, n - 1));
+	EXPECT_EQ(1, on_dev(self->fd, &b, 1));
+	EXPECT_EQ(-1, cbuf_check(&b));
+	cbuf_fini(&b);
+}
+
+#define SWEEP_PASSES	4
+
+/*
+ * A sweep over capacity + 1 chunks, repeated: the device touches every
+ * page of every chunk, pass after pass.  Faults and evictions per pass in
+ * f[] and ev[].
+ */
+static void sweep(struct __test_metadata *_metadata, int fd, size_t nchunks,
+		  uint64_t *f, uint64_t *ev)
+{
+	struct drm_svm_emu_counters c;
+	struct cbuf b;
+	int pass;
+
+	ASSERT_EQ(0, cbuf_init(&b, nchunks + 1));
+	for (pass = 0; pass < SWEEP_PASSES; pass++) {
+		ASSERT_EQ(0, touch_chunks(fd, &b, 0, nchunks + 1, &c));
+		f[pass] = c.faults;
+		ev[pass] = c.evictions;
+		TH_LOG("pass %d: %llu faults, %llu evictions, %llu pages evicted",
+		       pass, (unsigned long long)c.faults,
+		       (unsigned long long)c.evictions,
+		       (unsigned long long)c.pages_evicted);
+	}
+	EXPECT_EQ(-1, cbuf_check(&b));
+	cbuf_fini(&b);
+}
+
+/* The LRU baseline: every pass faults on every chunk. */
+TEST_F(ev, lru_sweep_faults_on_every_chunk)
+{
+	uint64_t f[SWEEP_PASSES], ev[SWEEP_PASSES];
+	int pass;
+
+	ASSERT_EQ(0, run("%s load lru", svmctl_path()));
+	sweep(_metadata, self->fd, self->nchunks, f, ev);
+	for (pass = 1; pass < SWEEP_PASSES; pass++) {
+		EXPECT_GE(f[pass], self->nchunks + 1);
+		EXPECT_EQ(self->nchunks + 1, ev[pass]);
+	}
+}
+
+/*
+ * MRU keeps chunks 0 .. capacity-2 resident for good: from the second
+ * pass on, only the last two chunks take turns in the one remaining slot,
+ * each fault on one of them evicting the other - 2 faults and 2 evictions
+ * per pass, where LRU has capacity + 1.
+ */
+TEST_F(ev, mru_sweep_keeps_a_stable_subset)
+{
+	uint64_t f[SWEEP_PASSES], ev[SWEEP_PASSES];
+	int pass;
+
+	ASSERT_EQ(0, run("%s load mru", svmctl_path()));
+	sweep(_metadata, self->fd, self->nchunks, f, ev);
+	EXPECT_GE(f[0], self->nchunks + 1);
+	EXPECT_EQ(1, ev[0]);
+	for (pass = 1; pass < SWEEP_PASSES; pass++) {
+		EXPECT_LE(f[pass], 2);
+		EXPECT_EQ(2, ev[pass]);
+	}
+}
+
+#define HOT		8	/* chunks reused every round */
+#define SCAN_STEP	4	/* new chunks scanned per round */
+#define ROUNDS		24
+
+/*
+ * A hot set of HOT chunks is reused every round while a scan goes once
+ * through ROUNDS * SCAN_STEP chunks (3 times device memory), SCAN_STEP
+ * per round.  The hot set's resident chunks do not fault, so to a
+ * fault-driven LRU they look older than the scan: each time the scan has
+ * filled the device, LRU evicts the hot set and it faults back, every
+ * (capacity - HOT) / SCAN_STEP rounds.  Hot-set faults per round in hot[].
+ */
+static void hot_and_scan(struct __test_metadata *_metadata, int fd,
+			 uint64_t *hot, long *hot_resident_end)
+{
+	struct drm_svm_emu_counters c;
+	struct cbuf h, s;
+	int r;
+
+	ASSERT_EQ(0, cbuf_init(&h, HOT));
+	ASSERT_EQ(0, cbuf_init(&s, ROUNDS * SCAN_STEP));
+	for (r = 0; r < ROUNDS; r++) {
+		ASSERT_EQ(0, touch_chunks(fd, &h, 0, HOT, &c));
+		hot[r] = c.faults;
+		ASSERT_EQ(0, touch_chunks(fd, &s, r * SCAN_STEP, SCAN_STEP, &c));
+	}
+	*hot_resident_end = emu_count_at(fd, h.p, HOT * CHUNK_PAGES, 0);
+	EXPECT_EQ(-1, cbuf_check(&h));
+	EXPECT_EQ(-1, cbuf_check(&s));
+	cbuf_fini(&s);
+	cbuf_fini(&h);
+}
+
+static uint64_t sum(const uint64_t *v, int from, int to)
+{
+	uint64_t s = 0;
+
+	for (; from < to; from++)
+		s += v[from];
+	return s;
+}
+
+TEST_F(ev, lru_scan_pushes_out_the_hot_set)
+{
+	uint64_t hot[ROUNDS];
+	long res;
+
+	ASSERT_EQ(0, run("%s load lru", svmctl_path()));
+	hot_and_scan(_metadata, self->fd, hot, &res);
+	TH_LOG("lru: hot-set faults %llu (second half %llu), resident at end %ld pages",
+	       (unsigned long long)sum(hot, 0, ROUNDS),
+	       (unsigned long long)sum(hot, ROUNDS / 2, ROUNDS), res);
+	/* the scan keeps pushing the hot set out, late as early */
+	EXPECT_GE(sum(hot, ROUNDS / 2, ROUNDS), HOT);
+	EXPECT_GE(sum(hot, 0, ROUNDS), 3 * HOT);
+}
+
+/*
+ * S3-FIFO: the hot set enters the small queue, leaves it once (no reuse
+ * seen yet) and the ghost recognises it when it faults back: it goes to
+ * main, where the scan never reaches it (the scan's chunks are never
+ * reused, so victims come from the small queue as long as it is over its
+ * size, which the scan keeps it).  So the hot set faults in at most twice,
+ * and never in the second half of the run.
+ */
+TEST_F(ev, s3fifo_hot_set_survives_the_scan)
+{
+	uint64_t hot[ROUNDS];
+	long res;
+
+	ASSERT_EQ(0, run("%s load s3fifo", svmctl_path()));
+	hot_and_scan(_metadata, self->fd, hot, &res);
+	TH_LOG("s3fifo: hot-set faults %llu (second half %llu), resident at end %ld pages",
+	       (unsigned long long)sum(hot, 0, ROUNDS),
+	       (unsigned long long)sum(hot, ROUNDS / 2, ROUNDS), res);
+	EXPECT_LE(sum(hot, 0, ROUNDS), 2 * HOT);
+	EXPECT_EQ(0, sum(hot, ROUNDS / 2, ROUNDS));
+	EXPECT_EQ(HOT * CHUNK_PAGES, res);
+}
+
+/*
+ * Tenants: two processes, each with its own binding to device 0 and a
+ * buffer larger than its share, driven through pipes so the test decides
+ * when they run: both at once (contention), or one alone.
+ */
+#define TENANT_A_CHUNKS	28
+#define TENANT_B_CHUNKS	20
+#define TENANT_ROUNDS	3
+
+struct tenant {
+	pid_t pid;
+	int cmd;		/* parent -> child */
+	int rep;		/* child -> parent */
+};
+
+struct tenant_rep {
+	long long v[3];
+};
+
+/* The child: serve commands until 'q'; never returns. */
+static void tenant_child(size_t chunks, int cmd, int rep)
+{
+	struct drm_svm_emu_counters c;
+	struct tenant_rep r = {};
+	struct cbuf b;
+	int fd = emu_open(0);
+	char op;
+
+	if (fd < 0 || emu_bind(fd) || cbuf_init(&b, chunks))
+		_exit(2);
+	if (write(rep, &r, sizeof(r)) != sizeof(r))	/* ready */
+		_exit(3);
+	while (read(cmd, &op, 1) == 1) {
+		memset(&r, 0, sizeof(r));
+		switch (op) {
+		case 'p':	/* one pass over the whole buffer */
+			r.v[0] = touch_chunks(fd, &b, 0, chunks, &c);
+			r.v[1] = c.faults;
+			r.v[2] = c.evictions;
+			break;
+		case 'r':	/* pages resident on device 0 */
+			r.v[0] = emu_count_at(fd, b.p, chunks * CHUNK_PAGES, 0);
+			break;
+		case 'c':	/* the CPU checks every word */
+			r.v[0] = cbuf_check(&b);
+			break;
+		default:
+			_exit(0);
+		}
+		if (write(rep, &r, sizeof(r)) != sizeof(r))
+			_exit(3);
+	}
+	_exit(0);
+}
+
+static int tenant_start(struct tenant *t, size_t chunks)
+{
+	int cmd[2], rep[2];
+	struct tenant_rep r;
+
+	if (pipe(cmd) || pipe(rep))
+		return -1;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -1;
+	if (!t->pid) {
+		close(cmd[1]);
+		close(rep[0]);
+		tenant_child(chunks, cmd[0], rep[1]);
+	}
+	close(cmd[0]);
+	close(rep[1]);
+	t->cmd = cmd[1];
+	t->rep = rep[0];
+	return read(t->rep, &r, sizeof(r)) == sizeof(r) ? 0 : -1;
+}
+
+static int tenant_send(struct tenant *t, char op)
+{
+	return write(t->cmd, &op, 1) == 1 ? 0 : -1;
+}
+
+static int tenant_reply(struct tenant *t, struct tenant_rep *r)
+{
+	return read(t->rep, r, sizeof(*r)) == sizeof(*r) ? 0 : -1;
+}
+
+static long long tenant_ask(struct tenant *t, char op)
+{
+	struct tenant_rep r;
+
+	if (tenant_send(t, op) || tenant_reply(t, &r))
+		return -1000;
+	return r.v[0];
+}
+
+static void tenant_stop(struct tenant *t)
+{
+	int st;
+
+	tenant_send(t, 'q');
+	close(t->cmd);
+	close(t->rep);
+	waitpid(t->pid, &st, 0);
+}
+
+/*
+ * Both tenants sweep their buffers at the same time, TENANT_ROUNDS times,
+ * then B alone once more (under LRU the last one to sweep would take the
+ * device).  A's share is @pct_a percent, B's the rest.  Unless @q is
+ * NO_QUOTA, tenant_quota runs, told the shares (CONFIGURED) or not
+ * (DEFAULT_SHARES: pct_a must be 50); then after every round from the
+ * second on, each tenant's resident pages must be within 5% of device
+ * memory of its share.  Final residency in res[].
+ */
+enum quota { NO_QUOTA, DEFAULT_SHARES, CONFIGURED };
+
+static void tenants(struct __test_metadata *_metadata, size_t nchunks,
+		    int pct_a, enum quota q, long long *res)
+{
+	long long tol = nchunks * CHUNK_PAGES * 5 / 100;
+	long long share[2] = {
+		(long long)nchunks * CHUNK_PAGES * pct_a / 100,
+		(long long)nchunks * CHUNK_PAGES * (100 - pct_a) / 100,
+	};
+	struct tenant t[2];
+	struct tenant_rep r;
+	int round, i;
+
+	ASSERT_EQ(0, tenant_start(&t[0], TENANT_A_CHUNKS));
+	ASSERT_EQ(0, tenant_start(&t[1], TENANT_B_CHUNKS));
+	/* both ask for more than their share, together for more than all */
+	ASSERT_GT(TENANT_A_CHUNKS * CHUNK_PAGES, share[0] + tol);
+	ASSERT_GT(TENANT_B_CHUNKS * CHUNK_PAGES, share[1] + tol);
+	ASSERT_GT(TENANT_A_CHUNKS + TENANT_B_CHUNKS, nchunks);
+	if (q == CONFIGURED) {
+		ASSERT_EQ(0, run("%s load tenant_quota --set tenant0_tgid=%d "
+				 "--set tenant0_pct=%d --set tenant1_tgid=%d "
+				 "--set tenant1_pct=%d", svmctl_path(),
+				 t[0].pid, pct_a, t[1].pid, 100 - pct_a));
+	} else if (q == DEFAULT_SHARES) {
+		ASSERT_EQ(0, run("%s load tenant_quota", svmctl_path()));
+	}
+
+	for (round = 0; round <= TENANT_ROUNDS; round++) {
+		/* the last round is B's alone */
+		for (i = round < TENANT_ROUNDS ? 0 : 1; i < 2; i++)
+			ASSERT_EQ(0, tenant_send(&t[i], 'p'));
+		for (i = round < TENANT_ROUNDS ? 0 : 1; i < 2; i++) {
+			ASSERT_EQ(0, tenant_reply(&t[i], &r));
+			ASSERT_EQ(0, r.v[0]);
+			TH_LOG("round %d tenant %c: %lld faults, %lld evictions",
+			       round, 'A' + i, r.v[1], r.v[2]);
+		}
+		for (i = 0; i < 2; i++) {
+			res[i] = tenant_ask(&t[i], 'r');
+			ASSERT_GE(res[i], 0);
+		}
+		TH_LOG("round %d resident: A %lld pages (share %lld), B %lld pages (share %lld)",
+		       round, res[0], share[0], res[1], share[1]);
+		if (q != NO_QUOTA && round > 0) {
+			for (i = 0; i < 2; i++) {
+				EXPECT_LE(res[i], share[i] + tol);
+				EXPECT_GE(res[i], share[i] - tol);
+			}
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(-1, tenant_ask(&t[i], 'c'));
+		tenant_stop(&t[i]);
+	}
+}
+
+/*
+ * The scenario discriminates: without quotas (the core's LRU) the tenant
+ * that swept last holds all of its buffer, far more than half the device.
+ */
+TEST_F(ev, tenants_without_quota_last_sweeper_takes_more)
+{
+	long long res[2];
+
+	tenants(_metadata, self->nchunks, 50, NO_QUOTA, res);
+	EXPECT_EQ(TENANT_B_CHUNKS * CHUNK_PAGES, res[1]);
+	EXPECT_GT(res[1], (long long)self->nchunks * CHUNK_PAGES * 55 / 100);
+}
+
+/* No configuration: two tenants, equal shares. */
+TEST_F(ev, tenant_quota_equal_shares_by_default)
+{
+	long long res[2];
+
+	tenants(_metadata, self->nchunks, 50, DEFAULT_SHARES, res);
+}
+
+TEST_F(ev, tenant_quota_configured_75_25)
+{
+	long long res[2];
+
+	tenants(_metadata, self->nchunks, 75, CONFIGURED, res);
+}
+
+TEST_HARNESS_MAIN
