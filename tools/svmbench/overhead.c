@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "svm_user.h"
 #include "workloads.h"
 
@@ -112,11 +113,59 @@ static int one_sample(int fd, size_t size, int map_in_place, struct sample *s)
 	return ret;
 }
 
+/*
+ * Attach (@load) or detach the policy, in this process with libbpf: the
+ * program under test is the policy alone (svmctl load would also start
+ * its statistics collector, whose tracepoint programs are another cost).
+ * 0, or -errno.
+ */
 static int policy(int load)
 {
-	if (load)
-		return run("%s load " POLICY " >/dev/null", svmctl_path());
-	return run("%s unload >/dev/null", svmctl_path());
+	static struct bpf_object *obj;
+	static struct bpf_link *link;
+	char path[4096], st[32], *tests;
+	struct bpf_map *m, *ops = NULL;
+	int err, i;
+
+	if (!load) {
+		bpf_link__destroy(link);
+		bpf_object__close(obj);
+		link = NULL;
+		obj = NULL;
+		/* the link goes after an RCU grace period and a work item */
+		for (i = 0; i < 500; i++) {
+			if (!read_str(SVM_SYSFS "/state", st, sizeof(st)) &&
+			    !strcmp(st, "disabled"))
+				return 0;
+			usleep(10000);
+		}
+		return -ETIMEDOUT;
+	}
+	/* build/bpf/tests/POLICY.bpf.o -> build/bpf/POLICY.bpf.o */
+	snprintf(path, sizeof(path), "%s", test_bpf_obj(POLICY));
+	tests = strstr(path, "/tests/");
+	if (!tests)
+		return -ENOENT;
+	memmove(tests, tests + 6, strlen(tests + 6) + 1);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj)
+		return -errno;
+	err = bpf_object__load(obj);
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__type(m) == BPF_MAP_TYPE_STRUCT_OPS)
+			ops = m;
+	if (!err && !ops)
+		err = -ENOENT;
+	if (!err) {
+		link = bpf_map__attach_struct_ops(ops);
+		if (!link)
+			err = -errno;
+	}
+	if (err) {
+		bpf_object__close(obj);
+		obj = NULL;
+	}
+	return err;
 }
 
 /* The id of the newest loaded struct_ops program named FAULT_PROG, or 0. */
@@ -288,7 +337,7 @@ int wl_overhead(const struct opts *o)
 	};
 	unsigned int pairs = o->repeat, n = 2 * pairs, k, got_none = 0, got_dflt = 0;
 	struct kind *mig = &kinds[0], *map = &kinds[1];
-	int fd, ret, loaded = 0, pass, j;
+	int fd, ret, loaded = 0, pass, j, collector;
 	char state[32] = "?";
 	struct hook_cost h;
 	struct sample s = { 0 }, warm = { 0 };
@@ -319,6 +368,9 @@ int wl_overhead(const struct opts *o)
 		return 1;
 	}
 
+	/* svmctl's statistics collector: tracepoint programs, if it runs */
+	collector = !access("/sys/fs/bpf/svm_ext/stats", F_OK);
+
 	/*
 	 * A B B A A B B A ...: sample k belongs to pair k / 2; the policy is
 	 * loaded for B.  After every change, one untimed warm-up sample.
@@ -328,8 +380,8 @@ int wl_overhead(const struct opts *o)
 
 		if (want_b != loaded) {
 			if (policy(want_b)) {
-				fprintf(stderr, "svmbench: svmctl %s " POLICY " failed\n",
-					want_b ? "load" : "unload");
+				fprintf(stderr, "svmbench: %s " POLICY " failed\n",
+					want_b ? "attaching" : "detaching");
 				ret = 1;
 				goto out;
 			}
@@ -362,7 +414,7 @@ int wl_overhead(const struct opts *o)
 			got_none++;
 	}
 	if (loaded && policy(0)) {
-		fprintf(stderr, "svmbench: svmctl unload failed\n");
+		fprintf(stderr, "svmbench: detaching " POLICY " failed\n");
 		ret = 1;
 		goto out;
 	}
@@ -381,8 +433,9 @@ int wl_overhead(const struct opts *o)
 	if (o->json) {
 		printf("{\"workload\":\"overhead\",\"policy\":\"" POLICY "\","
 		       "\"size\":%zu,\"pairs\":%u,\"faults_per_exec\":%d,"
-		       "\"limit\":%.2f,\"migrate\":", o->size, pairs, PIECE_PAGES,
-		       OVERHEAD_LIMIT);
+		       "\"limit\":%.2f,\"collector\":%s,\"migrate\":", o->size,
+		       pairs, PIECE_PAGES, OVERHEAD_LIMIT,
+		       collector ? "true" : "false");
 		kind_json(mig);
 		printf(",\"map_in_place\":");
 		kind_json(map);
@@ -395,8 +448,9 @@ int wl_overhead(const struct opts *o)
 	} else {
 		printf("overhead of the '" POLICY "' BPF policy on the device fault path\n");
 		printf("  %zu MiB per run, one fault per 4 KiB page, %d faults per EXEC;\n"
-		       "  %u runs each way, interleaved (A B B A ...)\n",
-		       o->size >> 20, PIECE_PAGES, pairs);
+		       "  %u runs each way, interleaved (A B B A ...); svmctl's collector %s\n",
+		       o->size >> 20, PIECE_PAGES, pairs,
+		       collector ? "running (on both sides)" : "not running");
 		printf("\n  %-14s %-9s %10s %10s %12s %12s\n", "faults", "policy",
 		       "us/fault", "ratio", "ms/run", "ratio");
 		printf("  %-14s %-9s %10s %10s %12s %12s\n", "", "",

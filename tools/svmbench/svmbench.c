@@ -110,7 +110,7 @@ static void usage(FILE *f)
 "overhead (root, no policy attached) runs the same fault-heavy workload\n"
 "(one fault per 4 KiB page of SIZE MiB, 64 per EXEC; pages migrating to\n"
 "the device, and mapped in place) with no policy and with the 'default' BPF\n"
-"policy (svmctl load/unload), interleaved, --repeat runs each way (default\n"
+"policy (attached by svmbench itself), interleaved, --repeat runs each way (default\n"
 "15).  It prints the median ratio of their fault path times (the fastest\n"
 "EXEC of each run) against a 1.03 limit for migrating faults (PASS/FAIL,\n"
 "exit 1 on FAIL), the same for mapping faults, and the cost of one hook\n"
