@@ -20,6 +20,7 @@
  * own clock reads do not weigh on the ratio.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,15 @@ static int one_sample(int fd, size_t size, int map_in_place, struct sample *s)
 	return ret;
 }
 
+/* libbpf's warnings, less the one about the policy's description section */
+static int libbpf_warn(enum libbpf_print_level level, const char *fmt,
+		       va_list ap)
+{
+	if (level != LIBBPF_WARN || strstr(fmt, "unrecognized data section"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
 /*
  * Attach (@load) or detach the policy, in this process with libbpf: the
  * program under test is the policy alone (svmctl load would also start
@@ -141,6 +151,7 @@ static int policy(int load)
 		}
 		return -ETIMEDOUT;
 	}
+	libbpf_set_print(libbpf_warn);
 	/* build/bpf/tests/POLICY.bpf.o -> build/bpf/POLICY.bpf.o */
 	snprintf(path, sizeof(path), "%s", test_bpf_obj(POLICY));
 	tests = strstr(path, "/tests/");
