@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* svmctl list / load / unload: policies and their lifetime. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,7 +513,7 @@ static int do_load(int argc, char **argv)
 	ret = svm_require_loaded();
 	if (ret)
 		return ret;
-	ret = check_bpf_caps("loading a struct_ops policy");
+	ret = check_bpf_caps("loading a policy");
 	if (ret)
 		return ret;
 	svm_status_read(&st);
@@ -598,7 +599,7 @@ static int do_load(int argc, char **argv)
 	if (err) {
 		if (err == -EPERM)
 			ret = p_err(EXIT_PERM, EPERM,
-				    "loading policy '%s': loading struct_ops needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN",
+				    "loading policy '%s': needs CAP_SYS_ADMIN (svm_ext.ko's BTF)",
 				    name);
 		else if (err == -EACCES)
 			ret = p_err(EXIT_FAIL, EACCES,
@@ -630,7 +631,7 @@ static int do_load(int argc, char **argv)
 				    name);
 		else if (err == EPERM)
 			ret = p_err(EXIT_PERM, err,
-				    "attaching policy '%s': needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN",
+				    "attaching policy '%s': needs CAP_SYS_ADMIN",
 				    name);
 		else
 			ret = p_err(EXIT_FAIL, err,
@@ -1197,8 +1198,9 @@ const struct svm_cmd cmd_load = {
 "EXIT STATUS\n"
 "  0 attached; 1 failed (EBUSY: a policy is active; load or verifier\n"
 "  error; bad --set: ENOENT, ERANGE, EINVAL); 2 usage; 3 svm_ext not\n"
-"  loaded; 4 permission denied (needs CAP_BPF and CAP_PERFMON, or\n"
-"  CAP_SYS_ADMIN; mounting bpffs needs CAP_SYS_ADMIN); 5 no such policy.\n"
+"  loaded; 4 permission denied (needs CAP_SYS_ADMIN: svm_ext_ops is in\n"
+"  svm_ext.ko's BTF, which CAP_BPF with CAP_PERFMON cannot read); 5 no\n"
+"  such policy.\n"
 "\n"
 "EXAMPLES\n"
 "  svmctl load sysmem\n"
