@@ -44,6 +44,7 @@ help:
 	@echo '  make demo      set up, build, show the emulated GPUs and a policy at work'
 	@echo '  make peer      run the kernel HMM suite (hmm-tests + test_hmm) in the VM'
 	@echo '  make bench     policies vs the offline optimum in the VM; docs/bench/'
+	@echo '  make bench-overhead  cost of a BPF policy on the fault path (VM; BENCH_ARGS=--json)'
 	@echo '  make build     build modules, BPF policies, svmctl, selftests'
 	@echo '  make kernel    build (or reuse) the cached kernel, FLAVOR=base|debug'
 	@echo '  make deps      install the Debian packages svm_ext needs'
@@ -179,6 +180,17 @@ _bench:
 	@mkdir -p docs/bench
 	cp $(OUT)/bench/faults_vs_min.png $(OUT)/bench/modeled_ms.png \
 		$(OUT)/bench/results.md docs/bench/
+
+# What the 'default' BPF policy costs on the fault path beside no policy,
+# interleaved in one VM session (svmbench overhead); fails above 3%.
+.PHONY: bench-overhead _bench-overhead
+bench-overhead:
+	$(call with_kernel,_bench-overhead)
+
+_bench-overhead:
+	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- /bin/sh -c \
+		'$(ROOT)/selftests/setup.sh >&2 && $(OUT)/svmbench/svmbench overhead $(BENCH_ARGS)' \
+		</dev/null
 
 clean:
 	rm -rf $(OUT)

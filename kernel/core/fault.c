@@ -57,6 +57,53 @@ static bool svm_ext_vma_migratable(struct vm_area_struct *vma)
 				  VM_IO | VM_PFNMAP | VM_MIXEDMAP));
 }
 
+/**
+ * svm_ext_hmm_fault_locked() - fault a window in and take the notifier lock
+ * @range: the range the window is in
+ * @start: window start
+ * @end: window end
+ * @pfns: out, one hmm pfn per page
+ * @flags: HMM_PFN_REQ_* for every page
+ *
+ * hmm_range_fault() until no invalidation raced with it, the way hmm.rst
+ * prescribes.  On success the context's notifier_lock is held, so @pfns
+ * stay valid until the caller drops it; the caller maps them under it.
+ *
+ * Return: 0 with notifier_lock held; -EBUSY when invalidations kept racing
+ * for SVM_EXT_FAULT_TIMEOUT, or hmm_range_fault()'s errno.
+ */
+int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
+			     unsigned long end, unsigned long *pfns,
+			     unsigned long flags)
+{
+	unsigned long timeout = jiffies + SVM_EXT_FAULT_TIMEOUT;
+	struct svm_ext_mm *smm = range->smm;
+	struct hmm_range hr = {
+		.notifier = &range->notifier,
+		.start = start,
+		.end = end,
+		.hmm_pfns = pfns,
+		.default_flags = flags,
+		.dev_private_owner = svm_ext_pgmap_owner,
+	};
+	int ret;
+
+	for (;;) {
+		if (time_after(jiffies, timeout))
+			return -EBUSY;
+		hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
+		ret = hmm_range_fault(&hr);
+		if (ret == -EBUSY)
+			continue;
+		if (ret)
+			return ret;
+		mutex_lock(&smm->notifier_lock);
+		if (!mmu_interval_read_retry(&range->notifier, hr.notifier_seq))
+			return 0;
+		mutex_unlock(&smm->notifier_lock);
+	}
+}
+
 /*
  * Can the window go to the driver as one 2 MiB mapping?  It must be a whole
  * aligned chunk of physically contiguous pages, all of one kind and
@@ -96,10 +143,8 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 			      struct svm_ext_fault_stats *stats)
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
-	unsigned long timeout = jiffies + SVM_EXT_FAULT_TIMEOUT;
 	struct svm_ext_mm *smm = b->smm;
 	enum svm_ext_map_kind *kind;
-	struct hmm_range hr = {};
 	unsigned long *pfns;
 	struct page **pages;
 	bool *writable, huge, replicas;
@@ -114,30 +159,12 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		ret = -ENOMEM;
 		goto out;
 	}
-	hr.notifier = &range->notifier;
-	hr.start = start;
-	hr.end = end;
-	hr.hmm_pfns = pfns;
-	hr.default_flags = HMM_PFN_REQ_FAULT |
-			   (access != SVM_EXT_ACCESS_READ ? HMM_PFN_REQ_WRITE : 0);
-	hr.dev_private_owner = svm_ext_pgmap_owner;
-
-	for (;;) {
-		if (time_after(jiffies, timeout)) {
-			ret = -EBUSY;
-			goto out;
-		}
-		hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
-		ret = hmm_range_fault(&hr);
-		if (ret == -EBUSY)
-			continue;
-		if (ret)
-			goto out;
-		mutex_lock(&smm->notifier_lock);
-		if (!mmu_interval_read_retry(&range->notifier, hr.notifier_seq))
-			break;
-		mutex_unlock(&smm->notifier_lock);
-	}
+	ret = svm_ext_hmm_fault_locked(range, start, end, pfns,
+				       HMM_PFN_REQ_FAULT |
+				       (access != SVM_EXT_ACCESS_READ ?
+					HMM_PFN_REQ_WRITE : 0));
+	if (ret)
+		goto out;
 
 	if (access != SVM_EXT_ACCESS_READ)
 		svm_ext_replicas_drop(range, start, end, true);

@@ -290,6 +290,9 @@ void svm_ext_attrs_unmapped(struct svm_ext_mm *smm, unsigned long start,
 int svm_ext_attr_check(u32 type, u64 value);
 
 /* fault.c */
+int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
+			     unsigned long end, unsigned long *pfns,
+			     unsigned long flags);
 vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf);
 void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx);
 

@@ -31,8 +31,6 @@
 #include <linux/slab.h>
 #include "internal.h"
 
-#define SVM_EXT_REPLICA_TIMEOUT	(HZ * 5)
-
 /**
  * svm_ext_range_has_replicas() - does any device hold copies of @range?
  * @range: the range
@@ -223,14 +221,12 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
 	unsigned long off0 = (start - range->start) >> PAGE_SHIFT;
-	unsigned long timeout = jiffies + SVM_EXT_REPLICA_TIMEOUT;
 	struct svm_ext_device_core *core = b->dev->core;
 	struct svm_ext_mm *smm = b->smm;
 	struct svm_ext_devchunk *chunk;
 	struct page **src, **dst, **map;
 	enum svm_ext_map_kind *kind;
 	struct svm_ext_binding *bb;
-	struct hmm_range hr = {};
 	u32 me = b->dev->index;
 	unsigned long *pfns;
 	u64 remote = 0;
@@ -251,28 +247,10 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 		ret = -ENOMEM;
 		goto out;
 	}
-	hr.notifier = &range->notifier;
-	hr.start = start;
-	hr.end = end;
-	hr.hmm_pfns = pfns;
-	hr.default_flags = HMM_PFN_REQ_FAULT;
-	hr.dev_private_owner = svm_ext_pgmap_owner;
-	for (;;) {
-		if (time_after(jiffies, timeout)) {
-			ret = -EBUSY;
-			goto out;
-		}
-		hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
-		ret = hmm_range_fault(&hr);
-		if (ret == -EBUSY)
-			continue;
-		if (ret)
-			goto out;
-		mutex_lock(&smm->notifier_lock);
-		if (!mmu_interval_read_retry(&range->notifier, hr.notifier_seq))
-			break;
-		mutex_unlock(&smm->notifier_lock);
-	}
+	ret = svm_ext_hmm_fault_locked(range, start, end, pfns,
+				       HMM_PFN_REQ_FAULT);
+	if (ret)
+		goto out;
 
 	/* no device may keep a writable mapping of what gets copied */
 	list_for_each_entry(bb, &smm->bindings, link)

@@ -278,6 +278,14 @@ const char *svmctl_path(void)
 	return path;
 }
 
+const char *build_file(const char *rel)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", build_dir(), rel);
+	return path;
+}
+
 const char *module_path(const char *name)
 {
 	static char path[PATH_MAX];

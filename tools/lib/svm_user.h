@@ -53,6 +53,8 @@ long long dev_mem_used(unsigned int dev);
 int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Path of svmctl ($SVMCTL, else next to the test binaries). */
 const char *svmctl_path(void);
+/* Path of anything under build/: build/REL */
+const char *build_file(const char *rel);
 /* Path of a built module: build/modules/NAME.ko */
 const char *module_path(const char *name);
 /* Path of a BPF object built for tests: build/bpf/tests/NAME.bpf.o */

@@ -26,15 +26,18 @@ struct workload {
 	enum move_how to, back;		/* defaults of --to / --back */
 	int explicit_only_to;		/* --to fault is not possible */
 	const char *help;
+	unsigned int repeat;		/* default of --repeat */
 };
 
 static const struct workload workloads[] = {
 	{ "writeback", wl_writeback, MOVE_DEFAULT, MOVE_DEFAULT, 0,
-	  "the GPU writes SIZE MiB, then the CPU reads it back" },
+	  "the GPU writes SIZE MiB, then the CPU reads it back", 1 },
 	{ "migrate", wl_migrate, MOVE_FAULT, MOVE_FAULT, 0,
-	  "SIZE MiB to an svm_emu device and back; MB/s beside memcpy" },
+	  "SIZE MiB to an svm_emu device and back; MB/s beside memcpy", 1 },
 	{ "migrate-hmm", wl_migrate_hmm, MOVE_EXPLICIT, MOVE_FAULT, 1,
-	  "the same through test_hmm (/dev/hmm_dmirrorN)" },
+	  "the same through test_hmm (/dev/hmm_dmirrorN)", 1 },
+	{ "overhead", wl_overhead, MOVE_DEFAULT, MOVE_DEFAULT, 0,
+	  "fault path time with the 'default' BPF policy / without", 15 },
 };
 
 double now_s(void)
@@ -106,10 +109,20 @@ static void usage(FILE *f)
 "  defaults: migrate --to fault --back fault; migrate-hmm --to explicit\n"
 "  --back fault (test_hmm cannot fault data into the device)\n"
 "\n"
+"overhead (root, no policy attached) runs the same fault-heavy workload\n"
+"(one fault per 4 KiB page of SIZE MiB, 64 per EXEC; pages migrating to\n"
+"the device, and mapped in place) with no policy and with the 'default' BPF\n"
+"policy (attached by svmbench itself), interleaved, --repeat runs each way (default\n"
+"15).  It prints the median ratio of their fault path times (the fastest\n"
+"EXEC of each run) against a 1.03 limit for migrating faults (PASS/FAIL,\n"
+"exit 1 on FAIL), the same for mapping faults, and the cost of one hook\n"
+"call from the kernel's BPF statistics (kernel.bpf_stats_enabled=1).\n"
+"\n"
 "Options:\n"
 "  -d, --device N   svm_ext device index, or hmm_dmirror index (default 0)\n"
 "  -s, --size MIB   working set in MiB (default 32)\n"
-"  -r, --repeat N   round trips; MB/s are medians (default 1)\n"
+"  -r, --repeat N   round trips; MB/s are medians (default 1; overhead:\n"
+"                   runs each way, default 15)\n"
 "      --to HOW     fault | explicit (alias prefetch, ioctl)\n"
 "      --back HOW   fault | explicit\n"
 "  -j, --json       one JSON object instead of text\n"
@@ -146,7 +159,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .device = 0, .size = 32 * MIB, .repeat = 1 };
+	struct opts o = { .device = 0, .size = 32 * MIB, .repeat = 0 };
 	const struct workload *w = NULL;
 	char *end;
 	size_t i;
@@ -220,6 +233,8 @@ int main(int argc, char **argv)
 			"device cannot fault data in); use --to explicit\n", w->name);
 		return 2;
 	}
+	if (!o.repeat)
+		o.repeat = w->repeat;
 	if (!o.to)
 		o.to = w->to;
 	if (!o.back)

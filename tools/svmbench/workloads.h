@@ -5,6 +5,7 @@
  *   mig.c       the migration benchmark driver (rounds, timing, checks, report)
  *   emu.c       workloads on svm_emu (writeback, migrate)
  *   peer_hmm.c  the same migration through the kernel's test_hmm (migrate-hmm)
+ *   overhead.c  a BPF policy's cost on the fault path (overhead)
  */
 #ifndef SVMBENCH_WORKLOADS_H
 #define SVMBENCH_WORKLOADS_H
@@ -64,5 +65,6 @@ double median(double *v, unsigned int n);
 int wl_writeback(const struct opts *o);
 int wl_migrate(const struct opts *o);
 int wl_migrate_hmm(const struct opts *o);
+int wl_overhead(const struct opts *o);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* svmctl list / load / unload: policies and their lifetime. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,7 +453,14 @@ static void load_output(const char *name, const struct svm_policy *p,
 	jw_destroy(&jw);
 }
 
-static int do_load(int argc, char **argv)
+/*
+ * The arguments load and switch share: POLICY|FILE.bpf.o, --set KEY=VALUE
+ * (repeatable) and --policy-dir DIR.  Returns -1 to go on, or the exit
+ * status (help, usage error).
+ */
+static int parse_policy_args(const struct svm_cmd *cmd, int argc, char **argv,
+			     char **sets, size_t *nsets, char **dirs,
+			     size_t *ndirs)
 {
 	static const struct option opts[] = {
 		COMMON_LONGOPTS,
@@ -460,9 +468,48 @@ static int do_load(int argc, char **argv)
 		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
 		{ 0 }
 	};
+	const char *val;
+	char key[128];
+	int c, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "s:", opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (*nsets >= MAX_SETS)
+				return usage_err(cmd, "at most %d --set options",
+						 MAX_SETS);
+			if (!pval_split(optarg, key, sizeof(key), &val))
+				return usage_err(cmd,
+						 "--set '%s' is not KEY=VALUE",
+						 optarg);
+			sets[(*nsets)++] = optarg;
+			ret = -1;
+			break;
+		case OPT_POLICY_DIR:
+			ret = add_dir(cmd, dirs, ndirs, optarg);
+			break;
+		default:
+			ret = common_opt(cmd, c, argv);
+		}
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind >= argc)
+		return usage_err(cmd, "missing POLICY or FILE.bpf.o");
+	if (optind + 1 < argc)
+		return usage_err(cmd, "unexpected argument '%s'",
+				 argv[optind + 1]);
+	return -1;
+}
+
+static int do_load(int argc, char **argv)
+{
 	static const char *const settled[] = { "enabled", "ejected", NULL };
 	char *dirs[MAX_DIRS], *sets[MAX_SETS], **stale = NULL;
-	char name[128], dir[1024], path[1200], key[128];
+	char name[128], dir[1024], path[1200];
 	struct svm_policy file = {}, *p = NULL;
 	struct bpf_link_info linfo = {};
 	struct bpf_object *obj = NULL;
@@ -474,45 +521,17 @@ static int do_load(int argc, char **argv)
 	struct svm_status st;
 	bool pinned_dir = false;
 	void *pbuf = NULL;
-	const char *val;
-	int c, ret, err, cnt;
+	int ret, err, cnt;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "s:", opts,
-				NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (nsets >= MAX_SETS)
-				return usage_err(&cmd_load,
-						 "at most %d --set options",
-						 MAX_SETS);
-			if (!pval_split(optarg, key, sizeof(key), &val))
-				return usage_err(&cmd_load,
-						 "--set '%s' is not KEY=VALUE",
-						 optarg);
-			sets[nsets++] = optarg;
-			ret = -1;
-			break;
-		case OPT_POLICY_DIR:
-			ret = add_dir(&cmd_load, dirs, &ndirs, optarg);
-			break;
-		default:
-			ret = common_opt(&cmd_load, c, argv);
-		}
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind >= argc)
-		return usage_err(&cmd_load, "missing POLICY or FILE.bpf.o");
-	if (optind + 1 < argc)
-		return usage_err(&cmd_load, "unexpected argument '%s'",
-				 argv[optind + 1]);
+	ret = parse_policy_args(&cmd_load, argc, argv, sets, &nsets, dirs,
+				&ndirs);
+	if (ret >= 0)
+		return ret;
 
 	ret = svm_require_loaded();
 	if (ret)
 		return ret;
-	ret = check_bpf_caps("loading a struct_ops policy");
+	ret = check_bpf_caps("loading a policy");
 	if (ret)
 		return ret;
 	svm_status_read(&st);
@@ -598,7 +617,7 @@ static int do_load(int argc, char **argv)
 	if (err) {
 		if (err == -EPERM)
 			ret = p_err(EXIT_PERM, EPERM,
-				    "loading policy '%s': loading struct_ops needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN",
+				    "loading policy '%s': needs CAP_SYS_ADMIN (svm_ext.ko's BTF)",
 				    name);
 		else if (err == -EACCES)
 			ret = p_err(EXIT_FAIL, EACCES,
@@ -630,7 +649,7 @@ static int do_load(int argc, char **argv)
 				    name);
 		else if (err == EPERM)
 			ret = p_err(EXIT_PERM, err,
-				    "attaching policy '%s': needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN",
+				    "attaching policy '%s': needs CAP_SYS_ADMIN",
 				    name);
 		else
 			ret = p_err(EXIT_FAIL, err,
@@ -877,15 +896,9 @@ static int wait_switched(const char *name, struct svm_status *st)
 
 static int do_switch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		COMMON_LONGOPTS,
-		{ "set", required_argument, NULL, 's' },
-		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
-		{ 0 }
-	};
 	char *dirs[MAX_DIRS], *sets[MAX_SETS];
 	char name[128], old[128], dir[1024], olddir[512], tmp[1024];
-	char path[1200], path2[1200], key[128];
+	char path[1200], path2[1200];
 	struct svm_policy file = {}, *p = NULL;
 	struct bpf_link_info linfo = {};
 	struct bpf_object *obj = NULL;
@@ -896,41 +909,13 @@ static int do_switch(int argc, char **argv)
 	__u32 zero = 0, len = sizeof(linfo);
 	struct svm_status st;
 	bool tmp_made = false;
-	int c, ret, err, cnt, link_fd = -1;
+	int ret, err, cnt, link_fd = -1;
 	void *pbuf = NULL;
-	const char *val;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "s:", opts,
-				NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (nsets >= MAX_SETS)
-				return usage_err(&cmd_switch,
-						 "at most %d --set options",
-						 MAX_SETS);
-			if (!pval_split(optarg, key, sizeof(key), &val))
-				return usage_err(&cmd_switch,
-						 "--set '%s' is not KEY=VALUE",
-						 optarg);
-			sets[nsets++] = optarg;
-			ret = -1;
-			break;
-		case OPT_POLICY_DIR:
-			ret = add_dir(&cmd_switch, dirs, &ndirs, optarg);
-			break;
-		default:
-			ret = common_opt(&cmd_switch, c, argv);
-		}
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind >= argc)
-		return usage_err(&cmd_switch, "missing POLICY or FILE.bpf.o");
-	if (optind + 1 < argc)
-		return usage_err(&cmd_switch, "unexpected argument '%s'",
-				 argv[optind + 1]);
+	ret = parse_policy_args(&cmd_switch, argc, argv, sets, &nsets, dirs,
+				&ndirs);
+	if (ret >= 0)
+		return ret;
 
 	ret = svm_require_loaded();
 	if (ret)
@@ -1197,8 +1182,9 @@ const struct svm_cmd cmd_load = {
 "EXIT STATUS\n"
 "  0 attached; 1 failed (EBUSY: a policy is active; load or verifier\n"
 "  error; bad --set: ENOENT, ERANGE, EINVAL); 2 usage; 3 svm_ext not\n"
-"  loaded; 4 permission denied (needs CAP_BPF and CAP_PERFMON, or\n"
-"  CAP_SYS_ADMIN; mounting bpffs needs CAP_SYS_ADMIN); 5 no such policy.\n"
+"  loaded; 4 permission denied (needs CAP_SYS_ADMIN: svm_ext_ops is in\n"
+"  svm_ext.ko's BTF, which CAP_BPF with CAP_PERFMON cannot read); 5 no\n"
+"  such policy.\n"
 "\n"
 "EXAMPLES\n"
 "  svmctl load sysmem\n"

@@ -33,8 +33,8 @@ static const char exit_status_text[] =
 "  1  the operation failed (the message names what and the errno text)\n"
 "  2  usage error\n"
 "  3  svm_ext is not loaded (no /sys/kernel/svm_ext)\n"
-"  4  permission denied (loading struct_ops needs CAP_BPF and CAP_PERFMON,\n"
-"     or CAP_SYS_ADMIN)\n"
+"  4  permission denied (loading a policy or the collector needs\n"
+"     CAP_SYS_ADMIN: libbpf reads svm_ext.ko's BTF)\n"
 "  5  no such policy\n";
 
 static void overview(FILE *f)

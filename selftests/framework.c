@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy framework under a user's hands: policies attached, switched
+ * and detached while devices fault on two GPUs; loads without privilege;
+ * programs the verifier must refuse; bad evict and throttle decisions that
+ * eject the policy while the access completes; the notification hooks
+ * counting a known workload; a throttling policy slowing faults down by
+ * what it asked for, in real and in modeled time.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "kselftest_harness.h"
+#include "svm_user.h"
+
+#define CHUNK (2 * MIB)
+#define PAGE 4096UL
+#define BPFFS "/sys/fs/bpf/svm_ext"
+#define MS 1000000ULL
+
+static void sys_str(const char *name, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
+	if (read_str(path, buf, len))
+		buf[0] = '\0';
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The states Documentation (kernel/core/policy.c, DOC: policies) names. */
+static int state_documented(const char *s)
+{
+	static const char *const states[] = { "disabled", "enabling", "enabled",
+					      "ejected" };
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(s, states[i]))
+			return 1;
+	return 0;
+}
+
+/* FNV checksum of the words seed + i, without reading memory */
+static uint64_t pattern_checksum(uint64_t seed, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len / 8; i++)
+		h = (h ^ (seed + i)) * 0x100000001b3ULL;
+	return h;
+}
+
+/* @len bytes, 2 MiB aligned; munmap(*raw, *rawlen) frees them */
+static void *map_aligned(size_t len, void **raw, size_t *rawlen)
+{
+	uint8_t *p;
+
+	*rawlen = len + CHUNK;
+	p = mmap(NULL, *rawlen, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	*raw = p;
+	return (void *)(((uintptr_t)p + CHUNK - 1) & ~(CHUNK - 1));
+}
+
+/* svmctl's output of a command, for checking what it told the user */
+static int run_capture(char *out, size_t len, const char *cmd)
+{
+	char tmpl[] = "/tmp/framework-out.XXXXXX";
+	int fd = mkstemp(tmpl), rc;
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	rc = run("%s >%s 2>&1", cmd, tmpl);
+	if (read_str(tmpl, out, len))
+		out[0] = '\0';
+	unlink(tmpl);
+	return rc;
+}
+
+FIXTURE(fw)
+{
+	int fd[2];
+	char s[512];
+	char out[65536];	/* what svmctl printed, verifier log included */
+};
+
+FIXTURE_SETUP(fw)
+{
+	self->fd[0] = emu_open(0);
+	self->fd[1] = emu_open(1);
+	ASSERT_GE(self->fd[0], 0);
+	ASSERT_GE(self->fd[1], 0);
+	ASSERT_EQ(0, emu_bind(self->fd[0]));
+	ASSERT_EQ(0, emu_bind(self->fd[1]));
+	sys_str("state", self->s, sizeof(self->s));
+	ASSERT_STREQ("disabled", self->s);
+}
+
+FIXTURE_TEARDOWN(fw)
+{
+	run("%s unload >/dev/null 2>&1", svmctl_path());
+	close(self->fd[0]);
+	close(self->fd[1]);
+}
+
+/* ---- attach / switch / detach while devices fault ---------------------- */
+
+#define STRESS_WORKERS 4
+#define STRESS_LEN (4 * MIB)
+#define STRESS_ITERS 30
+/* one load + switch + unload; a stall shows as a much longer iteration */
+#define STRESS_ITER_BOUND_S 60.0
+
+struct sworker {
+	int fd;
+	uint8_t *buf;
+	unsigned int id;
+	volatile int *stop;
+	long execs;
+	int err;
+	char msg[160];
+};
+
+static void *stress_work(void *arg)
+{
+	struct sworker *w = arg;
+	uint64_t seed = 0, sum;
+	long bad;
+	int ret;
+
+	while (!*w->stop && !w->err) {
+		double t0 = now_s(), rest;
+
+		seed = ((uint64_t)w->id << 40) | (uint64_t)w->execs << 8;
+		ret = emu_exec1(w->fd, SVM_EMU_OP_WRITE, w->buf, STRESS_LEN, 0,
+				seed, NULL, NULL);
+		if (ret) {
+			snprintf(w->msg, sizeof(w->msg), "exec %ld write: %s",
+				 w->execs, strerror(-ret));
+			w->err = 1;
+			break;
+		}
+		ret = emu_exec1(w->fd, SVM_EMU_OP_CHECKSUM, w->buf, STRESS_LEN,
+				0, 0, &sum, NULL);
+		if (ret || sum != pattern_checksum(seed, STRESS_LEN)) {
+			snprintf(w->msg, sizeof(w->msg), "exec %ld checksum: %s",
+				 w->execs, ret ? strerror(-ret) : "mismatch");
+			w->err = 1;
+			break;
+		}
+		/* every 4th round the CPU checks (and pulls the data home) */
+		if (w->execs % 4 == 3) {
+			bad = check_pattern(w->buf, STRESS_LEN, seed);
+			if (bad >= 0) {
+				snprintf(w->msg, sizeof(w->msg),
+					 "exec %ld: cpu word %ld is %#llx", w->execs,
+					 bad, (unsigned long long)((uint64_t *)w->buf)[bad]);
+				w->err = 1;
+			}
+		}
+		w->execs++;
+		/*
+		 * Rest as long as the round took: under TCG on 2 vCPUs, four
+		 * busy workers starve svmctl several times over.  Two workers
+		 * per device, out of step, still fault through every change.
+		 */
+		rest = (now_s() - t0) * 1e6;
+		usleep(rest < 200000 ? rest : 200000);
+	}
+	/* the last write, checked by the CPU at the end */
+	if (!w->err && w->execs) {
+		bad = check_pattern(w->buf, STRESS_LEN, seed);
+		if (bad >= 0) {
+			snprintf(w->msg, sizeof(w->msg), "final: cpu word %ld", bad);
+			w->err = 1;
+		}
+	}
+	return NULL;
+}
+
+struct sampler {
+	volatile int *stop;
+	long samples;
+	int err;
+	char msg[256];
+};
+
+/* reads state and policy as fast as it can: never anything undocumented */
+static void *sample_sysfs(void *arg)
+{
+	struct sampler *sm = arg;
+	char st[64], pol[64];
+
+	while (!*sm->stop && !sm->err) {
+		sys_str("state", st, sizeof(st));
+		sys_str("policy", pol, sizeof(pol));
+		if (!state_documented(st)) {
+			snprintf(sm->msg, sizeof(sm->msg), "state '%s'", st);
+			sm->err = 1;
+		}
+		/* at most one policy, and only one of those this test loads */
+		if (pol[0] && strcmp(pol, "sysmem") && strcmp(pol, "default")) {
+			snprintf(sm->msg, sizeof(sm->msg), "policy '%s'", pol);
+			sm->err = 1;
+		}
+		sm->samples++;
+		usleep(5000);
+	}
+	return NULL;
+}
+
+/*
+ * Replace the attached policy by `default` in place: svmctl switch when
+ * this svmctl has it; else the same kernel operation by hand (struct_ops
+ * .update on the pinned link), which leaves the pins under the old name.
+ * By hand: libbpf fills a struct_ops map's value only when it attaches it;
+ * with a policy attached that attach is refused (EBUSY) after the value is
+ * written, and the map can then go to the pinned link.  (libbpf's
+ * bpf_link__update_map() only works on links libbpf created itself.)
+ */
+static int switch_to_default(const char *from, char *pindir, size_t len)
+{
+	struct bpf_link *fresh = NULL;
+	struct bpf_object *obj;
+	struct bpf_map *m, *st = NULL;
+	char path[512], *tests;
+	int err, lfd = -1;
+
+	if (!run("%s switch --help >/dev/null 2>&1", svmctl_path())) {
+		snprintf(pindir, len, BPFFS "/default");
+		return run("%s switch default >/dev/null", svmctl_path());
+	}
+	snprintf(pindir, len, BPFFS "/%s", from);
+	libbpf_set_print(NULL);	/* the EBUSY below is expected: no warning */
+	/* build/bpf/tests/default.bpf.o -> build/bpf/default.bpf.o */
+	snprintf(path, sizeof(path), "%s", test_bpf_obj("default"));
+	tests = strstr(path, "/tests/");
+	if (!tests)
+		return -ENOENT;
+	memmove(tests, tests + 6, strlen(tests + 6) + 1);
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj)
+		return -errno;
+	err = bpf_object__load(obj);
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__type(m) == BPF_MAP_TYPE_STRUCT_OPS)
+			st = m;
+	if (!err && !st)
+		err = -ENOENT;
+	if (!err) {
+		fresh = bpf_map__attach_struct_ops(st);
+		err = fresh ? -EEXIST : errno == EBUSY ? 0 : -errno;
+	}
+	snprintf(path, sizeof(path), "%s/link", pindir);
+	if (!err) {
+		lfd = bpf_obj_get(path);
+		err = lfd < 0 ? -errno : 0;
+	}
+	if (!err && bpf_link_update(lfd, bpf_map__fd(st), NULL))
+		err = -errno;
+	if (lfd >= 0)
+		close(lfd);
+	bpf_link__destroy(fresh);
+	bpf_object__close(obj);
+	return err;
+}
+
+/* Detach: svmctl unload, or (hand switch) remove the pins ourselves. */
+static int detach(const char *pindir)
+{
+	char path[600];
+	double t0 = now_s();
+
+	if (!strcmp(pindir, BPFFS "/default") || !strcmp(pindir, ""))
+		return run("%s unload >/dev/null", svmctl_path());
+	snprintf(path, sizeof(path), "%s/link", pindir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/params", pindir);
+	unlink(path);
+	rmdir(pindir);
+	/* the link goes after an RCU grace period and a work item */
+	while (now_s() - t0 < 5) {
+		char st[64];
+
+		sys_str("state", st, sizeof(st));
+		if (!strcmp(st, "disabled"))
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+TEST_F_TIMEOUT(fw, attach_switch_detach_under_faults, 900)
+{
+	long long count0 = read_ll(SVM_SYSFS "/enable_count"), ref0;
+	struct sworker w[STRESS_WORKERS];
+	pthread_t th[STRESS_WORKERS], sth;
+	struct sampler sm = { 0 };
+	volatile int stop = 0;
+	char pindir[256];
+	double worst = 0, total = 0, step[3] = { 0 }, took;
+	size_t rawlen;
+	void *raw;
+	uint8_t *buf = map_aligned(STRESS_WORKERS * STRESS_LEN, &raw, &rawlen);
+	long execs0[STRESS_WORKERS];
+	int i, it;
+
+	ASSERT_NE(NULL, buf);
+	/*
+	 * svmctl load starts the statistics collector, whose links hold
+	 * svm_ext.ko from then on: start it first, so that the module's
+	 * reference count before the loop is the one it must return to.
+	 */
+	ASSERT_EQ(0, run("%s stats --start >/dev/null", svmctl_path()));
+	ref0 = read_ll("/sys/module/svm_ext/refcnt");
+	ASSERT_GT(ref0, 0);
+	sm.stop = &stop;
+	ASSERT_EQ(0, pthread_create(&sth, NULL, sample_sysfs, &sm));
+	for (i = 0; i < STRESS_WORKERS; i++) {
+		/* two workers per device, each on its own buffer */
+		w[i] = (struct sworker){ .fd = self->fd[i % 2],
+					 .buf = buf + i * STRESS_LEN, .id = i,
+					 .stop = &stop };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, stress_work, &w[i]));
+	}
+
+	for (it = 0; it < STRESS_ITERS; it++) {
+		double t0 = now_s(), t1, t2, t3;
+
+		for (i = 0; i < STRESS_WORKERS; i++)
+			execs0[i] = w[i].execs;
+		ASSERT_EQ(0, run("%s load sysmem >/dev/null", svmctl_path()))
+			TH_LOG("iteration %d: load", it);
+		t1 = now_s();
+		sys_str("state", self->s, sizeof(self->s));
+		EXPECT_STREQ("enabled", self->s);
+		sys_str("policy", self->s, sizeof(self->s));
+		EXPECT_STREQ("sysmem", self->s);
+		EXPECT_EQ(count0 + 2 * it + 1, read_ll(SVM_SYSFS "/enable_count"));
+		/* the attached policy holds the module */
+		EXPECT_GT(read_ll("/sys/module/svm_ext/refcnt"), ref0);
+		if (it % 10 == 0)
+			EXPECT_NE(0, run("rmmod svm_ext 2>/dev/null"));
+
+		ASSERT_EQ(0, switch_to_default("sysmem", pindir, sizeof(pindir)))
+			TH_LOG("iteration %d: switch", it);
+		t2 = now_s();
+		sys_str("state", self->s, sizeof(self->s));
+		EXPECT_STREQ("enabled", self->s);
+		sys_str("policy", self->s, sizeof(self->s));
+		EXPECT_STREQ("default", self->s);
+		EXPECT_EQ(count0 + 2 * it + 2, read_ll(SVM_SYSFS "/enable_count"));
+		EXPECT_GT(read_ll("/sys/module/svm_ext/refcnt"), ref0);
+
+		/* now and then, every worker faults under the new policy */
+		if (it % 10 == 9) {
+			for (i = 0; i < STRESS_WORKERS; i++)
+				while (w[i].execs == execs0[i] && !w[i].err &&
+				       now_s() - t0 < STRESS_ITER_BOUND_S)
+					usleep(10000);
+		}
+
+		t3 = now_s();
+		ASSERT_EQ(0, detach(pindir)) TH_LOG("iteration %d: unload", it);
+		sys_str("state", self->s, sizeof(self->s));
+		EXPECT_STREQ("disabled", self->s);
+		sys_str("policy", self->s, sizeof(self->s));
+		EXPECT_STREQ("", self->s);
+
+		took = now_s() - t0;
+		step[0] = t1 - t0 > step[0] ? t1 - t0 : step[0];
+		step[1] = t2 - t1 > step[1] ? t2 - t1 : step[1];
+		step[2] = now_s() - t3 > step[2] ? now_s() - t3 : step[2];
+		if (took > worst)
+			worst = took;
+		total += took;
+		EXPECT_LT(took, STRESS_ITER_BOUND_S)
+			TH_LOG("iteration %d took %.1f s: load %.1f, switch %.1f, unload %.1f",
+			       it, took, t1 - t0, t2 - t1, now_s() - t3);
+		for (i = 0; i < STRESS_WORKERS; i++)
+			ASSERT_EQ(0, w[i].err) TH_LOG("worker %d: %s", i, w[i].msg);
+		ASSERT_EQ(0, sm.err) TH_LOG("sysfs: %s", sm.msg);
+	}
+	stop = 1;
+	for (i = 0; i < STRESS_WORKERS; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, w[i].err) TH_LOG("worker %d: %s", i, w[i].msg);
+		/* each worker really ran while policies came and went */
+		EXPECT_GE(w[i].execs, 3);
+		TH_LOG("worker %d (device %d): %ld write+checksum rounds", i,
+		       i % 2, w[i].execs);
+	}
+	pthread_join(sth, NULL);
+	EXPECT_EQ(0, sm.err) TH_LOG("sysfs: %s", sm.msg);
+	EXPECT_GT(sm.samples, 0);
+	TH_LOG("%d iterations, %.1f s each on average, slowest %.1f s; slowest load %.1f s, switch %.1f s, unload %.1f s; %ld sysfs samples",
+	       STRESS_ITERS, total / STRESS_ITERS, worst, step[0], step[1],
+	       step[2], sm.samples);
+	EXPECT_EQ(count0 + 2 * STRESS_ITERS, read_ll(SVM_SYSFS "/enable_count"));
+	/* every attach gave its module reference back (freed after RCU) */
+	for (i = 0; i < 500 && read_ll("/sys/module/svm_ext/refcnt") != ref0; i++)
+		usleep(10000);
+	EXPECT_EQ(ref0, read_ll("/sys/module/svm_ext/refcnt"));
+	munmap(raw, rawlen);
+}
+
+/* ---- privilege ---------------------------------------------------------- */
+
+/*
+ * svm_ext_ops and the kfuncs live in svm_ext.ko's BTF, which only
+ * CAP_SYS_ADMIN may open (BPF_BTF_GET_FD_BY_ID): CAP_BPF with CAP_PERFMON,
+ * enough for a vmlinux struct_ops, is not enough here.  svmctl must say so
+ * (exit 4, EXIT_PERM) before libbpf fails with a misleading "not found".
+ */
+static void expect_refused_for_caps(struct __test_metadata *_metadata,
+				    char *out, size_t len, const char *how)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), how, svmctl_path());
+	EXPECT_EQ(4, run_capture(out, len, cmd)) TH_LOG("svmctl said: %s", out);
+	EXPECT_NE(NULL, strstr(out, "needs CAP_SYS_ADMIN"))
+		TH_LOG("svmctl said: %s", out);
+}
+
+TEST_F(fw, load_without_privilege_is_refused)
+{
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+	struct stat sb;
+
+	/* nobody, no capabilities at all */
+	expect_refused_for_caps(_metadata, self->out, sizeof(self->out),
+		"setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all %s load sysmem");
+	/* root without CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON */
+	expect_refused_for_caps(_metadata, self->out, sizeof(self->out),
+		"capsh --drop=cap_sys_admin,cap_bpf,cap_perfmon -- -c '%s load sysmem'");
+	/* root with CAP_BPF and CAP_PERFMON, without CAP_SYS_ADMIN */
+	expect_refused_for_caps(_metadata, self->out, sizeof(self->out),
+		"capsh --drop=cap_sys_admin -- -c '%s load sysmem'");
+
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("disabled", self->s);
+	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
+	EXPECT_NE(0, stat(BPFFS "/sysmem/link", &sb));
+
+	/* CAP_SYS_ADMIN alone is enough */
+	EXPECT_EQ(0, run("capsh --drop=cap_bpf,cap_perfmon -- -c '%s load sysmem >/dev/null'",
+			 svmctl_path()));
+	sys_str("policy", self->s, sizeof(self->s));
+	EXPECT_STREQ("sysmem", self->s);
+}
+
+/* ---- the verifier refuses ----------------------------------------------- */
+
+/* svmctl load FILE fails with the verifier's own words; nothing attaches */
+static void expect_refused(struct __test_metadata *_metadata, char *out,
+			   size_t len, const char *obj, const char *why)
+{
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+	char cmd[1024], st[64];
+
+	snprintf(cmd, sizeof(cmd), "%s load %s", svmctl_path(),
+		 test_bpf_obj(obj));
+	EXPECT_EQ(1, run_capture(out, len, cmd)) TH_LOG("%s: %s", obj, out);
+	EXPECT_NE(NULL, strstr(out, why)) TH_LOG("%s: want '%s' in: %s", obj,
+						   why, out);
+	sys_str("state", st, sizeof(st));
+	EXPECT_STREQ("disabled", st);
+	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
+}
+
+TEST_F(fw, verifier_refuses_bad_kfunc_pointers)
+{
+	expect_refused(_metadata, self->out, sizeof(self->out), "kfunc_null_ctx",
+		       "Possibly NULL pointer passed to trusted arg0");
+	expect_refused(_metadata, self->out, sizeof(self->out), "kfunc_scalar_ctx",
+		       "arg#0 pointer type STRUCT svm_ext_fault_ctx must point to scalar");
+	/* a context of the program's own making, not the hook's */
+	expect_refused(_metadata, self->out, sizeof(self->out), "kfunc_stack_ctx",
+		       "arg#0 pointer type STRUCT svm_ext_evict_ctx must point to scalar");
+}
+
+TEST_F(fw, verifier_refuses_kfuncs_of_other_hooks)
+{
+	expect_refused(_metadata, self->out, sizeof(self->out),
+		       "evict_kfunc_in_fault",
+		       "calling kernel function svm_ext_evict_choose is not allowed");
+	expect_refused(_metadata, self->out, sizeof(self->out),
+		       "fault_kfunc_in_evict",
+		       "calling kernel function svm_ext_fault_resident is not allowed");
+}
+
+TEST_F(fw, verifier_refuses_evict_context_write)
+{
+	expect_refused(_metadata, self->out, sizeof(self->out), "write_evict_ctx",
+		       "only read is supported");
+}
+
+/* ---- bad decisions eject; the access completes ------------------------- */
+
+static void expect_ejected(struct __test_metadata *_metadata, char *s,
+			   size_t len, const char *reason_has)
+{
+	sys_str("state", s, len);
+	EXPECT_STREQ("ejected", s);
+	sys_str("exit_kind", s, len);
+	EXPECT_STREQ("bad_decision", s);
+	sys_str("exit_reason", s, len);
+	EXPECT_NE(NULL, strstr(s, reason_has)) TH_LOG("exit_reason: %s", s);
+}
+
+TEST_F_TIMEOUT(fw, evict_out_of_range_candidate_ejects, 300)
+{
+	char path[128];
+	long long total, ev0 = dev_counter(0, "evictions");
+	struct drm_svm_emu_counters c;
+	size_t len, rawlen;
+	void *raw;
+	uint64_t *buf;
+
+	snprintf(path, sizeof(path), SVM_SYSFS "/devices/0/mem_total");
+	total = read_ll(path);
+	ASSERT_GT(total, 0);
+	/* a quarter more than the device holds: it must evict */
+	len = (total + total / 4 + CHUNK - 1) & ~(CHUNK - 1);
+	buf = map_aligned(len, &raw, &rawlen);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
+			 test_bpf_obj("evict_bad_index")));
+	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_WRITE, buf, len, 0, 5,
+			       NULL, &c));
+	EXPECT_GT(c.evictions, 0);
+	EXPECT_GT(dev_counter(0, "evictions"), ev0);
+	expect_ejected(_metadata, self->s, sizeof(self->s),
+		       "evict: candidate index out of range");
+	EXPECT_EQ(-1, check_pattern(buf, len, 5));
+	munmap(raw, rawlen);
+}
+
+TEST_F(fw, throttle_beyond_max_ejects)
+{
+	struct drm_svm_emu_counters c;
+	size_t rawlen;
+	void *raw;
+	uint64_t *buf = map_aligned(CHUNK, &raw, &rawlen);
+
+	ASSERT_NE(NULL, buf);
+	fill_pattern(buf, CHUNK, 40);
+	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
+			 test_bpf_obj("throttle_too_long")));
+	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_ATOMIC_ADD, buf, CHUNK,
+			       0, 2, NULL, &c));
+	expect_ejected(_metadata, self->s, sizeof(self->s),
+		       "throttle of 10000001 ns is longer than");
+	/* the default decided that fault: the chunk migrated, no wait */
+	EXPECT_EQ(CHUNK / PAGE, c.pages_to_dev);
+	EXPECT_EQ(0, c.throttle_ns);
+	EXPECT_EQ(-1, check_pattern(buf, CHUNK, 42));
+	munmap(raw, rawlen);
+}
+
+/* ---- notifications ------------------------------------------------------ */
+
+/* as in selftests/bpf/notify_count.bpf.c */
+struct notify_counts {
+	uint64_t range_add;
+	uint64_t range_remove;
+	uint64_t invalidated;
+	uint64_t migrated;
+	uint64_t migrated_bytes[4];
+	uint64_t migrated_bad_cause;
+};
+
+static int read_counts(struct notify_counts *nc)
+{
+	uint32_t zero = 0;
+	int fd = bpf_obj_get(BPFFS "/notify_count/counts"), err;
+
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_lookup_elem(fd, &zero, nc) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/*
+ * The known workload, in a process of its own so that its last binding
+ * goes when it exits (ranges outlive munmap; they leave with the binding).
+ * Counts after the munmap land in *mid; returns the exit status.
+ */
+static int notify_workload(struct notify_counts *mid)
+{
+	size_t len = 2 * CHUNK, rawlen;
+	void *raw;
+	uint64_t *buf;
+	int fd = emu_open(0);
+
+	if (fd < 0 || emu_bind(fd))
+		return 10;
+	buf = map_aligned(len, &raw, &rawlen);
+	if (!buf)
+		return 11;
+	/* 4 MiB, 2 MiB aligned, written by device 0: two chunks fault in */
+	if (emu_exec1(fd, SVM_EMU_OP_WRITE, buf, len, 0, 9, NULL, NULL))
+		return 12;
+	if (emu_count_at(fd, buf, len / PAGE, 0) != (long)(len / PAGE))
+		return 13;
+	if (munmap(raw, rawlen) || read_counts(mid))
+		return 14;
+	close(fd);
+	return 0;
+}
+
+TEST_F(fw, notifications_count_a_known_workload)
+{
+	struct notify_counts a, b, *mid;
+	size_t len = 2 * CHUNK;
+	int status;
+	pid_t pid;
+
+	mid = mmap(NULL, sizeof(*mid), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mid);
+	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
+			 test_bpf_obj("notify_count")));
+	ASSERT_EQ(0, read_counts(&a));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		_exit(notify_workload(mid));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, read_counts(&b));
+
+	EXPECT_EQ(2, b.range_add - a.range_add);
+	EXPECT_EQ(len, b.migrated_bytes[0] - a.migrated_bytes[0]); /* FAULT */
+	EXPECT_EQ(0, b.migrated_bytes[1] - a.migrated_bytes[1]);	/* CPU_FAULT */
+	EXPECT_EQ(0, b.migrated_bytes[2] - a.migrated_bytes[2]);	/* EVICT */
+	EXPECT_EQ(0, b.migrated_bytes[3] - a.migrated_bytes[3]);	/* PREFETCH */
+	EXPECT_EQ(0, b.migrated_bad_cause);
+	EXPECT_GE(b.migrated - a.migrated, 1);
+	/* the munmap invalidated the device mappings; the ranges stayed */
+	EXPECT_GE(mid->invalidated - a.invalidated, 1);
+	EXPECT_EQ(0, mid->range_remove - a.range_remove);
+	/* and went with the process's binding */
+	EXPECT_EQ(2, b.range_remove - a.range_remove);
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+	munmap(mid, sizeof(*mid));
+}
+
+/* ---- throttle ----------------------------------------------------------- */
+
+#define THR_FAULTS 16
+
+/* one word per 2 MiB chunk: exactly one fault per chunk, whatever the window */
+static void strided_checksum(struct __test_metadata *_metadata, int fd,
+			     struct drm_svm_emu_counters *c)
+{
+	size_t len = THR_FAULTS * CHUNK, rawlen;
+	void *raw;
+	uint64_t *buf = map_aligned(len, &raw, &rawlen), sum;
+
+	ASSERT_NE(NULL, buf);
+	fill_pattern(buf, len, 77);
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_CHECKSUM, buf, len, CHUNK, 0,
+			       &sum, c));
+	EXPECT_EQ(cpu_checksum(buf, len, CHUNK), sum);
+	/* nothing moved: every page is still in system memory */
+	EXPECT_EQ(0, c->pages_to_dev);
+	EXPECT_EQ(len / PAGE, emu_count_at(fd, buf, len / PAGE,
+					   SVM_EXT_RES_SYSTEM));
+	EXPECT_EQ(-1, check_pattern(buf, len, 77));
+	munmap(raw, rawlen);
+}
+
+TEST_F_TIMEOUT(fw, throttle_slows_each_fault_and_maps_in_place, 300)
+{
+	struct drm_svm_emu_counters base, thr;
+	uint64_t fastest = UINT64_MAX;
+	int i;
+
+	/* the same placement without the wait: sysmem maps in place too */
+	ASSERT_EQ(0, run("%s load sysmem >/dev/null", svmctl_path()));
+	for (i = 0; i < 3; i++) {
+		strided_checksum(_metadata, self->fd[0], &base);
+		ASSERT_EQ(THR_FAULTS, base.faults);
+		EXPECT_EQ(0, base.throttle_ns);
+		if (base.real_ns < fastest)
+			fastest = base.real_ns;
+	}
+	ASSERT_EQ(0, run("%s unload >/dev/null", svmctl_path()));
+
+	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
+			 test_bpf_obj("throttle_1ms")));
+	strided_checksum(_metadata, self->fd[0], &thr);
+	ASSERT_EQ(THR_FAULTS, thr.faults);
+	EXPECT_GT(thr.remote_maps, 0);
+	/* real time: at least 1 ms per fault more than the work itself */
+	EXPECT_GE(thr.real_ns, fastest + THR_FAULTS * MS)
+		TH_LOG("throttled %llu ns, unthrottled at best %llu ns",
+		       (unsigned long long)thr.real_ns,
+		       (unsigned long long)fastest);
+	/* modeled time: the cost model is deterministic, the wait is added */
+	EXPECT_EQ(THR_FAULTS * MS, thr.throttle_ns);
+	EXPECT_EQ(base.modeled_ns + THR_FAULTS * MS, thr.modeled_ns);
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+}
+
+TEST_HARNESS_MAIN
