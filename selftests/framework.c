@@ -103,6 +103,8 @@ FIXTURE(fw)
 
 FIXTURE_SETUP(fw)
 {
+	/* a failed ASSERT skips teardown: never inherit a policy */
+	run("%s unload >/dev/null 2>&1", svmctl_path());
 	self->fd[0] = emu_open(0);
 	self->fd[1] = emu_open(1);
 	ASSERT_GE(self->fd[0], 0);

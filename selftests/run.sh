@@ -159,5 +159,12 @@ for name in "${TESTS[@]}"; do
 	[ -z "$why" ] || echo "# FAIL $name: $why"
 	echo "# $name: pass:$p fail:$f skip:$s (exit $rc, ${took}s)"
 	PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+	# a test that died with a policy attached must not fail the next
+	# binary too: say so and detach it (its own failure is counted above)
+	left=$(cat /sys/kernel/svm_ext/policy 2>/dev/null || true)
+	if [ -n "$left" ]; then
+		echo "# $name left policy '$left' attached: unloading it"
+		"$BINDIR/../svmctl/svmctl" unload >/dev/null 2>&1 || true
+	fi
 done
 finish
