@@ -203,24 +203,15 @@ static void text_dev(const struct svm_device *d, const struct dev_info *di)
 
 static int do_devices(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
 	struct svm_device *dev = NULL;
 	struct dev_info *di;
 	json_writer_t *jw;
 	size_t ndev = 0;
-	int c, ret, err;
+	int ret, err;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) !=
-	       -1) {
-		ret = common_opt(&cmd_devices, c, argv);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return usage_err(&cmd_devices, "unexpected argument '%s'",
-				 argv[optind]);
+	ret = parse_common_only(&cmd_devices, argc, argv);
+	if (ret >= 0)
+		return ret;
 	ret = svm_require_loaded();
 	if (ret)
 		return ret;

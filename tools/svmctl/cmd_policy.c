@@ -505,6 +505,43 @@ static int parse_policy_args(const struct svm_cmd *cmd, int argc, char **argv,
 	return -1;
 }
 
+/*
+ * What load and switch do before attaching: find POLICY|FILE.bpf.o, open
+ * it, find its one struct_ops map and the name that names its pins, and
+ * fill its params from the defaults and --set.  Whatever it set up is
+ * handed back even on failure, for the caller's cleanup.  Returns 0 or the
+ * exit status.
+ */
+static int policy_prepare(const char *arg, char **dirs, size_t ndirs,
+			  char **sets, size_t nsets, struct svm_registry *reg,
+			  struct svm_policy *file, struct svm_policy **p,
+			  struct bpf_object **obj, struct bpf_map **st_map,
+			  char *name, size_t namelen, struct bpf_map **pmap,
+			  void **pbuf)
+{
+	int ret, err, cnt;
+
+	ret = resolve_policy(arg, dirs, ndirs, reg, file, p);
+	if (ret)
+		return ret;
+	*obj = policy_open(*p);
+	if (!*obj)
+		return p_err(EXIT_FAIL, errno, "opening BPF object %s (%s)",
+			     (*p)->name, policy_source_str(*p));
+	*st_map = policy_struct_ops_map(*obj, &cnt);
+	if (!*st_map)
+		return p_err(EXIT_FAIL, errno,
+			     "policy '%s' has %d struct_ops maps, expected exactly one",
+			     (*p)->name, cnt);
+	err = policy_ops_name(*obj, *st_map, name, namelen);
+	if (err || !pin_name_ok(name))
+		return p_err(EXIT_FAIL, err ? -err : EINVAL,
+			     "policy '%s': its struct_ops name '%s' cannot name a pin directory%s",
+			     (*p)->name, name,
+			     err ? "" : " ('" SVM_STATS_DIR "' is the collector's)");
+	return build_params(*obj, *p, name, sets, nsets, pmap, pbuf);
+}
+
 static int do_load(int argc, char **argv)
 {
 	static const char *const settled[] = { "enabled", "ejected", NULL };
@@ -521,7 +558,7 @@ static int do_load(int argc, char **argv)
 	struct svm_status st;
 	bool pinned_dir = false;
 	void *pbuf = NULL;
-	int ret, err, cnt;
+	int ret, err;
 
 	ret = parse_policy_args(&cmd_load, argc, argv, sets, &nsets, dirs,
 				&ndirs);
@@ -540,30 +577,9 @@ static int do_load(int argc, char **argv)
 			     "policy '%s' is already active (state %s); unload it first",
 			     st.policy, st.state_err ? "?" : st.state);
 
-	ret = resolve_policy(argv[optind], dirs, ndirs, &reg, &file, &p);
-	if (ret)
-		goto out;
-	obj = policy_open(p);
-	if (!obj) {
-		ret = p_err(EXIT_FAIL, errno, "opening BPF object %s (%s)",
-			    p->name, policy_source_str(p));
-		goto out;
-	}
-	st_map = policy_struct_ops_map(obj, &cnt);
-	if (!st_map) {
-		ret = p_err(EXIT_FAIL, errno,
-			    "policy '%s' has %d struct_ops maps, expected exactly one",
-			    p->name, cnt);
-		goto out;
-	}
-	err = policy_ops_name(obj, st_map, name, sizeof(name));
-	if (err || !pin_name_ok(name)) {
-		ret = p_err(EXIT_FAIL, err ? -err : EINVAL,
-			    "policy '%s': its struct_ops name '%s' cannot name a pin directory%s",
-			    p->name, name, err ? "" : " ('" SVM_STATS_DIR "' is the collector's)");
-		goto out;
-	}
-	ret = build_params(obj, p, name, sets, nsets, &pmap, &pbuf);
+	ret = policy_prepare(argv[optind], dirs, ndirs, sets, nsets, &reg, &file,
+			     &p, &obj, &st_map, name, sizeof(name), &pmap,
+			     &pbuf);
 	if (ret)
 		goto out;
 
@@ -724,24 +740,15 @@ out:
 
 static int do_unload(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
 	char dir[1024], name[128], **stale = NULL;
 	const char *unloaded = NULL;
 	size_t nstale = 0;
 	struct svm_status st;
-	int c, ret, err;
+	int ret, err;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) !=
-	       -1) {
-		ret = common_opt(&cmd_unload, c, argv);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return usage_err(&cmd_unload, "unexpected argument '%s'",
-				 argv[optind]);
+	ret = parse_common_only(&cmd_unload, argc, argv);
+	if (ret >= 0)
+		return ret;
 
 	ret = svm_require_loaded();
 	if (ret)
@@ -909,7 +916,7 @@ static int do_switch(int argc, char **argv)
 	__u32 zero = 0, len = sizeof(linfo);
 	struct svm_status st;
 	bool tmp_made = false;
-	int ret, err, cnt, link_fd = -1;
+	int ret, err, link_fd = -1;
 	void *pbuf = NULL;
 
 	ret = parse_policy_args(&cmd_switch, argc, argv, sets, &nsets, dirs,
@@ -944,30 +951,9 @@ static int do_switch(int argc, char **argv)
 			     "policy '%s' is active but its link is not pinned at %s: the program that attached it must replace it",
 			     old, path);
 
-	ret = resolve_policy(argv[optind], dirs, ndirs, &reg, &file, &p);
-	if (ret)
-		goto out;
-	obj = policy_open(p);
-	if (!obj) {
-		ret = p_err(EXIT_FAIL, errno, "opening BPF object %s (%s)",
-			    p->name, policy_source_str(p));
-		goto out;
-	}
-	st_map = policy_struct_ops_map(obj, &cnt);
-	if (!st_map) {
-		ret = p_err(EXIT_FAIL, errno,
-			    "policy '%s' has %d struct_ops maps, expected exactly one",
-			    p->name, cnt);
-		goto out;
-	}
-	err = policy_ops_name(obj, st_map, name, sizeof(name));
-	if (err || !pin_name_ok(name)) {
-		ret = p_err(EXIT_FAIL, err ? -err : EINVAL,
-			    "policy '%s': its struct_ops name '%s' cannot name a pin directory",
-			    p->name, name);
-		goto out;
-	}
-	ret = build_params(obj, p, name, sets, nsets, &pmap, &pbuf);
+	ret = policy_prepare(argv[optind], dirs, ndirs, sets, nsets, &reg, &file,
+			     &p, &obj, &st_map, name, sizeof(name), &pmap,
+			     &pbuf);
 	if (ret)
 		goto out;
 

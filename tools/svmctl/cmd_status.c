@@ -153,23 +153,14 @@ static void print_text(const struct svm_status *st,
 
 static int do_status(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
 	struct svm_device *dev = NULL;
 	struct svm_status st;
 	size_t ndev = 0;
-	int c, ret, dev_err;
+	int ret, dev_err;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) !=
-	       -1) {
-		ret = common_opt(&cmd_status, c, argv);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return usage_err(&cmd_status, "unexpected argument '%s'",
-				 argv[optind]);
+	ret = parse_common_only(&cmd_status, argc, argv);
+	if (ret >= 0)
+		return ret;
 
 	ret = svm_require_loaded();
 	if (ret)

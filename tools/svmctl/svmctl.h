@@ -85,6 +85,11 @@ enum { OPT_PRETTY = 0x100, OPT_DEBUG, OPT_CMD_BASE = 0x200 };
  * exit status to return at once (help printed, or a usage error).
  */
 int common_opt(const struct svm_cmd *cmd, int c, char **argv);
+/*
+ * The whole parser of a command that takes only the common options and no
+ * argument.  Returns -1 to go on, otherwise the exit status.
+ */
+int parse_common_only(const struct svm_cmd *cmd, int argc, char **argv);
 void cmd_help(const struct svm_cmd *cmd, FILE *f);
 
 /*

@@ -118,6 +118,24 @@ int usage_err(const struct svm_cmd *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int parse_common_only(const struct svm_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
+	int c, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) !=
+	       -1) {
+		ret = common_opt(cmd, c, argv);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return usage_err(cmd, "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
 int common_opt(const struct svm_cmd *cmd, int c, char **argv)
 {
 	switch (c) {
