@@ -2,13 +2,15 @@
 /*
  * Mapping kinds the core must not (or cannot) migrate, and the CPU-side
  * events device page tables must follow: mlock, hugetlbfs, private file
- * mappings, transparent huge pages, madvise(DONTNEED), mprotect.
+ * mappings, transparent huge pages, pages another holder references,
+ * madvise(DONTNEED), mprotect.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "svm_user.h"
@@ -241,6 +243,53 @@ TEST_F(map, mprotect_revokes_device_write)
 	EXPECT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf, 8, 0, 9, NULL,
 			       NULL));
 	EXPECT_EQ(9, buf[0]);
+}
+
+/*
+ * A page a pipe still references (vmsplice) cannot move: the device maps it
+ * in place, and the device chunk taken for the window it could not fill
+ * goes back at once.  Before, it stayed with the range holding no page, and
+ * when the range went the device lost those 2 MiB for good.
+ */
+TEST_F(map, referenced_page_maps_in_place_and_frees_its_chunk)
+{
+	long long total = read_ll(SVM_SYSFS "/devices/0/mem_total");
+	struct drm_svm_emu_counters c;
+	struct iovec iov;
+	uint64_t *buf;
+	int pipefd[2];
+
+	/* the counts below assume no other process uses device 0 */
+	ASSERT_EQ(total, dev_mem_free(0));
+	buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS);
+	ASSERT_NE(MAP_FAILED, buf);
+	fill_pattern(buf, SZ, 3);
+	ASSERT_EQ(0, emu_set_attr(self->fd, buf, SZ, SVM_EXT_ATTR_GRANULARITY,
+				  0));
+	ASSERT_EQ(0, pipe(pipefd));
+	iov.iov_base = buf;
+	iov.iov_len = 4096;
+	ASSERT_EQ(4096, vmsplice(pipefd[1], &iov, 1, 0));
+
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, buf, 8, 0, 1,
+			       NULL, &c));
+	EXPECT_EQ(0, c.pages_to_dev);
+	EXPECT_EQ(1, c.remote_maps);
+	EXPECT_EQ(1, emu_count_at(self->fd, buf, 1, SVM_EXT_RES_SYSTEM));
+	EXPECT_EQ(0, dev_mem_used(0));
+	EXPECT_EQ(total, dev_mem_free(0));
+
+	/* the next page has no other holder: it moves, into one chunk */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, buf + 512, 8, 0,
+			       1, NULL, &c));
+	EXPECT_EQ(1, c.pages_to_dev);
+	EXPECT_EQ(total - (long long)SZ, dev_mem_free(0));
+	buf[0] -= 1;
+	buf[512] -= 1;
+	EXPECT_EQ(-1, check_pattern(buf, SZ, 3));
+	close(pipefd[0]);
+	close(pipefd[1]);
 }
 
 TEST_HARNESS_MAIN

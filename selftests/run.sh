@@ -117,6 +117,26 @@ count_tap() {
 		END { printf "%d %d %d\n", p, f, s }' "$1"
 }
 
+# device_memory_lost: " devN: free F of T bytes (used U)" for each svm_ext
+# device whose free memory is not its total.  Processes that just exited
+# may still be releasing theirs, so it waits up to 5 s for that.
+device_memory_lost() {
+	local tries d out
+	for tries in 1 2 3 4 5 6 7 8 9 10; do
+		out=
+		for d in /sys/kernel/svm_ext/devices/*/; do
+			[ -r "$d/mem_free" ] || continue
+			local free total used
+			free=$(cat "$d/mem_free") total=$(cat "$d/mem_total") used=$(cat "$d/mem_used")
+			[ "$free" = "$total" ] ||
+				out="$out dev$(basename "$d"): free $free of $total bytes (used $used)"
+		done
+		[ -n "$out" ] || return 0
+		sleep 0.5
+	done
+	echo "$out"
+}
+
 for name in "${TESTS[@]}"; do
 	echo "# selftest: $name"
 	t0=$SECONDS
@@ -155,6 +175,13 @@ for name in "${TESTS[@]}"; do
 			if [ "$rc" -gt 128 ]; then why="killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))"
 			else why="exit status $rc without a Totals line"; fi ;;
 		esac
+	fi
+	# With every process of the binary gone, each device must have all its
+	# memory back: a chunk missing here is lost to the device for good.
+	lost=$(device_memory_lost)
+	if [ -n "$lost" ]; then
+		f=$((f + 1))
+		why="${why:+$why; }device memory not returned after the test:$lost"
 	fi
 	[ -z "$why" ] || echo "# FAIL $name: $why"
 	echo "# $name: pass:$p fail:$f skip:$s (exit $rc, ${took}s)"

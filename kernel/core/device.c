@@ -91,6 +91,14 @@ static ssize_t mem_used_show(struct kobject *k, struct kobj_attribute *a,
 			  svm_ext_devmem_used_pages(to_core(k)) << PAGE_SHIFT);
 }
 
+/* Free chunks: what can be allocated without evicting anything. */
+static ssize_t mem_free_show(struct kobject *k, struct kobj_attribute *a,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  (u64)READ_ONCE(to_core(k)->nfree) << SVM_EXT_CHUNK_SHIFT);
+}
+
 static ssize_t peers_show(struct kobject *k, struct kobj_attribute *a,
 			  char *buf)
 {
@@ -138,6 +146,7 @@ static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
 static struct kobj_attribute name_attr = __ATTR_RO(name);
 static struct kobj_attribute mem_total_attr = __ATTR_RO(mem_total);
 static struct kobj_attribute mem_used_attr = __ATTR_RO(mem_used);
+static struct kobj_attribute mem_free_attr = __ATTR_RO(mem_free);
 static struct kobj_attribute peers_attr = __ATTR_RO(peers);
 static struct kobj_attribute counters_attr = __ATTR_RO(counters);
 static struct kobj_attribute links_attr = __ATTR_RO(links);
@@ -146,6 +155,7 @@ static struct attribute *svm_ext_dev_attrs[] = {
 	&name_attr.attr,
 	&mem_total_attr.attr,
 	&mem_used_attr.attr,
+	&mem_free_attr.attr,
 	&peers_attr.attr,
 	&counters_attr.attr,
 	&links_attr.attr,

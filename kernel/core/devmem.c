@@ -24,6 +24,31 @@
 #include "internal.h"
 #include "trace.h"
 
+/*
+ * A chunk that holds no page (its last page went, or it was taken for a
+ * window none of whose pages could move) goes back to the free list.  One
+ * left out would be lost to the device for good: it is no range's any more
+ * once the range goes, and eviction only takes chunks that hold something.
+ * A chunk being evicted is freed by the eviction.  Under core->lock.
+ */
+static void svm_ext_devchunk_put_empty(struct svm_ext_device_core *core,
+				       struct svm_ext_devchunk *chunk)
+{
+	if (chunk->used || chunk->evicting)
+		return;
+	if (chunk->replica) {
+		if (chunk->range)
+			chunk->range->replica[core->dev->index] = NULL;
+		chunk->replica = false;
+		core->nreplica--;
+	} else if (chunk->range) {
+		chunk->range->devchunk[core->dev->index] = NULL;
+	}
+	chunk->range = NULL;
+	list_move_tail(&chunk->node, &core->free_list);
+	core->nfree++;
+}
+
 static void svm_ext_page_free(struct page *page)
 {
 	struct svm_ext_device_core *core =
@@ -34,19 +59,9 @@ static void svm_ext_page_free(struct page *page)
 
 	spin_lock_irqsave(&core->lock, flags);
 	if (!WARN_ON_ONCE(!__test_and_clear_bit(off % SVM_EXT_CHUNK_PAGES,
-						chunk->used_map)) &&
-	    !--chunk->used && !chunk->evicting) {
-		if (chunk->replica) {
-			if (chunk->range)
-				chunk->range->replica[core->dev->index] = NULL;
-			chunk->replica = false;
-			core->nreplica--;
-		} else if (chunk->range) {
-			chunk->range->devchunk[core->dev->index] = NULL;
-		}
-		chunk->range = NULL;
-		list_move_tail(&chunk->node, &core->free_list);
-		core->nfree++;
+						chunk->used_map))) {
+		chunk->used--;
+		svm_ext_devchunk_put_empty(core, chunk);
 	}
 	spin_unlock_irqrestore(&core->lock, flags);
 }
@@ -421,6 +436,10 @@ unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
 	unsigned long off0 = (start - range->start) >> PAGE_SHIFT, i, n = 0;
 	struct svm_ext_devchunk *chunk;
 
+	for (i = 0; i < npages && !want[i]; i++)
+		;
+	if (i == npages)	/* nothing to place: take no chunk for it */
+		return 0;
 	chunk = svm_ext_devchunk_alloc(core, range, stats);
 	if (!chunk)
 		return 0;
@@ -434,6 +453,8 @@ unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
 			n++;
 		}
 		chunk->used += n;
+		/* every wanted page was taken by a concurrent fault */
+		svm_ext_devchunk_put_empty(core, chunk);
 	}
 	spin_unlock_irq(&core->lock);
 	for (i = 0; i < npages; i++)
@@ -492,14 +513,8 @@ void svm_ext_devmem_replica_put_empty(struct svm_ext_device_core *core,
 
 	spin_lock_irq(&core->lock);
 	chunk = range->replica[core->dev->index];
-	if (chunk && !chunk->used) {
-		range->replica[core->dev->index] = NULL;
-		chunk->replica = false;
-		chunk->range = NULL;
-		core->nreplica--;
-		list_add_tail(&chunk->node, &core->free_list);
-		core->nfree++;
-	}
+	if (chunk)
+		svm_ext_devchunk_put_empty(core, chunk);
 	spin_unlock_irq(&core->lock);
 }
 
@@ -547,6 +562,7 @@ void svm_ext_devmem_forget_range(struct svm_ext_range *range)
 		if (chunk) {
 			chunk->range = NULL;
 			range->devchunk[i] = NULL;
+			svm_ext_devchunk_put_empty(dev->core, chunk);
 		}
 		spin_unlock_irq(&dev->core->lock);
 	}

@@ -231,6 +231,14 @@ long long dev_mem_used(unsigned int dev)
 	return read_ll(path);
 }
 
+long long dev_mem_free(unsigned int dev)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SVM_SYSFS "/devices/%u/mem_free", dev);
+	return read_ll(path);
+}
+
 int run(const char *fmt, ...)
 {
 	char cmd[1024];

@@ -48,6 +48,7 @@ int read_str(const char *path, char *buf, size_t len);
 long long read_ll(const char *path);
 long long dev_counter(unsigned int dev, const char *name);
 long long dev_mem_used(unsigned int dev);
+long long dev_mem_free(unsigned int dev);
 
 /* Run a shell command; returns its exit status (or -1). */
 int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
