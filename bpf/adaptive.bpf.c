@@ -3,6 +3,16 @@
  * adaptive: one policy for all of the workloads.  It watches what happens
  * to each 2 MiB range (per process) and picks placement from that history:
  *
+ *  0. Rent before buying.  Data the CPU already holds (a range in system
+ *     memory that has no history yet) is first mapped in place, and moves
+ *     to the device only when the device's access counters report that it
+ *     has accessed a chunk's worth of it over the link (an access-counter
+ *     notification, SVM_EXT_FAULT_COUNTER; svm_emu's threshold is 2 MiB per
+ *     chunk).  By then reading in place has cost about what the migration
+ *     would have, so the move is never more than twice the better of the
+ *     two (the ski-rental argument), and data the device touches only
+ *     sparsely, as in a CPU<->GPU ping-pong, never moves at all.  Data the
+ *     device creates (not populated yet) is allocated on the device.
  *  1. Bypass under capacity thrash.  A range that was evicted before, faulting
  *     again on a device that is full, is mapped in place (system memory over
  *     the host link) instead of migrated: migrating it would evict another
@@ -47,6 +57,7 @@
  *   peer_reads      1: reads of another device's data map over the peer link
  *                   or duplicate (1)
  *   threshold       density tree threshold, percent (51; 100: no prefetch)
+ *   remote_first    1: rule 0; 0: migrate on the first fault (1)
  */
 #include <svm_ext/common.bpf.h>
 #include <svm_ext/density.bpf.h>
@@ -66,6 +77,7 @@ struct adaptive_params {
 	__u32 peer_moves;
 	__u32 peer_reads;
 	__u32 threshold;
+	__u32 remote_first;
 };
 
 struct adaptive_params _params_default SEC("params_default") = {
@@ -75,6 +87,7 @@ struct adaptive_params _params_default SEC("params_default") = {
 	.peer_moves = 1,
 	.peer_reads = 1,
 	.threshold = AD_THRESHOLD,
+	.remote_first = 1,
 };
 
 struct {
@@ -109,7 +122,7 @@ static __always_inline struct adaptive_params ad_params(void)
 {
 	struct adaptive_params d = {
 		.evictions = 1, .cpu_pulls = 1, .peer_moves = 1,
-		.peer_reads = 1,
+		.peer_reads = 1, .remote_first = 1,
 	}, *p;
 	__u32 zero = 0;
 
@@ -155,6 +168,25 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 		return 0;
 	r = bpf_map_lookup_elem(&ranges, &k);
 
+	if (f->flags & SVM_EXT_FAULT_COUNTER) {
+		/*
+		 * The device keeps using a range it maps in place.  Bring it
+		 * in, unless the history below says in place is where it
+		 * belongs: a range the CPU pulls back, one that went from
+		 * device to device, or one that thrashes a full device.
+		 */
+		if (cur != SVM_EXT_LOC_SYSTEM)
+			return 0;
+		if (r && ((p.cpu_pulls && r->cpu_pulls >= p.cpu_pulls) ||
+			  (p.peer_moves && r->peer_moves >= p.peer_moves) ||
+			  (p.evictions && r->evictions >= p.evictions &&
+			   svm_ext_dev_mem_free(f->dev) <
+			   (__u64)p.bypass_free_kb << 10)))
+			return 0;
+		svm_ext_fault_migrate(f, start, len, f->dev);
+		return 0;
+	}
+
 	if (cur < 64) {
 		/* another device holds it */
 		if (p.peer_reads && f->access == SVM_EXT_ACCESS_READ) {
@@ -173,7 +205,13 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 						      SVM_EXT_LOC_SYSTEM);
 			return 0;
 		}
-	} else if (r) {
+	} else if (!r) {
+		/* rule 0: data the CPU holds is rented first */
+		if (p.remote_first && cur == SVM_EXT_LOC_SYSTEM) {
+			svm_ext_fault_map(f, start, len);
+			return 0;
+		}
+	} else {
 		/* in system memory (or not populated yet) */
 		if (p.cpu_pulls && r->cpu_pulls >= p.cpu_pulls) {
 			svm_ext_fault_map(f, start, len);
@@ -248,5 +286,6 @@ struct svm_ext_ops adaptive_ops = {
 	.fault = (void *)adaptive_fault,
 	.migrated = (void *)adaptive_migrated,
 	.range_remove = (void *)adaptive_range_remove,
+	.flags = SVM_EXT_OPS_ACCESS_COUNTERS,
 	.name = "adaptive",
 };

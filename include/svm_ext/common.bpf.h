@@ -20,6 +20,8 @@
 #define SVM_EXT_ACCESS_ATOMIC	2
 
 #define SVM_EXT_FAULT_MIGRATABLE	(1U << 0)
+#define SVM_EXT_FAULT_COUNTER		(1U << 1)	/* access-counter notification */
+#define SVM_EXT_OPS_ACCESS_COUNTERS	(1ULL << 0)	/* svm_ext_ops.flags */
 
 #define SVM_EXT_CAUSE_FAULT		0
 #define SVM_EXT_CAUSE_CPU_FAULT		1

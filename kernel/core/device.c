@@ -131,7 +131,8 @@ static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
 			  "faults_read %lld\nfaults_write %lld\nfaults_atomic %lld\n"
 			  "pages_to_dev %lld\npages_from_dev %lld\ncpu_faults %lld\n"
 			  "remote_maps %lld\nevictions %lld\npages_evicted %lld\n"
-			  "huge_maps %lld\npages_replicated %lld\n",
+			  "huge_maps %lld\npages_replicated %lld\n"
+			  "access_notifications %lld\n",
 			  atomic64_read(&c->faults[0]), atomic64_read(&c->faults[1]),
 			  atomic64_read(&c->faults[2]), atomic64_read(&c->pages_to_dev),
 			  atomic64_read(&c->pages_from_dev),
@@ -140,7 +141,8 @@ static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
 			  atomic64_read(&c->evictions),
 			  atomic64_read(&c->pages_evicted),
 			  atomic64_read(&c->huge_maps),
-			  atomic64_read(&c->pages_replicated));
+			  atomic64_read(&c->pages_replicated),
+			  atomic64_read(&c->access_notifications));
 }
 
 static struct kobj_attribute name_attr = __ATTR_RO(name);

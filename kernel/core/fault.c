@@ -285,30 +285,17 @@ void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
 		ctx->dec_loc = ctx->preferred_loc;
 }
 
-/**
- * svm_ext_device_fault_batch() - service a batch of device page faults
- * @b: the binding the device faulted through
- * @addr: faulting address
- * @access: kind of access
- * @batch: pages of @addr's 2 MiB chunk that faulted together (one bit per
- *	page from the chunk's start), as a GPU's fault buffer reports them;
- *	NULL for @addr alone.  Policies see it (svm_ext_fault_batch()); the
- *	default window does not depend on it.
- * @stats: per-call accounting for the driver (may be NULL)
- *
- * One fault as far as accounting goes, whatever the batch size.  On return
- * 0 the driver's page table maps @addr with at least the permission
- * @access needs (or an invalidation has already removed it again, in which
- * case the driver simply faults again).
- *
- * Return: 0; -EFAULT for an address without a VMA or without the needed
- * permission (the process would get SIGSEGV); -ESRCH when the mm is gone;
- * -ENOMEM; -EBUSY when invalidations kept racing for 5 seconds.
+/*
+ * One device fault (or batch of faults), or with @counter an access-counter
+ * notification: the device has accessed a chunk it maps in place heavily
+ * and asks whether the data should come closer.  A notification is only
+ * delivered to a policy that asked for them; what it does not decide to
+ * migrate stays mapped where it is.
  */
-int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
-			       enum svm_ext_access access,
-			       const unsigned long *batch,
-			       struct svm_ext_fault_stats *stats)
+static int svm_ext_service(struct svm_ext_binding *b, unsigned long addr,
+			   enum svm_ext_access access,
+			   const unsigned long *batch,
+			   struct svm_ext_fault_stats *stats, bool counter)
 {
 	struct svm_ext_mm *smm = b->smm;
 	struct mm_struct *mm = smm->mn.mm;
@@ -354,8 +341,11 @@ int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
 	ctx.read_mostly = attrs.read_mostly;
 	ctx.peer_mask = b->dev->peer_mask;
 	ctx.flags = svm_ext_vma_migratable(vma) ? SVM_EXT_FAULT_MIGRATABLE : 0;
+	if (counter)
+		ctx.flags |= SVM_EXT_FAULT_COUNTER;
 	ctx.nr_devices = svm_ext_device_count();
-	ctx.range_faults = atomic64_inc_return(&range->cnt.faults);
+	ctx.range_faults = counter ? atomic64_read(&range->cnt.faults) :
+				     atomic64_inc_return(&range->cnt.faults);
 	ctx.range_pages_in = atomic64_read(&range->cnt.pages_in);
 	ctx.range_remote_maps = atomic64_read(&range->cnt.remote_maps);
 	ctx.now_ns = ktime_get_ns();
@@ -370,9 +360,21 @@ int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
 	svm_ext_policy_fault(&ctx);
 	trace_svm_ext_fault(ctx.dev, addr, access, ctx.decision, ctx.dec_loc,
 			    ctx.dec_start, ctx.dec_end);
-	atomic64_inc(&b->dev->core->cnt.faults[access]);
-	if (stats)
-		stats->faults++;
+	if (counter) {
+		atomic64_inc(&b->dev->core->cnt.access_notifications);
+		if (stats)
+			stats->access_notifications++;
+		/* only a move is acted on: the mapping in place stays */
+		if (ctx.decision != SVM_EXT_DECIDE_MIGRATE ||
+		    !(ctx.flags & SVM_EXT_FAULT_MIGRATABLE)) {
+			ret = 0;
+			goto out_unlock;
+		}
+	} else {
+		atomic64_inc(&b->dev->core->cnt.faults[access]);
+		if (stats)
+			stats->faults++;
+	}
 
 	start = ctx.dec_start;
 	end = ctx.dec_end;
@@ -442,7 +444,81 @@ out_mmput:
 	mmput(mm);
 	return ret;
 }
+
+/**
+ * svm_ext_device_fault_batch() - service a batch of device page faults
+ * @b: the binding the device faulted through
+ * @addr: faulting address
+ * @access: kind of access
+ * @batch: pages of @addr's 2 MiB chunk that faulted together (one bit per
+ *	page from the chunk's start), as a GPU's fault buffer reports them;
+ *	NULL for @addr alone.  Policies see it (svm_ext_fault_batch()); the
+ *	default window does not depend on it.
+ * @stats: per-call accounting for the driver (may be NULL)
+ *
+ * One fault as far as accounting goes, whatever the batch size.  On return
+ * 0 the driver's page table maps @addr with at least the permission
+ * @access needs (or an invalidation has already removed it again, in which
+ * case the driver simply faults again).
+ *
+ * Return: 0; -EINVAL for an unknown @access; -EFAULT for an address without
+ * a VMA or without the needed permission (the process would get SIGSEGV);
+ * -ESRCH when the mm is gone; -ENOMEM; -EBUSY when invalidations kept
+ * racing for 5 seconds.
+ */
+int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
+			       enum svm_ext_access access,
+			       const unsigned long *batch,
+			       struct svm_ext_fault_stats *stats)
+{
+	return svm_ext_service(b, addr, access, batch, stats, false);
+}
 EXPORT_SYMBOL_GPL(svm_ext_device_fault_batch);
+
+/**
+ * svm_ext_access_counters_wanted() - does the active policy take
+ * access-counter notifications
+ *
+ * Lets a driver skip counting accesses to memory it maps in place while no
+ * policy would hear about them.  Racy by nature: a policy attached a moment
+ * later sees its first notification a little later.
+ *
+ * Return: true if svm_ext_device_access_counter() would reach a policy.
+ */
+bool svm_ext_access_counters_wanted(void)
+{
+	return svm_ext_policy_wants_counters();
+}
+EXPORT_SYMBOL_GPL(svm_ext_access_counters_wanted);
+
+/**
+ * svm_ext_device_access_counter() - a device's access counter for the
+ * chunk of @addr crossed its threshold
+ * @b: the binding the device accessed through
+ * @addr: an address in the chunk, mapped in place (system or peer memory)
+ * @access: the access that crossed the threshold
+ * @stats: per-call accounting for the driver (may be NULL)
+ *
+ * Like the access counters of NVIDIA's Volta and later GPUs: a device that
+ * keeps reading or writing memory it maps remotely tells the core, which
+ * lets a policy that set SVM_EXT_OPS_ACCESS_COUNTERS decide in its fault
+ * hook (ctx->flags has SVM_EXT_FAULT_COUNTER) whether to migrate a window
+ * closer.  Nothing happens without such a policy, or when it decides
+ * anything but a migration; this is never counted as a fault.
+ *
+ * Return: 0, or an error as svm_ext_device_fault_batch(); the mapping in
+ * place stays valid either way.
+ */
+int svm_ext_device_access_counter(struct svm_ext_binding *b,
+				  unsigned long addr,
+				  enum svm_ext_access access,
+				  struct svm_ext_fault_stats *stats)
+{
+	if (!svm_ext_policy_wants_counters())
+		return 0;
+	return svm_ext_service(b, addr, access, NULL, stats, true);
+}
+EXPORT_SYMBOL_GPL(svm_ext_device_access_counter);
 
 /**
  * svm_ext_device_fault() - service one device page fault

@@ -42,6 +42,7 @@ struct svm_ext_dev_counters {
 	atomic64_t pages_evicted;
 	atomic64_t huge_maps;
 	atomic64_t pages_replicated;
+	atomic64_t access_notifications;
 };
 
 /**
@@ -304,6 +305,7 @@ void svm_ext_policy_cpu_fault(struct svm_ext_cpu_fault_ctx *ctx);
 int svm_ext_policy_advise(struct svm_ext_binding *b, unsigned long start,
 			  unsigned long end, u32 type, u64 *value);
 bool svm_ext_policy_has_evict(void);
+bool svm_ext_policy_wants_counters(void);
 void svm_ext_policy_evict(struct svm_ext_evict_req *req);
 void svm_ext_policy_range_event(bool add, pid_t tgid, unsigned long start,
 				unsigned long end);

@@ -47,6 +47,11 @@ enum svm_ext_exit_kind {
 
 /* svm_ext_fault_ctx.flags */
 #define SVM_EXT_FAULT_MIGRATABLE	(1U << 0) /* private anonymous VMA */
+#define SVM_EXT_FAULT_COUNTER		(1U << 1) /* access-counter notification */
+
+/* svm_ext_ops.flags */
+#define SVM_EXT_OPS_ACCESS_COUNTERS	(1ULL << 0) /* fault hook gets notifications */
+#define SVM_EXT_OPS_ALL_FLAGS		SVM_EXT_OPS_ACCESS_COUNTERS
 
 /**
  * struct svm_ext_fault_ctx - a device fault, as a policy sees it
@@ -303,7 +308,11 @@ struct svm_ext_ops {
 	/**
 	 * @fault: a device faulted.  Record a decision with
 	 * svm_ext_fault_migrate() or svm_ext_fault_map(); record none for the
-	 * default.  The return value is ignored.
+	 * default.  With SVM_EXT_OPS_ACCESS_COUNTERS in @flags it is also
+	 * called when a device has accessed a chunk it maps in place past its
+	 * access-counter threshold (SVM_EXT_FAULT_COUNTER in ctx->flags): a
+	 * migrate decision moves the window, anything else (the default
+	 * included) leaves the mapping as it is.  The return value is ignored.
 	 */
 	s32 (*fault)(struct svm_ext_fault_ctx *ctx);
 	/**
@@ -348,7 +357,11 @@ struct svm_ext_ops {
 	 * notifier context.
 	 */
 	void (*invalidated)(struct svm_ext_invalidate_event *ev);
-	/** @flags: reserved, must be 0. */
+	/**
+	 * @flags: SVM_EXT_OPS_*: SVM_EXT_OPS_ACCESS_COUNTERS asks for
+	 * access-counter notifications in @fault.  Unknown bits refuse the
+	 * attach with -EINVAL.
+	 */
 	u64 flags;
 	/** @name: policy name, shown in sysfs and by svmctl. */
 	char name[SVM_EXT_OPS_NAME_LEN];

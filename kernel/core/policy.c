@@ -183,8 +183,30 @@ void svm_ext_policy_fault(struct svm_ext_fault_ctx *ctx)
 		}
 	}
 	srcu_read_unlock(&svm_ext_srcu, idx);
-	if (ctx->decision == SVM_EXT_DECIDE_DEFAULT)
+	/* a notification nobody decided on leaves things as they are */
+	if (ctx->decision == SVM_EXT_DECIDE_DEFAULT &&
+	    !(ctx->flags & SVM_EXT_FAULT_COUNTER))
 		svm_ext_default_fault(ctx);
+}
+
+/**
+ * svm_ext_policy_wants_counters() - is a policy attached that asked for
+ * access-counter notifications
+ *
+ * Return: true if so.
+ */
+bool svm_ext_policy_wants_counters(void)
+{
+	struct svm_ext_ops *ops;
+	bool wants;
+	int idx;
+
+	idx = srcu_read_lock(&svm_ext_srcu);
+	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
+	wants = ops && ops->fault &&
+		(ops->flags & SVM_EXT_OPS_ACCESS_COUNTERS);
+	srcu_read_unlock(&svm_ext_srcu, idx);
+	return wants;
 }
 
 /**
@@ -919,8 +941,8 @@ static int svm_ext_init_member(const struct btf_type *t,
 		strscpy(ops->name, uops->name, sizeof(ops->name));
 		return 1;
 	case offsetof(struct svm_ext_ops, flags):
-		if (uops->flags)
-			return -EINVAL;	/* no flag defined yet */
+		if (uops->flags & ~SVM_EXT_OPS_ALL_FLAGS)
+			return -EINVAL;
 		ops->flags = uops->flags;
 		return 1;
 	}

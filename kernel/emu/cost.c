@@ -71,7 +71,9 @@ u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
 	u64 evicted = st->pages_evicted << PAGE_SHIFT;
 	u64 copies = st->pages_replicated << PAGE_SHIFT;
 
-	return st->faults * c->fault_ns + st->throttle_ns +
+	/* an access-counter notification is serviced like a fault */
+	return (st->faults + st->access_notifications) * c->fault_ns +
+	       st->throttle_ns +
 	       svm_emu_bytes_ns(in, c->h2d_mbps) +
 	       svm_emu_bytes_ns(peer + copies, c->peer_mbps) +
 	       svm_emu_bytes_ns(out + evicted, c->d2h_mbps);

@@ -65,6 +65,8 @@ struct svm_emu_device {
  * @binding: the bound address space, or NULL
  * @pt: device page table: VA page -> svm_emu_pte value entry; its xa_lock
  *	is held across every device access of a mapped page
+ * @acnt: access counters: VA >> 21 (2 MiB chunk) -> bytes accessed in
+ *	place (value entry) since the chunk's last notification
  */
 struct svm_emu_file {
 	struct svm_emu_device *edev;
@@ -72,6 +74,7 @@ struct svm_emu_file {
 	struct svm_ext_binding *binding;
 	struct mm_struct *mm;
 	struct xarray pt;
+	struct xarray acnt;
 };
 
 /*

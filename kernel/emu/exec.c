@@ -11,6 +11,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/ktime.h>
+#include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -26,6 +27,23 @@
 #define SVM_EMU_FAULT_PATIENCE	(10 * HZ)
 /* faults one EXEC reports at once, like a GPU fault buffer (per chunk) */
 #define SVM_EMU_FAULT_BATCH	32
+/*
+ * DOC: access counters
+ *
+ * Like the access counters of NVIDIA's Volta and later GPUs, the device
+ * counts the bytes it reads and writes in place (system or peer memory) per
+ * 2 MiB chunk; when a chunk's count reaches access_counter_bytes it notifies
+ * the core (svm_ext_device_access_counter()) and starts again from zero.  A
+ * policy may then move the data closer.  The default threshold is one chunk:
+ * once the device has moved as many bytes over the link as a migration of
+ * the chunk would, moving it stops being a gamble (ski rental).  Nothing is
+ * counted while no policy takes the notifications.
+ */
+static unsigned int access_counter_bytes = PAGE_SIZE << SVM_EXT_CHUNK_ORDER;
+module_param(access_counter_bytes, uint, 0644);
+MODULE_PARM_DESC(access_counter_bytes,
+		 "bytes a device accesses in place in one 2 MiB chunk before it notifies the core (0: never; default 2097152)");
+
 #define FNV_OFFSET		0xcbf29ce484222325ULL
 #define FNV_PRIME		0x100000001b3ULL
 
@@ -142,6 +160,30 @@ static unsigned int svm_emu_fault_batch(struct svm_emu_file *ef,
 	return n;
 }
 
+/*
+ * Count @bytes accessed in place at @va.  Returns true when the chunk's
+ * counter reached the threshold (and restarts it): the caller notifies.
+ * A counter that cannot be stored (no memory) just misses these bytes.
+ */
+static bool svm_emu_count_in_place(struct svm_emu_file *ef, unsigned long va,
+				   u64 bytes)
+{
+	unsigned long idx = va >> (PAGE_SHIFT + SVM_EXT_CHUNK_ORDER);
+	u64 limit = READ_ONCE(access_counter_bytes), n;
+	bool crossed;
+	void *old;
+
+	if (!limit)
+		return false;
+	xa_lock(&ef->acnt);
+	old = xa_load(&ef->acnt, idx);
+	n = (old ? xa_to_value(old) : 0) + bytes;
+	crossed = n >= limit;
+	__xa_store(&ef->acnt, idx, xa_mk_value(crossed ? 0 : n), GFP_ATOMIC);
+	xa_unlock(&ef->acnt);
+	return crossed;
+}
+
 static int svm_emu_do_access(struct svm_emu_run *run,
 			     struct drm_svm_emu_access *a)
 {
@@ -152,6 +194,7 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 	DECLARE_BITMAP(batch, 1U << SVM_EXT_CHUNK_ORDER);
 	u64 widx = 0, bytes = 0;
 	unsigned long since = 0;	/* jiffies of the first unserved fault */
+	bool counting = svm_ext_access_counters_wanted();
 	int ret;
 
 	a->result = a->op == SVM_EMU_OP_CHECKSUM ? FNV_OFFSET : 0;
@@ -196,6 +239,14 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 
 		run->access_ns += svm_emu_cost_access(&ef->edev->cost, kind, n);
 		bytes += n;
+		if (kind != SVM_EXT_MAP_LOCAL && counting &&
+		    svm_emu_count_in_place(ef, va, n)) {
+			/* the mapping stays valid whatever the core does */
+			ret = svm_ext_device_access_counter(ef->binding, va, acc,
+							    &run->st);
+			if (ret == -EINTR || ret == -ESRCH)
+				return ret;
+		}
 		if (a->stride)
 			pos += DIV_ROUND_UP(to - pos, a->stride) * a->stride;
 		else
@@ -271,6 +322,7 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	args->counters.pages_evicted = run.st.pages_evicted;
 	args->counters.huge_maps = run.st.huge_maps;
 	args->counters.pages_replicated = run.st.pages_replicated;
+	args->counters.access_notifications = run.st.access_notifications;
 	args->counters.modeled_ns = run.access_ns +
 		svm_emu_cost_faults(&ef->edev->cost, &run.st);
 	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));

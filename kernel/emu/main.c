@@ -119,6 +119,7 @@ static void svm_emu_unbind_locked(struct svm_emu_file *ef)
 	ef->binding = NULL;
 	ef->mm = NULL;
 	xa_destroy(&ef->pt);
+	xa_destroy(&ef->acnt);
 }
 
 static int svm_emu_ioctl_unbind(struct drm_device *drm, void *data,
@@ -199,6 +200,7 @@ static int svm_emu_open(struct drm_device *drm, struct drm_file *file)
 	ef->edev = to_emu(drm);
 	init_rwsem(&ef->sem);
 	xa_init(&ef->pt);
+	xa_init(&ef->acnt);
 	file->driver_priv = ef;
 	return 0;
 }

@@ -80,7 +80,7 @@ struct drm_svm_emu_counters {
 	__u64 pages_evicted;	/* pages those evictions moved to system */
 	__u64 huge_maps;	/* 2 MiB blocks mapped with one entry */
 	__u64 pages_replicated;	/* read-only copies made here (read-mostly) */
-	__u64 reserved[1];
+	__u64 access_notifications; /* access-counter notifications sent */
 };
 
 #define SVM_EMU_EXEC_MAX_ACCESSES	4096

@@ -163,6 +163,7 @@ struct svm_ext_fault_stats {
 	u64 throttle_ns;
 	u64 huge_maps;
 	u64 pages_replicated;
+	u64 access_notifications;
 };
 
 int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
@@ -181,6 +182,11 @@ int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
 			       enum svm_ext_access access,
 			       const unsigned long *batch,
 			       struct svm_ext_fault_stats *stats);
+int svm_ext_device_access_counter(struct svm_ext_binding *b,
+				  unsigned long addr,
+				  enum svm_ext_access access,
+				  struct svm_ext_fault_stats *stats);
+bool svm_ext_access_counters_wanted(void);
 int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
 		     unsigned long len, u32 type, u64 value);
 int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,
