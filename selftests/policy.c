@@ -330,4 +330,65 @@ TEST_F(pol, verifier_refuses_context_write_and_wrong_hook_kfuncs)
 	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
 }
 
+/* @len bytes at a 2 MiB boundary (leaks the slack: tests are short). */
+static uint64_t *alloc_chunks(size_t len)
+{
+	uint8_t *raw = mmap(NULL, len + 2 * MIB, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	return (uint64_t *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
+}
+
+/*
+ * Access counters reach only a policy that asked for them (ops.flags), are
+ * never faults, and a notification without a migrate decision leaves the
+ * mapping in place.  An unknown ops flag refuses the attach.
+ */
+TEST_F(pol, access_counters_reach_only_policies_that_ask)
+{
+	size_t len = 4 * MIB;
+	uint64_t *buf = alloc_chunks(len);
+	struct drm_svm_emu_counters c;
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+	int pass;
+
+	ASSERT_NE(NULL, buf);
+	EXPECT_NE(0, run("%s load %s 2>/dev/null", svmctl_path(),
+			 test_bpf_obj("bad_ops_flags")));
+	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
+
+	/* sysmem maps in place too, but does not ask: no notification */
+	fill_pattern(buf, len, 90);
+	ASSERT_EQ(0, run("%s load sysmem >/dev/null", svmctl_path()));
+	for (pass = 0; pass < 2; pass++) {
+		ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, buf, len, 0,
+				       0, NULL, &c));
+		EXPECT_EQ(0, c.access_notifications);
+	}
+	ASSERT_EQ(0, run("%s unload >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, munmap(buf, len));
+
+	buf = alloc_chunks(len);
+	ASSERT_NE(NULL, buf);
+	fill_pattern(buf, len, 91);
+	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
+			 test_bpf_obj("counter_probe")));
+	for (pass = 0; pass < 2; pass++) {
+		ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, buf, len,
+				       0, 1, NULL, &c));
+		/* 2 MiB accessed in place per chunk and pass: one each */
+		EXPECT_EQ(len / (2 * MIB), c.access_notifications);
+		EXPECT_EQ(pass ? 0 : len / (2 * MIB), c.faults);
+		EXPECT_EQ(0, c.pages_to_dev);
+	}
+	EXPECT_EQ((long)(len / 4096), emu_count_at(self->fd, buf, len / 4096,
+						   SVM_EXT_RES_SYSTEM));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+	ASSERT_EQ(0, run("%s unload >/dev/null", svmctl_path()));
+	EXPECT_EQ(-1, check_pattern(buf, len, 93));	/* 91 + 2 passes */
+}
+
 TEST_HARNESS_MAIN
