@@ -148,6 +148,26 @@ static __always_inline bool ad_linked(struct svm_ext_fault_ctx *f, __u32 v)
 	return v < 64 && v != f->dev && (f->peer_mask & (1ULL << v));
 }
 
+/* What a range's history says about data in system memory (rules 1, 2). */
+enum ad_verdict {
+	AD_MOVE,	/* nothing against migrating it */
+	AD_PINGPONG,	/* rule 2: the CPU pulls it back, or it went device to device */
+	AD_BYPASS,	/* rule 1: evicted before, and the device is full */
+};
+
+static __always_inline enum ad_verdict
+ad_in_place(struct svm_ext_fault_ctx *f, const struct adaptive_params *p,
+	    const struct ad_range *r)
+{
+	if ((p->cpu_pulls && r->cpu_pulls >= p->cpu_pulls) ||
+	    (p->peer_moves && r->peer_moves >= p->peer_moves))
+		return AD_PINGPONG;
+	if (p->evictions && r->evictions >= p->evictions &&
+	    svm_ext_dev_mem_free(f->dev) < (__u64)p->bypass_free_kb << 10)
+		return AD_BYPASS;
+	return AD_MOVE;
+}
+
 SEC("struct_ops")
 int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 {
@@ -171,19 +191,13 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 	if (f->flags & SVM_EXT_FAULT_COUNTER) {
 		/*
 		 * The device keeps using a range it maps in place.  Bring it
-		 * in, unless the history below says in place is where it
+		 * in, unless its history says in place is where it
 		 * belongs: a range the CPU pulls back, one that went from
 		 * device to device, or one that thrashes a full device.
 		 */
-		if (cur != SVM_EXT_LOC_SYSTEM)
-			return 0;
-		if (r && ((p.cpu_pulls && r->cpu_pulls >= p.cpu_pulls) ||
-			  (p.peer_moves && r->peer_moves >= p.peer_moves) ||
-			  (p.evictions && r->evictions >= p.evictions &&
-			   svm_ext_dev_mem_free(f->dev) <
-			   (__u64)p.bypass_free_kb << 10)))
-			return 0;
-		svm_ext_fault_migrate(f, start, len, f->dev);
+		if (cur == SVM_EXT_LOC_SYSTEM &&
+		    (!r || ad_in_place(f, &p, r) == AD_MOVE))
+			svm_ext_fault_migrate(f, start, len, f->dev);
 		return 0;
 	}
 
@@ -213,18 +227,11 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 		}
 	} else {
 		/* in system memory (or not populated yet) */
-		if (p.cpu_pulls && r->cpu_pulls >= p.cpu_pulls) {
-			svm_ext_fault_map(f, start, len);
-			return 0;
-		}
-		if (p.peer_moves && r->peer_moves >= p.peer_moves) {
-			svm_ext_fault_map(f, start, len);
-			return 0;
-		}
-		if (p.evictions && r->evictions >= p.evictions &&
-		    svm_ext_dev_mem_free(f->dev) <
-		    (__u64)p.bypass_free_kb << 10) {
-			ad_inc(&r->bypassed);
+		enum ad_verdict v = ad_in_place(f, &p, r);
+
+		if (v != AD_MOVE) {
+			if (v == AD_BYPASS)
+				ad_inc(&r->bypassed);
 			svm_ext_fault_map(f, start, len);
 			return 0;
 		}
