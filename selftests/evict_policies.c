@@ -560,15 +560,22 @@ static void tenants(struct __test_metadata *_metadata, size_t nchunks,
 
 /*
  * The scenario discriminates: without quotas (the core's LRU) the tenant
- * that swept last holds all of its buffer, far more than half the device.
+ * that swept last holds far more than half the device, and the other far
+ * less.  Not necessarily all of its buffer: the core orders chunks by their
+ * last fault, as UVM does, so a chunk of B's that was still resident when
+ * B's last sweep reached it (no fault, its time not renewed) can be older
+ * than A's chunks and go later in the same sweep; how many do depends on
+ * how the two tenants' faults interleaved in the round before.
  */
 TEST_F(ev, tenants_without_quota_last_sweeper_takes_more)
 {
+	long long all = (long long)self->nchunks * CHUNK_PAGES;
 	long long res[2];
 
 	tenants(_metadata, self->nchunks, 50, NO_QUOTA, res);
-	EXPECT_EQ(TENANT_B_CHUNKS * CHUNK_PAGES, res[1]);
-	EXPECT_GT(res[1], (long long)self->nchunks * CHUNK_PAGES * 55 / 100);
+	EXPECT_GT(res[1], all * 55 / 100);
+	EXPECT_LT(res[0], all * 45 / 100);
+	EXPECT_LE(res[1], TENANT_B_CHUNKS * CHUNK_PAGES);
 }
 
 /* No configuration: two tenants, equal shares. */
