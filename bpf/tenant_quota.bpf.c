@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tenant_quota: share each device's memory between processes (tenants).
+ * tenant_quota: share each device's memory between tenants: processes, or
+ * cgroups (params.by_cgroup = 1), as when several jobs share one GPU.
  *
- * Every tenant (a tgid) is entitled to a share of each device's memory:
- * the one configured for it, else an equal part of what the configured
- * tenants leave.  Nothing is reserved: a tenant uses free memory beyond its
+ * Every tenant (a tgid, or a cgroup v2 id) is entitled to a share of each
+ * device's memory: the one configured for it, else an equal part of what
+ * the configured tenants leave.  Nothing is reserved: a tenant uses free memory beyond its
  * share as long as there is some.  When a device is full, the room comes
- *  - from chunks whose process is gone (tgid 0), if any;
+ *  - from chunks whose process is gone, if any;
  *  - else from the requester itself if it would be over its share with the
  *    chunk it needs;
  *  - else from the tenant most over its share;
@@ -18,15 +19,27 @@
  * chunks of the device but the one being filled); shares are in percent of
  * the device's memory.
  *
- * params.tenantN_tgid, params.tenantN_pct (N = 0..3): a tenant and its
- *	share; tgid 0 = slot unused.  Set them while the policy runs:
+ * A cgroup tenant holds the chunks of every process in it (all its
+ * threads' address spaces); the core notes a process's cgroup at each of
+ * its device faults, so one that moves is counted in its new cgroup from
+ * its next fault on.
+ *
+ * params.by_cgroup: 0 (default): tenants are processes; 1: cgroups.
+ * params.tenantN_pct (N = 0..3): the share of tenant N, which is
+ *	params.tenantN_tgid (a process; 0 = slot unused) or, by cgroup,
+ *	params.tenantN_cgroup (a cgroup v2 id, the inode number of its
+ *	directory: stat -c %i /sys/fs/cgroup/job1; 0 = slot unused).  Set
+ *	them while the policy runs:
  *	svmctl set tenant0_tgid=1234 tenant0_pct=75
+ *	svmctl set by_cgroup=1 tenant0_cgroup=$(stat -c %i /sys/fs/cgroup/a) tenant0_pct=75
  *	Configured shares above 100% in total are scaled down.
  */
 #include <svm_ext/common.bpf.h>
 
 char _license[] SEC("license") = "GPL";
-char _desc[] SEC("description") = "per-process shares of device memory (evict from the tenant most over its share)";
+char _desc[] SEC("description") =
+	"per-process or per-cgroup shares of device memory (evict from the "
+	"tenant most over its share)";
 
 #define TQ_SLOTS	4	/* configured tenants in params */
 #define TQ_MAX		16	/* tenants tracked per eviction (more: plain LRU) */
@@ -40,6 +53,12 @@ struct tenant_quota_params {
 	__u32 tenant2_pct;
 	__u32 tenant3_tgid;
 	__u32 tenant3_pct;
+	__u32 by_cgroup;
+	__u32 _pad;
+	__u64 tenant0_cgroup;
+	__u64 tenant1_cgroup;
+	__u64 tenant2_cgroup;
+	__u64 tenant3_cgroup;
 };
 
 struct tenant_quota_params _params_default SEC("params_default") = {};
@@ -52,10 +71,11 @@ struct {
 } params SEC(".maps");
 
 struct tenant {
-	__u32 tgid;
+	__u64 id;		/* tgid or cgroup id; 0: the owner is gone */
 	__u32 used;		/* resident chunks (+1 for the requester) */
 	__u32 pct;		/* share, 0 until known */
 	__u32 coldest;		/* its least recently used candidate */
+	__u32 _pad;
 	__u64 coldest_ns;
 };
 
@@ -71,38 +91,45 @@ struct {
 	__type(value, struct tq_scratch);
 } scratch SEC(".maps");
 
-/* The configured share of @tgid, or -1. */
-static __always_inline int configured(const struct tenant_quota_params *p,
-				      __u32 tgid)
+/* Tenant N's id: its tgid, or by cgroup its cgroup id. */
+static __always_inline __u64 tenant_id(const struct tenant_quota_params *p,
+				       __u32 tgid, __u64 cgroup)
 {
-	if (!tgid)
+	return p->by_cgroup ? cgroup : tgid;
+}
+
+/* The configured share of tenant @id, or -1. */
+static __always_inline int configured(const struct tenant_quota_params *p,
+				      __u64 id)
+{
+	if (!id)
 		return -1;
-	if (p->tenant0_tgid == tgid)
+	if (tenant_id(p, p->tenant0_tgid, p->tenant0_cgroup) == id)
 		return p->tenant0_pct;
-	if (p->tenant1_tgid == tgid)
+	if (tenant_id(p, p->tenant1_tgid, p->tenant1_cgroup) == id)
 		return p->tenant1_pct;
-	if (p->tenant2_tgid == tgid)
+	if (tenant_id(p, p->tenant2_tgid, p->tenant2_cgroup) == id)
 		return p->tenant2_pct;
-	if (p->tenant3_tgid == tgid)
+	if (tenant_id(p, p->tenant3_tgid, p->tenant3_cgroup) == id)
 		return p->tenant3_pct;
 	return -1;
 }
 
-/* @tgid's slot in @s (adding it), or TQ_MAX when the table is full. */
-static __always_inline __u32 slot(struct tq_scratch *s, __u32 *nt, __u32 tgid)
+/* @id's slot in @s (adding it), or TQ_MAX when the table is full. */
+static __always_inline __u32 slot(struct tq_scratch *s, __u32 *nt, __u64 id)
 {
 	__u32 j;
 
 	bpf_for(j, 0, TQ_MAX) {
 		if (j >= *nt)
 			break;
-		if (s->t[j].tgid == tgid)
+		if (s->t[j].id == id)
 			return j;
 	}
 	if (*nt >= TQ_MAX)
 		return TQ_MAX;
 	j = *nt & (TQ_MAX - 1);
-	s->t[j].tgid = tgid;
+	s->t[j].id = id;
 	s->t[j].used = 0;
 	s->t[j].pct = 0;
 	s->t[j].coldest = ~0U;
@@ -132,7 +159,7 @@ int BPF_PROG(tenant_quota_evict, struct svm_ext_evict_ctx *e)
 	nchunks = svm_ext_dev_mem_total(dev) / SVM_EXT_CHUNK_SIZE;
 
 	/* Who holds what.  The requester counts the chunk it is about to get. */
-	req = slot(s, &nt, e->for_tgid);
+	req = slot(s, &nt, tenant_id(p, e->for_tgid, e->for_cgroup));
 	if (req >= TQ_MAX)
 		return 0;
 	s->t[req].used = 1;
@@ -144,7 +171,7 @@ int BPF_PROG(tenant_quota_evict, struct svm_ext_evict_ctx *e)
 			svm_ext_evict_choose(e, i, SVM_EXT_LOC_SYSTEM);
 			return 0;
 		}
-		k = slot(s, &nt, info.tgid);
+		k = slot(s, &nt, tenant_id(p, info.tgid, info.cgroup));
 		if (k >= TQ_MAX)
 			return 0;	/* too many tenants: plain LRU */
 		t = &s->t[k];
@@ -159,7 +186,7 @@ int BPF_PROG(tenant_quota_evict, struct svm_ext_evict_ctx *e)
 	bpf_for(j, 0, TQ_MAX) {
 		if (j >= nt)
 			break;
-		c = configured(p, s->t[j].tgid);
+		c = configured(p, s->t[j].id);
 		if (c >= 0) {
 			s->t[j].pct = c;
 			conf_sum += c;
@@ -172,7 +199,7 @@ int BPF_PROG(tenant_quota_evict, struct svm_ext_evict_ctx *e)
 		if (j >= nt)
 			break;
 		t = &s->t[j];
-		if (configured(p, t->tgid) < 0)
+		if (configured(p, t->id) < 0)
 			t->pct = rest / nfree;
 		else if (conf_sum > 100)
 			t->pct = t->pct * 100 / conf_sum;

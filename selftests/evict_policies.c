@@ -3,7 +3,7 @@
  * The eviction policies of the library, judged by their decisions: which
  * chunk each one sends out of a full device, and what that does to faults
  * on the workload it is made for (lru, mru, s3fifo), or to how device
- * memory is split between processes (tenant_quota).  Every scenario is one
+ * memory is split between processes or cgroups (tenant_quota).  Every scenario is one
  * where the policy's choice differs from LRU's; every test checks the data
  * the device changed on its way through eviction.
  *
@@ -12,8 +12,12 @@
  * and the test counts the touches per page to know every word's value.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -591,6 +595,118 @@ TEST_F(ev, tenant_quota_configured_75_25)
 	long long res[2];
 
 	tenants(_metadata, self->nchunks, 75, CONFIGURED, res);
+}
+
+/*
+ * Cgroup tenants.  The cgroup v2 hierarchy is where systemd (or the VM's
+ * init) mounted it; if nothing is mounted there, the test mounts it.
+ */
+#define CG_ROOT	"/sys/fs/cgroup"
+
+static int cg_make(const char *name, char *path, size_t n,
+		   unsigned long long *id)
+{
+	struct stat st;
+
+	if (access(CG_ROOT "/cgroup.procs", F_OK) &&
+	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
+		return -errno;
+	snprintf(path, n, CG_ROOT "/%s", name);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	if (stat(path, &st))
+		return -errno;
+	*id = st.st_ino;
+	return 0;
+}
+
+static int cg_enter(const char *path, pid_t pid)
+{
+	char f[256], buf[32];
+	int fd, len, ret = 0;
+
+	snprintf(f, sizeof(f), "%s/cgroup.procs", path);
+	fd = open(f, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%d", pid);
+	if (write(fd, buf, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+#define CG_A_PROCS	2
+#define CG_A_CHUNKS	14	/* each of cgroup a's processes */
+#define CG_A_PCT	60
+
+/*
+ * Two cgroups share device 0 by cgroup, 60/40: cgroup a holds two
+ * processes of 14 chunks each, cgroup b one of 20.  Under contention, and
+ * after b sweeps alone, each cgroup's resident pages (the sum over its
+ * processes) stay within 5% of device memory of its share.  Shares per
+ * process would have given a two thirds of the device (three equal
+ * tenants), well outside that.
+ */
+TEST_F(ev, tenant_quota_by_cgroup_counts_every_process_in_it)
+{
+	long long all = (long long)self->nchunks * CHUNK_PAGES;
+	long long tol = all * 5 / 100, share[2], res[3], sum[2];
+	char cga[128], cgb[128];
+	unsigned long long ida, idb;
+	struct tenant t[CG_A_PROCS + 1];
+	struct tenant_rep r;
+	int round, i, n = CG_A_PROCS + 1;
+
+	share[0] = all * CG_A_PCT / 100;
+	share[1] = all - share[0];
+	ASSERT_EQ(0, cg_make("svm_ext_tq_a", cga, sizeof(cga), &ida));
+	ASSERT_EQ(0, cg_make("svm_ext_tq_b", cgb, sizeof(cgb), &idb));
+	ASSERT_NE(ida, idb);
+	/* each cgroup asks for more than its share, together for more than all */
+	ASSERT_GT(CG_A_PROCS * CG_A_CHUNKS * CHUNK_PAGES, share[0] + tol);
+	ASSERT_GT(TENANT_B_CHUNKS * CHUNK_PAGES, share[1] + tol);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, tenant_start(&t[i], i < CG_A_PROCS ? CG_A_CHUNKS :
+					  TENANT_B_CHUNKS));
+		/* before its first device fault, where the core notes it */
+		ASSERT_EQ(0, cg_enter(i < CG_A_PROCS ? cga : cgb, t[i].pid));
+	}
+	ASSERT_EQ(0, run("%s load tenant_quota --set by_cgroup=1 "
+			 "--set tenant0_cgroup=%llu --set tenant0_pct=%d "
+			 "--set tenant1_cgroup=%llu --set tenant1_pct=%d",
+			 svmctl_path(), ida, CG_A_PCT, idb, 100 - CG_A_PCT));
+
+	for (round = 0; round <= TENANT_ROUNDS; round++) {
+		/* the last round is b's alone */
+		for (i = round < TENANT_ROUNDS ? 0 : CG_A_PROCS; i < n; i++)
+			ASSERT_EQ(0, tenant_send(&t[i], 'p'));
+		for (i = round < TENANT_ROUNDS ? 0 : CG_A_PROCS; i < n; i++) {
+			ASSERT_EQ(0, tenant_reply(&t[i], &r));
+			ASSERT_EQ(0, r.v[0]);
+		}
+		for (i = 0; i < n; i++) {
+			res[i] = tenant_ask(&t[i], 'r');
+			ASSERT_GE(res[i], 0);
+		}
+		sum[0] = res[0] + res[1];
+		sum[1] = res[2];
+		TH_LOG("round %d resident: cgroup a %lld pages (%lld + %lld, share %lld), b %lld (share %lld)",
+		       round, sum[0], res[0], res[1], share[0], sum[1],
+		       share[1]);
+		if (round > 0) {
+			for (i = 0; i < 2; i++) {
+				EXPECT_LE(sum[i], share[i] + tol);
+				EXPECT_GE(sum[i], share[i] - tol);
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(-1, tenant_ask(&t[i], 'c'));
+		tenant_stop(&t[i]);
+	}
+	EXPECT_EQ(0, rmdir(cga));
+	EXPECT_EQ(0, rmdir(cgb));
 }
 
 TEST_HARNESS_MAIN

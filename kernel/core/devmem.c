@@ -285,6 +285,7 @@ static unsigned int svm_ext_policy_victims(struct svm_ext_device_core *core,
 		ci->faults = c->faults;
 		ci->last_ns = c->last_ns;
 		ci->alloc_ns = c->alloc_ns;
+		ci->cgroup = c->range ? READ_ONCE(c->range->smm->cgroup) : 0;
 		req.chunks[n++] = c;
 	}
 	spin_unlock_irq(&core->lock);
@@ -294,6 +295,7 @@ static unsigned int svm_ext_policy_victims(struct svm_ext_device_core *core,
 	req.ctx.need_bytes = SVM_EXT_CHUNK_SIZE;
 	req.ctx.for_addr = range->start;
 	req.ctx.for_tgid = range->smm->tgid;
+	req.ctx.for_cgroup = READ_ONCE(range->smm->cgroup);
 	svm_ext_policy_evict(&req);
 
 	spin_lock_irq(&core->lock);

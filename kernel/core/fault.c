@@ -314,6 +314,7 @@ static int svm_ext_service(struct svm_ext_binding *b, unsigned long addr,
 	addr = PAGE_ALIGN_DOWN(addr);
 	if (READ_ONCE(smm->dead) || !mmget_not_zero(mm))
 		return -ESRCH;
+	svm_ext_mm_note_cgroup(smm, mm);
 	range = svm_ext_range_get(smm, addr);
 	if (IS_ERR(range)) {
 		ret = PTR_ERR(range);

@@ -156,6 +156,8 @@ struct svm_ext_device_core {
  * @unmap_overflow: the queue overflowed
  * @unmapped: spans unmapped since attributes were last used
  * @tgid: the process that bound the first device
+ * @cgroup: id of the process's cgroup (v2) as of its last device fault, 0
+ *	without cgroups; READ_ONCE/WRITE_ONCE
  * @all: on the list of every context (debugfs), under svm_ext_mm_list_lock
  */
 struct svm_ext_mm {
@@ -178,6 +180,7 @@ struct svm_ext_mm {
 	bool unmap_overflow;
 	struct { unsigned long start, end; } unmapped[16];
 	pid_t tgid;
+	u64 cgroup;
 	struct list_head all;
 };
 
@@ -274,6 +277,7 @@ struct svm_ext_range *svm_ext_range_get(struct svm_ext_mm *smm,
 struct svm_ext_range *svm_ext_range_lookup(struct svm_ext_mm *smm,
 					   unsigned long addr);
 void svm_ext_mm_exit(void);
+void svm_ext_mm_note_cgroup(struct svm_ext_mm *smm, struct mm_struct *mm);
 extern struct mutex svm_ext_mm_list_lock;
 extern struct list_head svm_ext_mm_list;
 

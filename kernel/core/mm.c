@@ -16,6 +16,7 @@
  * invalidation happened since it sampled the notifier sequence, which is the
  * whole of the device/CPU page-table coherence protocol (as in hmm.rst).
  */
+#include <linux/cgroup.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -26,6 +27,31 @@
 /* Every context with a binding, for the debugfs dump; taken before smm->lock. */
 DEFINE_MUTEX(svm_ext_mm_list_lock);
 LIST_HEAD(svm_ext_mm_list);
+
+/**
+ * svm_ext_mm_note_cgroup() - remember the cgroup of the process using @mm
+ * @smm: the context
+ * @mm: its address space
+ *
+ * Policies that share device memory between cgroups (tenant_quota) see a
+ * chunk's owner by this id.  A process may move between cgroups, so it is
+ * refreshed at every device fault the process itself takes; faults serviced
+ * for @mm from another task (none today) leave it as it was.
+ */
+void svm_ext_mm_note_cgroup(struct svm_ext_mm *smm, struct mm_struct *mm)
+{
+#ifdef CONFIG_CGROUPS
+	u64 id;
+
+	if (current->mm != mm)
+		return;
+	rcu_read_lock();
+	id = cgroup_id(task_dfl_cgroup(current));
+	rcu_read_unlock();
+	if (READ_ONCE(smm->cgroup) != id)
+		WRITE_ONCE(smm->cgroup, id);
+#endif
+}
 
 static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 {
@@ -39,6 +65,7 @@ static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 	INIT_LIST_HEAD(&smm->all);
 	xa_init(&smm->ranges);
 	smm->tgid = current->tgid;
+	svm_ext_mm_note_cgroup(smm, mm);
 	svm_ext_attrs_init(smm);
 	return &smm->mn;
 }

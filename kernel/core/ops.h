@@ -186,6 +186,9 @@ struct svm_ext_advise_ctx {
  * @faults: device faults on it since it was allocated
  * @last_ns: monotonic time of the last device fault on it
  * @alloc_ns: monotonic time it was allocated
+ * @cgroup: cgroup (v2) id of that process as of its last device fault, the
+ *	id bpf_get_current_cgroup_id() and the cgroup directory's inode
+ *	number give; 0 when the process is gone or without cgroups
  */
 struct svm_ext_chunk_info {
 	u64 addr;
@@ -196,6 +199,7 @@ struct svm_ext_chunk_info {
 	u64 faults;
 	u64 last_ns;
 	u64 alloc_ns;
+	u64 cgroup;
 };
 
 /**
@@ -206,6 +210,7 @@ struct svm_ext_chunk_info {
  * @for_addr: start of the VA chunk that needs the room (never a candidate)
  * @for_tgid: the process that needs it
  * @pad: unused
+ * @for_cgroup: that process's cgroup (v2) id (see &svm_ext_chunk_info.cgroup)
  * @nr_chosen: victims named so far (svm_ext_evict_choose())
  * @dec_bad: set by a kfunc that was handed an invalid decision
  * @priv: core private (see &svm_ext_fault_ctx.priv)
@@ -217,6 +222,7 @@ struct svm_ext_evict_ctx {
 	u64 for_addr;
 	u32 for_tgid;
 	u32 pad;
+	u64 for_cgroup;
 	u32 nr_chosen;
 	u32 dec_bad;
 	void *priv;
