@@ -5,9 +5,19 @@
  * The default evicts the least recently used chunk, so one pass over a
  * working set larger than the device (a scan) pushes out everything, the
  * chunks the device keeps coming back to included.  Here the victims are the
- * chunks with the fewest device faults since they were allocated; among
- * equals, the one whose last fault is older.  A scan's chunks, faulted once
- * each, go before a chunk faulted often.
+ * chunks with the fewest device faults; among equals, the one whose last
+ * fault is older.  A scan's chunks, faulted once each, go before a chunk
+ * faulted often.
+ *
+ * Faults are counted per 2 MiB of a process's address space, not per
+ * device chunk, so the count outlives eviction.  That is what makes it a
+ * frequency: at a 2 MiB granularity a resident chunk faults once (the
+ * device then uses it without faulting), so the counts that tell hot from
+ * cold are those of data that was evicted and came back, again and again.
+ * Counting only while resident, every chunk of an oversubscribed workload
+ * would count 1 and LFU would be LRU.  Unmapping a whole 2 MiB forgets its
+ * count; the history (an LRU hash, 64 Ki entries = 128 GiB per policy
+ * instance) drops the least recently faulted first.
  *
  * A plain fault count never forgets: a chunk hot an hour ago would outlive
  * today's working set.  With params.decay_ms set, a chunk's count halves for
@@ -16,14 +26,15 @@
  *
  * Victims cover need_bytes (each chunk frees one 2 MiB chunk of device
  * memory), at most SVM_EXT_EVICT_BATCH per call, and go to system memory.
- * Fault decisions are the default's.
+ * Fault decisions are the default's (the fault hook only counts).
  */
 #include <svm_ext/common.bpf.h>
 
 char _license[] SEC("license") = "GPL";
 char _desc[] SEC("description") =
-	"evict the least frequently faulted device chunks (ties: least recently); "
-	"counts halve every decay_ms of idleness (0: never)";
+	"evict the least frequently faulted device chunks, counting faults "
+	"across evictions (ties: least recently); counts halve every decay_ms "
+	"of idleness (0: never)";
 
 struct lfu_params {
 	__u32 decay_ms;
@@ -41,30 +52,95 @@ struct {
 	__type(value, struct lfu_params);
 } params SEC(".maps");
 
-/* The decayed fault count of a chunk. */
-static __always_inline __u64 lfu_score(const struct svm_ext_chunk_info *c,
-				       __u64 now, __u64 decay_ns)
+struct lfu_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 chunk;		/* address / SVM_EXT_CHUNK_SIZE */
+};
+
+struct lfu_hist {
+	__u64 count;		/* faults, decayed as of last_ns */
+	__u64 last_ns;		/* time of the last fault */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct lfu_key);
+	__type(value, struct lfu_hist);
+} hist SEC(".maps");
+
+static __always_inline __u64 lfu_decay_ns(void)
+{
+	struct lfu_params *p;
+	__u32 zero = 0;
+
+	p = bpf_map_lookup_elem(&params, &zero);
+	return p ? (__u64)p->decay_ms * 1000000 : 0;
+}
+
+/* @count faults, the last at @last, as of @now. */
+static __always_inline __u64 lfu_decayed(__u64 count, __u64 last, __u64 now,
+					 __u64 decay_ns)
 {
 	__u64 halvings;
 
-	if (!decay_ns || now <= c->last_ns)
-		return c->faults;
-	halvings = (now - c->last_ns) / decay_ns;
-	return halvings >= 64 ? 0 : c->faults >> halvings;
+	if (!decay_ns || now <= last)
+		return count;
+	halvings = (now - last) / decay_ns;
+	return halvings >= 64 ? 0 : count >> halvings;
+}
+
+/* Count every device fault (of this process, in this 2 MiB). */
+SEC("struct_ops")
+int BPF_PROG(lfu_fault, struct svm_ext_fault_ctx *f)
+{
+	struct lfu_key k = {
+		.tgid = bpf_get_current_pid_tgid() >> 32,
+		.chunk = f->addr / SVM_EXT_CHUNK_SIZE,
+	};
+	struct lfu_hist fresh = { .count = 1, .last_ns = f->now_ns }, *h;
+
+	h = bpf_map_lookup_elem(&hist, &k);
+	if (!h) {
+		bpf_map_update_elem(&hist, &k, &fresh, BPF_NOEXIST);
+		return 0;	/* the default's decision */
+	}
+	h->count = lfu_decayed(h->count, h->last_ns, f->now_ns,
+			       lfu_decay_ns()) + 1;
+	h->last_ns = f->now_ns;
+	return 0;
+}
+
+/*
+ * A candidate's decayed count: its history, or for a chunk faulted before
+ * the policy came (or whose history was dropped) its faults while resident.
+ */
+static __always_inline __u64 lfu_score(const struct svm_ext_chunk_info *c,
+				       __u64 now, __u64 decay_ns)
+{
+	struct lfu_key k = {
+		.tgid = c->tgid, .chunk = c->addr / SVM_EXT_CHUNK_SIZE,
+	};
+	struct lfu_hist *h = c->tgid ? bpf_map_lookup_elem(&hist, &k) : NULL;
+
+	if (h && h->count >= c->faults)
+		return lfu_decayed(h->count, h->last_ns, now, decay_ns);
+	return lfu_decayed(c->faults, c->last_ns, now, decay_ns);
 }
 
 /*
  * Victim order: fewer (decayed) faults first, then the older last fault,
  * then the candidate index (the core's LRU order), so no two are equal.
  */
-struct lfu_key {
+struct lfu_rank {
 	__u64 score;
 	__u64 last_ns;
 	__u32 idx;
 };
 
-static __always_inline bool lfu_less(const struct lfu_key *a,
-				     const struct lfu_key *b)
+static __always_inline bool lfu_less(const struct lfu_rank *a,
+				     const struct lfu_rank *b)
 {
 	if (a->score != b->score)
 		return a->score < b->score;
@@ -76,16 +152,12 @@ static __always_inline bool lfu_less(const struct lfu_key *a,
 SEC("struct_ops")
 int BPF_PROG(lfu_evict, struct svm_ext_evict_ctx *e)
 {
-	struct lfu_key prev = {}, best = {};
-	__u64 decay_ns = 0, now = bpf_ktime_get_ns();
+	struct lfu_rank prev = {}, best = {};
+	__u64 decay_ns = lfu_decay_ns(), now = bpf_ktime_get_ns();
 	bool have_prev = false, found;
-	struct lfu_params *p;
-	__u32 zero = 0, want;
+	__u32 want;
 	int r, i;
 
-	p = bpf_map_lookup_elem(&params, &zero);
-	if (p)
-		decay_ns = (__u64)p->decay_ms * 1000000;
 	want = (e->need_bytes + SVM_EXT_CHUNK_SIZE - 1) / SVM_EXT_CHUNK_SIZE;
 	if (want < 1)
 		want = 1;
@@ -101,7 +173,7 @@ int BPF_PROG(lfu_evict, struct svm_ext_evict_ctx *e)
 		found = false;
 		bpf_for(i, 0, e->nr_chunks) {
 			struct svm_ext_chunk_info c = {};
-			struct lfu_key k;
+			struct lfu_rank k;
 
 			if (svm_ext_evict_chunk(e, i, &c))
 				break;
@@ -124,8 +196,36 @@ int BPF_PROG(lfu_evict, struct svm_ext_evict_ctx *e)
 	return 0;
 }
 
+/* A whole 2 MiB unmapped: what comes there next is other data. */
+SEC("struct_ops")
+void BPF_PROG(lfu_invalidated, struct svm_ext_invalidate_event *ev)
+{
+	struct lfu_key k = {
+		.tgid = ev->tgid, .chunk = ev->start / SVM_EXT_CHUNK_SIZE,
+	};
+
+	if (ev->event == MMU_NOTIFY_UNMAP &&
+	    !(ev->start & (SVM_EXT_CHUNK_SIZE - 1)) &&
+	    ev->end - ev->start >= SVM_EXT_CHUNK_SIZE)
+		bpf_map_delete_elem(&hist, &k);
+}
+
+/* The process's last binding went. */
+SEC("struct_ops")
+void BPF_PROG(lfu_range_remove, struct svm_ext_range_event *ev)
+{
+	struct lfu_key k = {
+		.tgid = ev->tgid, .chunk = ev->start / SVM_EXT_CHUNK_SIZE,
+	};
+
+	bpf_map_delete_elem(&hist, &k);
+}
+
 SEC(".struct_ops.link")
 struct svm_ext_ops lfu_ops = {
+	.fault = (void *)lfu_fault,
 	.evict = (void *)lfu_evict,
+	.invalidated = (void *)lfu_invalidated,
+	.range_remove = (void *)lfu_range_remove,
 	.name = "lfu",
 };

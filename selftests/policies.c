@@ -7,7 +7,8 @@
  *    of a one-page window; sparse random access moves barely more; the
  *    threshold param (svmctl set) changes the decisions.
  *  - lfu: a chunk faulted often survives a scan that the default (LRU)
- *    evicts it with; with decay it ages out.
+ *    evicts it with, also when its faults were counted across evictions;
+ *    with decay it ages out.
  *  - default: its evict hook picks what the built-in does.
  */
 #include <stdbool.h>
@@ -423,6 +424,62 @@ TEST_F_TIMEOUT(pp, lfu_keeps_hot_chunk_through_scan, 180)
 	EXPECT_EQ(0, lru);
 	EXPECT_EQ(CHUNK_PAGES, lfu);
 	TH_LOG("hot chunk pages on the device after the scan: LRU %ld, LFU %ld",
+	       lru, lfu);
+}
+
+/*
+ * At the default 2 MiB granularity a chunk faults once per stay on the
+ * device: its frequency is how often it comes back.  A chunk H is touched,
+ * pushed out by a scan as large as the device, touched again (its second
+ * fault), then a second scan as large as the device follows.  LRU evicts H
+ * at the end of that scan; LFU, counting H's faults across its eviction
+ * (2 against the scan chunks' 1), keeps it.  *left: H's pages on the device.
+ */
+static void return_then_scan(struct __test_metadata *_metadata, int fd,
+			     long *left)
+{
+	size_t total = dev_mem_total() & ~(CHUNK - 1);
+	struct drm_svm_emu_counters c;
+	struct area h, s1, s2;
+
+	ASSERT_GE(total, 2 * CHUNK);
+	ASSERT_EQ(0, area_map(&h, CHUNK));
+	ASSERT_EQ(0, area_map(&s1, total));
+	ASSERT_EQ(0, area_map(&s2, total));
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, h.buf, CHUNK, 0, 0x4000,
+			       NULL, &c));
+	EXPECT_EQ(1, c.faults);
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, s1.buf, total, 0, 0x5000,
+			       NULL, &c));
+	/* the first scan evicts H whatever the policy: all counts are 1 */
+	EXPECT_EQ(0, emu_count_at(fd, h.buf, CHUNK_PAGES, 0));
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, h.buf, CHUNK, 0, 0x4100,
+			       NULL, &c));
+	EXPECT_EQ(1, c.faults);
+	EXPECT_EQ(1, c.evictions);
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, s2.buf, total, 0, 0x6000,
+			       NULL, &c));
+	EXPECT_EQ(total / CHUNK, c.faults);
+	*left = emu_count_at(fd, h.buf, CHUNK_PAGES, 0);
+	EXPECT_EQ(-1, check_pattern(h.buf, CHUNK, 0x4100));
+	EXPECT_EQ(-1, check_pattern(s1.buf, total, 0x5000));
+	EXPECT_EQ(-1, check_pattern(s2.buf, total, 0x6000));
+	area_unmap(&h);
+	area_unmap(&s1);
+	area_unmap(&s2);
+}
+
+TEST_F_TIMEOUT(pp, lfu_counts_faults_across_evictions, 180)
+{
+	long lru, lfu;
+
+	return_then_scan(_metadata, self->fd, &lru);
+	ASSERT_EQ(0, run("%s load lfu >/dev/null", svmctl_path()));
+	return_then_scan(_metadata, self->fd, &lfu);
+	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
+	EXPECT_EQ(0, lru);
+	EXPECT_EQ(CHUNK_PAGES, lfu);
+	TH_LOG("chunk faulted twice, pages on the device after the scan: LRU %ld, LFU %ld",
 	       lru, lfu);
 }
 
