@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * thrash_guard: stop data bouncing between processors, as NVIDIA UVM does,
- * and otherwise leave every decision to the default.
+ * thrash_guard: stop data bouncing between processors: prevent it (rent
+ * first, below) and, where it happens all the same, detect it and stop it
+ * as NVIDIA UVM does.  Every other decision is the default's.
  *
  * Data two processors take turns on (CPU<->GPU or GPU<->GPU ping-pong)
  * migrates on every turn under the default: each turn pays a fault and a
@@ -13,6 +14,20 @@
  * mapping it remotely.  Once mapped in place it stops faulting, so it stays
  * there until something invalidates the mappings; after the pin expires the
  * next fault may migrate it again.
+ *
+ * Prevention (rent_first = 1, the default): reacting needs the data to move
+ * back and forth a few times first, and on a CPU<->GPU ping-pong those
+ * moves alone cost far more than the advised placement (preferred = CPU,
+ * accessed-by = GPU) does over the whole run.  So data in system memory is
+ * first mapped in place, and migrates only when the device's access
+ * counters report that it keeps using it (SVM_EXT_FAULT_COUNTER: a chunk's
+ * worth accessed over the link), as memory the CPU allocated does on Grace
+ * Hopper.  Data the device touches sparsely, as in a ping-pong, never
+ * moves; data it uses heavily moves after one chunk's worth of remote
+ * accesses; and when such moves thrash all the same (the CPU pulls the data
+ * back, the counters bring it in again), the detection below refuses the
+ * next notification, and the data stays in place.  rent_first = 0 migrates
+ * at the first fault, as the default does, and only reacts.
  *
  * Why not UVM's own times (500 us, 150 ms; the uvm policy keeps them): they
  * assume turns much shorter than real workloads take.  A CPU<->GPU round on
@@ -29,6 +44,8 @@
  *   throttle_us  how long a throttled device waits, <= 10000 (100)
  *   pin_after    throttles in a block before pinning it (10)
  *   pin_ms       how long a pin lasts (10000)
+ *   rent_first   1: map system memory in place, migrate it on access
+ *                counters; 0: migrate at the first fault (1)
  */
 #include <svm_ext/common.bpf.h>
 #include <svm_ext/thrash.bpf.h>
@@ -36,7 +53,8 @@
 char _license[] SEC("license") = "GPL";
 char _desc[] SEC("description") =
 	"UVM-style thrashing detection: throttle, then pin and map remotely data "
-	"that keeps migrating back and forth";
+	"that keeps migrating back and forth; CPU data is rented first and "
+	"migrates on access counters";
 
 /* thrash_guard's own times; the rest are UVM's (<svm_ext/thrash.bpf.h>) */
 #define TG_LAPSE_US	1000000
@@ -50,6 +68,7 @@ struct thrash_guard_params {
 	__u32 throttle_us;
 	__u32 pin_after;
 	__u32 pin_ms;
+	__u32 rent_first;
 };
 
 struct thrash_guard_params _params_default SEC("params_default") = {
@@ -59,6 +78,7 @@ struct thrash_guard_params _params_default SEC("params_default") = {
 	.throttle_us = SVM_EXT_THRASH_THROTTLE_US,
 	.pin_after = SVM_EXT_THRASH_PIN_AFTER,
 	.pin_ms = TG_PIN_MS,
+	.rent_first = 1,
 };
 
 struct {
@@ -68,28 +88,50 @@ struct {
 	__type(value, struct thrash_guard_params);
 } params SEC(".maps");
 
-static __always_inline void tg_cfg(struct svm_ext_thrash_cfg *c)
+/* The thrashing configuration; returns rent_first. */
+static __always_inline bool tg_cfg(struct svm_ext_thrash_cfg *c)
 {
 	struct thrash_guard_params *p;
 	__u32 zero = 0;
 
 	p = bpf_map_lookup_elem(&params, &zero);
-	if (p)
-		svm_ext_thrash_cfg_init(c, p->lapse_us ?: TG_LAPSE_US, p->moves,
-					p->epoch_ms ?: TG_EPOCH_MS,
-					p->throttle_us, p->pin_after,
-					p->pin_ms ?: TG_PIN_MS);
-	else
+	if (!p) {
 		svm_ext_thrash_cfg_init(c, TG_LAPSE_US, 0, TG_EPOCH_MS, 0, 0,
 					TG_PIN_MS);
+		return true;
+	}
+	svm_ext_thrash_cfg_init(c, p->lapse_us ?: TG_LAPSE_US, p->moves,
+				p->epoch_ms ?: TG_EPOCH_MS, p->throttle_us,
+				p->pin_after, p->pin_ms ?: TG_PIN_MS);
+	return p->rent_first;
 }
 
 SEC("struct_ops")
 int BPF_PROG(thrash_guard_fault, struct svm_ext_fault_ctx *f)
 {
+	__u64 start = f->range_start, len = f->range_end - f->range_start;
 	struct svm_ext_thrash_cfg c;
+	bool rent = tg_cfg(&c);
 
-	tg_cfg(&c);
+	if (f->flags & SVM_EXT_FAULT_COUNTER) {
+		/* the device keeps using it in place: bring it, unless it thrashes */
+		if (rent && f->cur_loc == SVM_EXT_LOC_SYSTEM &&
+		    !svm_ext_thrash_active(&c, f))
+			svm_ext_fault_migrate(f, start, len, f->dev);
+		return 0;
+	}
+	/*
+	 * Rent first what the CPU holds, unless the user said where it goes
+	 * (those hints are the default's) or it cannot move anyway.  Thrashing
+	 * or not: mapped in place it cannot bounce, nothing to throttle.
+	 */
+	if (rent && f->cur_loc == SVM_EXT_LOC_SYSTEM &&
+	    (f->flags & SVM_EXT_FAULT_MIGRATABLE) &&
+	    f->preferred_loc == SVM_EXT_LOC_NONE && !f->read_mostly &&
+	    !(f->accessed_by & (1ULL << (f->dev & 63)))) {
+		svm_ext_fault_map(f, start, len);
+		return 0;
+	}
 	svm_ext_thrash_fault(&c, f);	/* nothing recorded: the default */
 	return 0;
 }
@@ -107,5 +149,6 @@ SEC(".struct_ops.link")
 struct svm_ext_ops thrash_guard_ops = {
 	.fault = (void *)thrash_guard_fault,
 	.migrated = (void *)thrash_guard_migrated,
+	.flags = SVM_EXT_OPS_ACCESS_COUNTERS,
 	.name = "thrash_guard",
 };

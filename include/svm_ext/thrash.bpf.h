@@ -245,6 +245,30 @@ static __always_inline void svm_ext_thrash_run(const struct svm_ext_thrash_cfg *
 }
 
 /*
+ * Is the data at the fault's address thrashing, or pinned?  For a policy
+ * deciding something other than a fault (an access-counter notification):
+ * no throttle, no pin taken, nothing recorded.
+ */
+static __always_inline bool svm_ext_thrash_active(const struct svm_ext_thrash_cfg *c,
+						  struct svm_ext_fault_ctx *f)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct svm_ext_thrash_granule *g;
+	struct svm_ext_thrash_block *b;
+	__u64 clean = 0;
+
+	b = svm_ext_thrash_block_get(tgid, f->addr);
+	if (b) {
+		if (b->pinned_until && f->now_ns < b->pinned_until)
+			return true;
+		clean = b->clean_ns;
+	}
+	g = svm_ext_thrash_granule_get(tgid, f->addr);
+	return svm_ext_thrash_is(c, g, clean) &&
+	       f->now_ns - g->last_ns <= c->epoch_ns;
+}
+
+/*
  * The fault hook's part: true when a decision was recorded (throttle, or
  * map in place while pinned), false to let the caller decide.
  */
