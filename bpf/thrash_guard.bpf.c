@@ -18,7 +18,8 @@
  * Prevention (rent_first = 1, the default): reacting needs the data to move
  * back and forth a few times first, and on a CPU<->GPU ping-pong those
  * moves alone cost far more than the advised placement (preferred = CPU,
- * accessed-by = GPU) does over the whole run.  So data in system memory is
+ * accessed-by = GPU) does over the whole run.  So data in system memory,
+ * or on another device the faulting one reaches over a peer link, is
  * first mapped in place, and migrates only when the device's access
  * counters report that it keeps using it (SVM_EXT_FAULT_COUNTER: a chunk's
  * worth accessed over the link), as memory the CPU allocated does on Grace
@@ -106,6 +107,18 @@ static __always_inline bool tg_cfg(struct svm_ext_thrash_cfg *c)
 	return p->rent_first;
 }
 
+/*
+ * Can the faulting device use the data where it is: in system memory, or
+ * on another device it reaches over a peer link?
+ */
+static __always_inline bool tg_reachable(const struct svm_ext_fault_ctx *f)
+{
+	__u32 cur = f->cur_loc;
+
+	return cur == SVM_EXT_LOC_SYSTEM ||
+	       (cur < 64 && cur != f->dev && (f->peer_mask & (1ULL << cur)));
+}
+
 SEC("struct_ops")
 int BPF_PROG(thrash_guard_fault, struct svm_ext_fault_ctx *f)
 {
@@ -115,17 +128,17 @@ int BPF_PROG(thrash_guard_fault, struct svm_ext_fault_ctx *f)
 
 	if (f->flags & SVM_EXT_FAULT_COUNTER) {
 		/* the device keeps using it in place: bring it, unless it thrashes */
-		if (rent && f->cur_loc == SVM_EXT_LOC_SYSTEM &&
-		    !svm_ext_thrash_active(&c, f))
+		if (rent && tg_reachable(f) && !svm_ext_thrash_active(&c, f))
 			svm_ext_fault_migrate(f, start, len, f->dev);
 		return 0;
 	}
 	/*
-	 * Rent first what the CPU holds, unless the user said where it goes
-	 * (those hints are the default's) or it cannot move anyway.  Thrashing
-	 * or not: mapped in place it cannot bounce, nothing to throttle.
+	 * Rent first what the CPU or a linked device holds, unless the user
+	 * said where it goes (those hints are the default's) or it cannot
+	 * move anyway.  Thrashing or not: mapped in place it cannot bounce,
+	 * nothing to throttle.
 	 */
-	if (rent && f->cur_loc == SVM_EXT_LOC_SYSTEM &&
+	if (rent && tg_reachable(f) &&
 	    (f->flags & SVM_EXT_FAULT_MIGRATABLE) &&
 	    f->preferred_loc == SVM_EXT_LOC_NONE && !f->read_mostly &&
 	    !(f->accessed_by & (1ULL << (f->dev & 63)))) {
