@@ -21,16 +21,6 @@
 #define PAGES(x)	((long long)(x) / 4096)
 #define DEV_CHUNKS	32	/* mem_mb=64 */
 
-static void *alloc_aligned(size_t len)
-{
-	uint8_t *raw = mmap(NULL, len + CHUNK, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (raw == MAP_FAILED)
-		return NULL;
-	return (void *)(((uintptr_t)raw + CHUNK - 1) & ~(CHUNK - 1));
-}
-
 static int load(const char *policy)
 {
 	return run("%s load %s >/dev/null", svmctl_path(), policy);
@@ -147,11 +137,12 @@ static void sweep(struct __test_metadata *_metadata, int fd, uint64_t *buf,
 TEST_F(ad, working_set_that_fits_is_rented_then_migrates)
 {
 	size_t len = (DEV_CHUNKS / 2) * CHUNK;
-	uint64_t *buf = alloc_aligned(len);
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct sweep s;
 	int i;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, load("adaptive"));
 	sweep(_metadata, self->fd[0], buf, len, "adaptive-fits", &s);
 	EXPECT_EQ(DEV_CHUNKS / 2, s.pass[0].faults);
@@ -177,13 +168,16 @@ TEST_F(ad, working_set_that_fits_is_rented_then_migrates)
 TEST_F(ad, capacity_thrash_maps_evicted_ranges_in_place)
 {
 	size_t len = (DEV_CHUNKS * 3 / 2) * CHUNK;
-	uint64_t *def = alloc_aligned(len), *ad = alloc_aligned(len);
+	uint64_t *def = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *ad = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
 	long long first_evicted;
 	struct sweep sd, sa;
 	int i;
 
-	ASSERT_NE(NULL, def);
-	ASSERT_NE(NULL, ad);
+	ASSERT_NE(MAP_FAILED, def);
+	ASSERT_NE(MAP_FAILED, ad);
 	sweep(_metadata, self->fd[0], def, len, "default", &sd);
 	ASSERT_EQ(0, munmap(def, len));
 	ASSERT_EQ(0, load_buying());
@@ -245,16 +239,20 @@ static void pingpong(struct __test_metadata *_metadata, int fd, uint64_t *buf,
 
 TEST_F(ad, cpu_gpu_pingpong_stops_after_first_round)
 {
-	uint64_t *def = alloc_aligned(PP_LEN), *adv = alloc_aligned(PP_LEN);
-	uint64_t *ad = alloc_aligned(PP_LEN);
+	uint64_t *def = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *adv = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *ad = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
 	struct pp_round rd[PP_ROUNDS], ra[PP_ROUNDS], rp[PP_ROUNDS];
 	long long dsteady = 0, asteady = 0, advns = 0, adns = 0;
 	long long advall, adall;
 	int i;
 
-	ASSERT_NE(NULL, def);
-	ASSERT_NE(NULL, adv);
-	ASSERT_NE(NULL, ad);
+	ASSERT_NE(MAP_FAILED, def);
+	ASSERT_NE(MAP_FAILED, adv);
+	ASSERT_NE(MAP_FAILED, ad);
 	pingpong(_metadata, self->fd[0], def, "default", rd);
 	ASSERT_EQ(0, emu_set_attr(self->fd[0], adv, PP_LEN,
 				  SVM_EXT_ATTR_PREFERRED_LOC, SVM_EXT_LOC_SYSTEM));
@@ -302,13 +300,14 @@ TEST_F(ad, cpu_gpu_pingpong_stops_after_first_round)
 
 TEST_F(ad, gpu_gpu_pingpong_stays_on_one_device)
 {
-	uint64_t *buf = alloc_aligned(PP_LEN);
+	uint64_t *buf = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	long long late = 0, n;
 	struct moved m0, m1;
 	int t;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, load("adaptive"));
 	fill_pattern(buf, PP_LEN, 61);
 	for (t = 0; t < GG_TURNS; t++) {
@@ -335,11 +334,13 @@ TEST_F(ad, gpu_gpu_pingpong_stays_on_one_device)
 /* GPU 1 reads what GPU 0 holds: over the peer link, no copy. */
 TEST_F(ad, reads_of_peer_data_map_over_the_link)
 {
-	uint64_t *buf = alloc_aligned(PP_LEN), sum, want;
+	uint64_t *buf = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c0, c1;
+	uint64_t sum, want;
 	int i;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	fill_pattern(buf, PP_LEN, 33);
 	want = cpu_checksum(buf, PP_LEN, 0);
 	ASSERT_EQ(0, load("adaptive"));
@@ -373,15 +374,18 @@ TEST_F(ad, reads_of_peer_data_map_over_the_link)
  */
 TEST(adaptive_without_peer_link)
 {
-	uint64_t *rd = alloc_aligned(PP_LEN), *wr = alloc_aligned(PP_LEN);
+	uint64_t *rd = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
+	uint64_t *wr = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
 	struct drm_svm_emu_counters c0, c1, c;
 	long long late = 0, n;
 	struct moved m0, m1;
 	uint64_t sum, want;
 	int fd[2], t;
 
-	ASSERT_NE(NULL, rd);
-	ASSERT_NE(NULL, wr);
+	ASSERT_NE(MAP_FAILED, rd);
+	ASSERT_NE(MAP_FAILED, wr);
 	unload();
 	ASSERT_EQ(0, reload("ndevices=2 mem_mb=64 peers=none"));
 	for (t = 0; t < 2; t++) {
@@ -433,11 +437,14 @@ TEST(adaptive_without_peer_link)
 
 TEST_F(ad, sequential_first_touch_prefetches)
 {
-	uint64_t *base = alloc_aligned(SEQ_LEN), *ad = alloc_aligned(SEQ_LEN);
+	uint64_t *base = map_chunk_aligned(SEQ_LEN, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE);
+	uint64_t *ad = map_chunk_aligned(SEQ_LEN, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
 	struct drm_svm_emu_counters cb, ca;
 
-	ASSERT_NE(NULL, base);
-	ASSERT_NE(NULL, ad);
+	ASSERT_NE(MAP_FAILED, base);
+	ASSERT_NE(MAP_FAILED, ad);
 	fill_pattern(base, SEQ_LEN, 5);
 	fill_pattern(ad, SEQ_LEN, 5);
 	ASSERT_EQ(0, emu_set_attr(self->fd[0], base, SEQ_LEN,

@@ -30,9 +30,7 @@
 
 /* A 2 MiB aligned buffer of whole chunks, with the touches made to it. */
 struct cbuf {
-	void *raw;
-	size_t raw_len;
-	uint8_t *p;		/* aligned start */
+	uint8_t *p;
 	size_t chunks;
 	uint32_t *adds;		/* per page: 1 added to its first word, n times */
 };
@@ -40,12 +38,10 @@ struct cbuf {
 static int cbuf_init(struct cbuf *b, size_t chunks)
 {
 	b->chunks = chunks;
-	b->raw_len = (chunks + 1) * CHUNK;
-	b->raw = mmap(NULL, b->raw_len, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (b->raw == MAP_FAILED)
+	b->p = map_chunk_aligned(chunks * CHUNK, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE);
+	if (b->p == MAP_FAILED)
 		return -1;
-	b->p = (uint8_t *)(((uintptr_t)b->raw + CHUNK - 1) & ~(CHUNK - 1));
 	b->adds = calloc(chunks * CHUNK_PAGES, sizeof(*b->adds));
 	if (!b->adds)
 		return -1;
@@ -56,7 +52,7 @@ static int cbuf_init(struct cbuf *b, size_t chunks)
 static void cbuf_fini(struct cbuf *b)
 {
 	free(b->adds);
-	munmap(b->raw, b->raw_len);
+	munmap(b->p, b->chunks * CHUNK);
 }
 
 static void *chunk_at(struct cbuf *b, size_t chunk)

@@ -64,20 +64,6 @@ static uint64_t pattern_checksum(uint64_t seed, size_t len)
 	return h;
 }
 
-/* @len bytes, 2 MiB aligned; munmap(*raw, *rawlen) frees them */
-static void *map_aligned(size_t len, void **raw, size_t *rawlen)
-{
-	uint8_t *p;
-
-	*rawlen = len + CHUNK;
-	p = mmap(NULL, *rawlen, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	*raw = p;
-	return (void *)(((uintptr_t)p + CHUNK - 1) & ~(CHUNK - 1));
-}
-
 /* svmctl's output of a command, for checking what it told the user */
 static int run_capture(char *out, size_t len, const char *cmd)
 {
@@ -318,13 +304,13 @@ TEST_F_TIMEOUT(fw, attach_switch_detach_under_faults, 900)
 	volatile int stop = 0;
 	char pindir[256];
 	double worst = 0, total = 0, step[3] = { 0 }, took;
-	size_t rawlen;
-	void *raw;
-	uint8_t *buf = map_aligned(STRESS_WORKERS * STRESS_LEN, &raw, &rawlen);
+	size_t len = STRESS_WORKERS * STRESS_LEN;
+	uint8_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
 	long execs0[STRESS_WORKERS];
 	int i, it;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	/*
 	 * svmctl load starts the statistics collector, whose links hold
 	 * svm_ext.ko from then on: start it first, so that the module's
@@ -420,7 +406,7 @@ TEST_F_TIMEOUT(fw, attach_switch_detach_under_faults, 900)
 	for (i = 0; i < 500 && read_ll("/sys/module/svm_ext/refcnt") != ref0; i++)
 		usleep(10000);
 	EXPECT_EQ(ref0, read_ll("/sys/module/svm_ext/refcnt"));
-	munmap(raw, rawlen);
+	munmap(buf, len);
 }
 
 /* ---- privilege ---------------------------------------------------------- */
@@ -533,17 +519,16 @@ TEST_F_TIMEOUT(fw, evict_out_of_range_candidate_ejects, 300)
 	char path[128];
 	long long total, ev0 = dev_counter(0, "evictions");
 	struct drm_svm_emu_counters c;
-	size_t len, rawlen;
-	void *raw;
 	uint64_t *buf;
+	size_t len;
 
 	snprintf(path, sizeof(path), SVM_SYSFS "/devices/0/mem_total");
 	total = read_ll(path);
 	ASSERT_GT(total, 0);
 	/* a quarter more than the device holds: it must evict */
 	len = (total + total / 4 + CHUNK - 1) & ~(CHUNK - 1);
-	buf = map_aligned(len, &raw, &rawlen);
-	ASSERT_NE(NULL, buf);
+	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
 			 test_bpf_obj("evict_bad_index")));
 	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_WRITE, buf, len, 0, 5,
@@ -553,17 +538,16 @@ TEST_F_TIMEOUT(fw, evict_out_of_range_candidate_ejects, 300)
 	expect_ejected(_metadata, self->s, sizeof(self->s),
 		       "evict: candidate index out of range");
 	EXPECT_EQ(-1, check_pattern(buf, len, 5));
-	munmap(raw, rawlen);
+	munmap(buf, len);
 }
 
 TEST_F(fw, throttle_beyond_max_ejects)
 {
 	struct drm_svm_emu_counters c;
-	size_t rawlen;
-	void *raw;
-	uint64_t *buf = map_aligned(CHUNK, &raw, &rawlen);
+	uint64_t *buf = map_chunk_aligned(CHUNK, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	fill_pattern(buf, CHUNK, 40);
 	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
 			 test_bpf_obj("throttle_too_long")));
@@ -575,7 +559,7 @@ TEST_F(fw, throttle_beyond_max_ejects)
 	EXPECT_EQ(CHUNK / PAGE, c.pages_to_dev);
 	EXPECT_EQ(0, c.throttle_ns);
 	EXPECT_EQ(-1, check_pattern(buf, CHUNK, 42));
-	munmap(raw, rawlen);
+	munmap(buf, CHUNK);
 }
 
 /* ---- notifications ------------------------------------------------------ */
@@ -609,22 +593,21 @@ static int read_counts(struct notify_counts *nc)
  */
 static int notify_workload(struct notify_counts *mid)
 {
-	size_t len = 2 * CHUNK, rawlen;
-	void *raw;
+	size_t len = 2 * CHUNK;
 	uint64_t *buf;
 	int fd = emu_open(0);
 
 	if (fd < 0 || emu_bind(fd))
 		return 10;
-	buf = map_aligned(len, &raw, &rawlen);
-	if (!buf)
+	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	if (buf == MAP_FAILED)
 		return 11;
 	/* 4 MiB, 2 MiB aligned, written by device 0: two chunks fault in */
 	if (emu_exec1(fd, SVM_EMU_OP_WRITE, buf, len, 0, 9, NULL, NULL))
 		return 12;
 	if (emu_count_at(fd, buf, len / PAGE, 0) != (long)(len / PAGE))
 		return 13;
-	if (munmap(raw, rawlen) || read_counts(mid))
+	if (munmap(buf, len) || read_counts(mid))
 		return 14;
 	close(fd);
 	return 0;
@@ -677,11 +660,12 @@ TEST_F(fw, notifications_count_a_known_workload)
 static void strided_checksum(struct __test_metadata *_metadata, int fd,
 			     struct drm_svm_emu_counters *c)
 {
-	size_t len = THR_FAULTS * CHUNK, rawlen;
-	void *raw;
-	uint64_t *buf = map_aligned(len, &raw, &rawlen), sum;
+	size_t len = THR_FAULTS * CHUNK;
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t sum;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	fill_pattern(buf, len, 77);
 	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_CHECKSUM, buf, len, CHUNK, 0,
 			       &sum, c));
@@ -691,7 +675,7 @@ static void strided_checksum(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(len / PAGE, emu_count_at(fd, buf, len / PAGE,
 					   SVM_EXT_RES_SYSTEM));
 	EXPECT_EQ(-1, check_pattern(buf, len, 77));
-	munmap(raw, rawlen);
+	munmap(buf, len);
 }
 
 TEST_F_TIMEOUT(fw, throttle_slows_each_fault_and_maps_in_place, 300)

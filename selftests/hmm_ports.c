@@ -15,16 +15,6 @@
 #define CHUNK	(2 * MIB)
 #define SZ	(4 * MIB)
 
-static void *map_chunks(size_t len, int flags)
-{
-	uint8_t *p = mmap(NULL, len + CHUNK, PROT_READ | PROT_WRITE,
-			  flags | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return p;
-	return (void *)(((uintptr_t)p + CHUNK - 1) & ~(CHUNK - 1));
-}
-
 FIXTURE(hmm)
 {
 	int fd;
@@ -49,8 +39,10 @@ FIXTURE_TEARDOWN(hmm)
  */
 TEST_F(hmm, fork_child_writes_private_and_shared)
 {
-	uint64_t *priv = map_chunks(SZ, MAP_PRIVATE);
-	uint64_t *shared = map_chunks(SZ, MAP_SHARED);
+	uint64_t *priv = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE);
+	uint64_t *shared = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					     MAP_SHARED);
 	int status;
 	pid_t pid;
 
@@ -93,7 +85,8 @@ TEST_F(hmm, fork_child_writes_private_and_shared)
 /* hmm-tests migrate_multiple: to the device and back, many times. */
 TEST_F(hmm, multiple_migrations_keep_the_data)
 {
-	uint64_t *buf = map_chunks(SZ, MAP_PRIVATE);
+	uint64_t *buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	int round;
 
@@ -124,7 +117,8 @@ TEST_F(hmm, multiple_migrations_keep_the_data)
  */
 TEST_F(hmm, double_map_reads_without_faulting_again)
 {
-	uint64_t *buf = map_chunks(SZ, MAP_PRIVATE);
+	uint64_t *buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	uint64_t sum, want;
 	int fd1;
@@ -179,9 +173,12 @@ TEST_F(hmm, teardown_while_mapped)
 
 		ASSERT_GE(pid, 0);
 		if (pid == 0) {
-			uint64_t *buf = map_chunks(SZ, MAP_PRIVATE);
-			int fd = emu_open(0);
+			uint64_t *buf;
+			int fd;
 
+			buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+						MAP_PRIVATE);
+			fd = emu_open(0);
 			if (buf == MAP_FAILED || fd < 0 || emu_bind(fd))
 				_exit(2);
 			fill_pattern(buf, SZ, i);
@@ -203,7 +200,8 @@ TEST_F(hmm, teardown_while_mapped)
 /* hmm-tests anon_read_prot: no access through a PROT_NONE mapping. */
 TEST_F(hmm, prot_none_is_efault_then_readable)
 {
-	uint64_t *buf = map_chunks(CHUNK, MAP_PRIVATE);
+	uint64_t *buf = map_chunk_aligned(CHUNK, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	uint64_t sum;
 
 	ASSERT_NE(MAP_FAILED, buf);

@@ -34,20 +34,11 @@ FIXTURE_TEARDOWN(map)
 	close(self->fd);
 }
 
-static uint64_t *map_aligned(size_t len, int prot, int flags)
-{
-	uint8_t *p = mmap(NULL, len + SZ, prot, flags, -1, 0);
-
-	if (p == MAP_FAILED)
-		return MAP_FAILED;
-	return (uint64_t *)(((uintptr_t)p + SZ - 1) & ~(SZ - 1));
-}
-
 TEST_F(map, mlocked_memory_is_mapped_in_place)
 {
 	struct drm_svm_emu_counters c;
-	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t *buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 
 	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, mlock(buf, SZ));
@@ -108,8 +99,8 @@ TEST_F(map, private_file_mapping_reads_in_place)
 TEST_F(map, transparent_huge_pages_migrate_intact)
 {
 	size_t len = 2 * SZ;
-	uint64_t *buf = map_aligned(len, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	uint64_t sum, want;
 
 	ASSERT_NE(MAP_FAILED, buf);
@@ -155,8 +146,8 @@ static long anon_huge_kb(const void *addr)
 TEST_F(map, transparent_huge_page_maps_as_2m_in_place)
 {
 	struct drm_svm_emu_counters c;
-	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t *buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	uint64_t sum;
 
 	ASSERT_NE(MAP_FAILED, buf);
@@ -185,8 +176,8 @@ TEST_F(map, transparent_huge_page_maps_as_2m_in_place)
 TEST_F(map, full_device_chunk_maps_as_2m)
 {
 	struct drm_svm_emu_counters c;
-	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t *buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	uint64_t sum;
 
 	ASSERT_NE(MAP_FAILED, buf);
@@ -209,8 +200,8 @@ TEST_F(map, full_device_chunk_maps_as_2m)
 TEST_F(map, madvise_dontneed_drops_device_pages)
 {
 	long long used0 = dev_mem_used(0);
-	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t *buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	uint64_t sum;
 
 	ASSERT_NE(MAP_FAILED, buf);
@@ -228,8 +219,8 @@ TEST_F(map, madvise_dontneed_drops_device_pages)
 
 TEST_F(map, mprotect_revokes_device_write)
 {
-	uint64_t *buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS);
+	uint64_t *buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 
 	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf, SZ, 0, 1, NULL,
@@ -261,8 +252,7 @@ TEST_F(map, referenced_page_maps_in_place_and_frees_its_chunk)
 
 	/* the counts below assume no other process uses device 0 */
 	ASSERT_EQ(total, dev_mem_free(0));
-	buf = map_aligned(SZ, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS);
+	buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, buf);
 	fill_pattern(buf, SZ, 3);
 	ASSERT_EQ(0, emu_set_attr(self->fd, buf, SZ, SVM_EXT_ATTR_GRANULARITY,

@@ -31,16 +31,6 @@
 /* thrash_guard reacting only (its detection, throttle and pin under test) */
 #define TG_REACT " --set rent_first=0"
 
-static void *alloc_aligned(size_t len, int flags)
-{
-	uint8_t *raw = mmap(NULL, len + CHUNK, PROT_READ | PROT_WRITE,
-			    flags | MAP_ANONYMOUS, -1, 0);
-
-	if (raw == MAP_FAILED)
-		return NULL;
-	return (void *)(((uintptr_t)raw + CHUNK - 1) & ~(CHUNK - 1));
-}
-
 static int load(const char *policy, const char *args)
 {
 	return run("%s load %s %s >/dev/null", svmctl_path(), policy, args);
@@ -208,20 +198,25 @@ FIXTURE_TEARDOWN(pp)
  */
 TEST_F(pp, thrashing_policies_stop_cpu_gpu_pingpong)
 {
-	uint64_t *def = alloc_aligned(PP_LEN, MAP_PRIVATE);
-	uint64_t *adv = alloc_aligned(PP_LEN, MAP_PRIVATE);
-	uint64_t *tg = alloc_aligned(PP_LEN, MAP_PRIVATE);
-	uint64_t *uvm = alloc_aligned(PP_LEN, MAP_PRIVATE);
-	uint64_t *uvm500 = alloc_aligned(PP_LEN, MAP_PRIVATE);
+	uint64_t *def = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *adv = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *tg = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
+	uint64_t *uvm = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *uvm500 = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					     MAP_PRIVATE);
 	struct pp_sum sd, sa, st, su, su5;
 	struct drm_svm_emu_counters c;
 	struct moved m;
 
-	ASSERT_NE(NULL, def);
-	ASSERT_NE(NULL, adv);
-	ASSERT_NE(NULL, tg);
-	ASSERT_NE(NULL, uvm);
-	ASSERT_NE(NULL, uvm500);
+	ASSERT_NE(MAP_FAILED, def);
+	ASSERT_NE(MAP_FAILED, adv);
+	ASSERT_NE(MAP_FAILED, tg);
+	ASSERT_NE(MAP_FAILED, uvm);
+	ASSERT_NE(MAP_FAILED, uvm500);
 	pingpong(_metadata, self->fd, def, PP_ROUNDS, 0, "default", &sd);
 	ASSERT_EQ(0, emu_set_attr(self->fd, adv, PP_LEN,
 				  SVM_EXT_ATTR_PREFERRED_LOC, SVM_EXT_LOC_SYSTEM));
@@ -304,8 +299,9 @@ TEST_F(pp, sparse_cpu_gpu_pingpong_never_moves)
 	int b, i;
 
 	for (b = 0; b < SPARSE_RUNS; b++) {
-		buf = alloc_aligned(PP_LEN, MAP_PRIVATE);
-		ASSERT_NE(NULL, buf);
+		buf = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE);
+		ASSERT_NE(MAP_FAILED, buf);
 		if (b == 1) {
 			ASSERT_EQ(0, emu_set_attr(self->fd, buf, PP_LEN,
 						  SVM_EXT_ATTR_PREFERRED_LOC,
@@ -353,12 +349,14 @@ TEST_F(pp, sparse_cpu_gpu_pingpong_never_moves)
  */
 TEST_F(pp, thrash_guard_rent_first_settles_dense_pingpong)
 {
-	uint64_t *adv = alloc_aligned(PP_LEN, MAP_PRIVATE);
-	uint64_t *tg = alloc_aligned(PP_LEN, MAP_PRIVATE);
+	uint64_t *adv = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *tg = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
 	struct pp_sum sa, st;
 
-	ASSERT_NE(NULL, adv);
-	ASSERT_NE(NULL, tg);
+	ASSERT_NE(MAP_FAILED, adv);
+	ASSERT_NE(MAP_FAILED, tg);
 	ASSERT_EQ(0, emu_set_attr(self->fd, adv, PP_LEN,
 				  SVM_EXT_ATTR_PREFERRED_LOC, SVM_EXT_LOC_SYSTEM));
 	ASSERT_EQ(0, emu_set_attr(self->fd, adv, PP_LEN,
@@ -384,11 +382,12 @@ TEST_F(pp, thrash_guard_rent_first_settles_dense_pingpong)
 TEST_F(pp, thrash_guard_rent_first_migrates_what_the_device_uses)
 {
 	const size_t len = 4 * CHUNK;
-	uint64_t *buf = alloc_aligned(len, MAP_PRIVATE);
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	int pass;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, load("thrash_guard", THRASH_VM));
 	fill_pattern(buf, len, 90);
 	for (pass = 0; pass < 3; pass++) {
@@ -409,6 +408,42 @@ TEST_F(pp, thrash_guard_rent_first_migrates_what_the_device_uses)
 	}
 	EXPECT_EQ(PAGES(len), emu_count_at(self->fd, buf, PAGES(len), 0));
 	EXPECT_EQ(-1, check_pattern(buf, len, 93));
+}
+
+/*
+ * Rent first applies to a linked peer's memory too: data GPU 0 created is
+ * read by GPU 1 one word per page over the link, and nothing moves; when
+ * GPU 1 reads all of it, each chunk's access counter brings it over.
+ */
+TEST_F(pp, thrash_guard_rents_a_linked_peers_data)
+{
+	const size_t len = 4 * CHUNK;
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	int fd1 = open_bound(1);
+	struct drm_svm_emu_counters c;
+	struct moved m0, m1;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_GE(fd1, 0);
+	ASSERT_EQ(0, load("thrash_guard", THRASH_VM));
+	/* created by GPU 0: allocated there, as the default does */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf, len, 0, 77,
+			       NULL, &c));
+	ASSERT_EQ(PAGES(len), emu_count_at(self->fd, buf, PAGES(len), 0));
+	moved_snap(0, &m0);
+	moved_snap(1, &m1);
+	ASSERT_EQ(0, emu_exec1(fd1, SVM_EMU_OP_READ, buf, len, 4096, 0, NULL,
+			       &c));
+	EXPECT_EQ(PAGES(len), c.remote_maps);
+	EXPECT_EQ(0, c.access_notifications);
+	EXPECT_EQ(0, moved_since(0, &m0) + moved_since(1, &m1));
+	ASSERT_EQ(0, emu_exec1(fd1, SVM_EMU_OP_READ, buf, len, 0, 0, NULL, &c));
+	EXPECT_EQ(len / CHUNK, c.access_notifications);
+	EXPECT_EQ(PAGES(len), c.pages_to_dev);
+	EXPECT_EQ(PAGES(len), emu_count_at(fd1, buf, PAGES(len), 1));
+	EXPECT_EQ(-1, check_pattern(buf, len, 77));
+	close(fd1);
 }
 
 /*
@@ -449,13 +484,15 @@ static long long gg_turns(struct __test_metadata *_metadata, int *fd,
 
 TEST_F(pp, thrash_guard_stops_gpu_gpu_pingpong)
 {
-	uint64_t *def = alloc_aligned(PP_LEN, MAP_PRIVATE);
-	uint64_t *tg = alloc_aligned(PP_LEN, MAP_PRIVATE);
+	uint64_t *def = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *tg = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
 	long long dtot, ttot, dlate, tlate;
 	int fd[2] = { self->fd, open_bound(1) };
 
-	ASSERT_NE(NULL, def);
-	ASSERT_NE(NULL, tg);
+	ASSERT_NE(MAP_FAILED, def);
+	ASSERT_NE(MAP_FAILED, tg);
 	ASSERT_GE(fd[1], 0);
 	dtot = gg_turns(_metadata, fd, def, "default", &dlate);
 	ASSERT_EQ(0, load("thrash_guard", THRASH_VM TG_REACT));
@@ -473,10 +510,11 @@ TEST_F(pp, thrash_guard_stops_gpu_gpu_pingpong)
 /* Slow alternation is not thrashing: nothing throttled, default moves. */
 TEST_F(pp, thrash_guard_leaves_slow_alternation_alone)
 {
-	uint64_t *buf = alloc_aligned(PP_LEN, MAP_PRIVATE);
+	uint64_t *buf = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct pp_sum s;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	/* moves 300 ms apart, lapse 50 ms */
 	ASSERT_EQ(0, load("thrash_guard",
 			  "--set lapse_us=50000 --set epoch_ms=10000" TG_REACT));
@@ -488,12 +526,13 @@ TEST_F(pp, thrash_guard_leaves_slow_alternation_alone)
 /* When the pin expires the data may migrate again. */
 TEST_F(pp, thrash_guard_pin_expires)
 {
-	uint64_t *buf = alloc_aligned(PP_LEN, MAP_PRIVATE);
+	uint64_t *buf = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	struct pp_sum s;
 	struct moved m;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, load("thrash_guard",
 			  THRASH_VM_TIMES " --set pin_ms=300" TG_REACT));
 	pingpong(_metadata, self->fd, buf, 4, 0, "thrash_guard-pin300", &s);
@@ -521,13 +560,15 @@ TEST_F(pp, thrash_guard_pin_expires)
  */
 TEST_F(pp, uvm_density_prefetch_cuts_sequential_faults)
 {
-	uint64_t *base = alloc_aligned(SEQ_LEN, MAP_PRIVATE);
-	uint64_t *tree = alloc_aligned(SEQ_LEN, MAP_PRIVATE);
+	uint64_t *base = map_chunk_aligned(SEQ_LEN, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE);
+	uint64_t *tree = map_chunk_aligned(SEQ_LEN, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE);
 	struct drm_svm_emu_counters cb, cu;
 	long long chunks = SEQ_LEN / CHUNK;
 
-	ASSERT_NE(NULL, base);
-	ASSERT_NE(NULL, tree);
+	ASSERT_NE(MAP_FAILED, base);
+	ASSERT_NE(MAP_FAILED, tree);
 	fill_pattern(base, SEQ_LEN, 5);
 	fill_pattern(tree, SEQ_LEN, 5);
 	ASSERT_EQ(0, emu_set_attr(self->fd, base, SEQ_LEN,
@@ -558,13 +599,15 @@ TEST_F(pp, uvm_density_prefetch_cuts_sequential_faults)
  */
 TEST_F(pp, uvm_sparse_access_moves_only_touched_pages)
 {
-	uint64_t *buf = alloc_aligned(SEQ_LEN, MAP_PRIVATE);
-	uint64_t *dbuf = alloc_aligned(SEQ_LEN, MAP_PRIVATE);
+	uint64_t *buf = map_chunk_aligned(SEQ_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *dbuf = map_chunk_aligned(SEQ_LEN, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE);
 	struct drm_svm_emu_counters cd, cu;
 	uint64_t i;
 
-	ASSERT_NE(NULL, buf);
-	ASSERT_NE(NULL, dbuf);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_NE(MAP_FAILED, dbuf);
 	fill_pattern(buf, SEQ_LEN, 9);
 	fill_pattern(dbuf, SEQ_LEN, 9);
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, dbuf, SEQ_LEN,
@@ -597,11 +640,12 @@ TEST_F(pp, uvm_sparse_access_moves_only_touched_pages)
 TEST_F(pp, uvm_evicts_least_recently_used_chunk)
 {
 	size_t len = 33 * CHUNK;
-	uint8_t *buf = alloc_aligned(len, MAP_PRIVATE);
+	uint8_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	size_t i;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(64 * MIB, read_ll(SVM_SYSFS "/devices/0/mem_total"));
 	fill_pattern(buf, len, 51);
 	ASSERT_EQ(0, load("uvm", ""));
@@ -678,9 +722,9 @@ static void dev_reads(struct __test_metadata *_metadata, int fd, void *buf,
  */
 static void *kbuf(struct __test_metadata *_metadata, uint64_t seed)
 {
-	void *b = alloc_aligned(KSZ, MAP_PRIVATE);
+	void *b = map_chunk_aligned(KSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 
-	if (b)
+	if (b != MAP_FAILED)
 		fill_pattern(b, KSZ, seed);
 	return b;
 }
@@ -695,7 +739,7 @@ TEST_F(kfd, preferred_faulting_device_wins_over_accessed_by)
 	for (pass = 0; pass < 2; pass++) {
 		void *b = kbuf(_metadata, 11);
 
-		ASSERT_NE(NULL, b);
+		ASSERT_NE(MAP_FAILED, b);
 		if (pass)
 			ASSERT_EQ(0, load("kfd", ""));
 		ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ,
@@ -725,7 +769,7 @@ TEST_F(kfd, preferred_system_brings_data_home)
 	for (pass = 0; pass < 2; pass++) {
 		void *b = kbuf(_metadata, 12);
 
-		ASSERT_NE(NULL, b);
+		ASSERT_NE(MAP_FAILED, b);
 		if (pass)
 			ASSERT_EQ(0, load("kfd", ""));
 		ASSERT_EQ(PAGES(KSZ), emu_prefetch(self->fd1, b, KSZ, 1));
@@ -757,7 +801,7 @@ TEST_F(kfd, preferred_linked_peer_gets_the_data)
 	for (pass = 0; pass < 2; pass++) {
 		void *b = kbuf(_metadata, 13);
 
-		ASSERT_NE(NULL, b);
+		ASSERT_NE(MAP_FAILED, b);
 		if (pass)
 			ASSERT_EQ(0, load("kfd", ""));
 		ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ,
@@ -779,7 +823,7 @@ TEST_F(kfd, accessed_by_maps_in_place_on_linked_peer)
 	struct drm_svm_emu_counters c;
 	void *b = kbuf(_metadata, 14);
 
-	ASSERT_NE(NULL, b);
+	ASSERT_NE(MAP_FAILED, b);
 	ASSERT_EQ(0, load("kfd", ""));
 	ASSERT_EQ(PAGES(KSZ), emu_prefetch(self->fd1, b, KSZ, 1));
 	ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ, SVM_EXT_ATTR_ACCESSED_BY,
@@ -798,7 +842,7 @@ TEST_F(kfd, no_attributes_migrates_to_faulting_device)
 	struct drm_svm_emu_counters c;
 	void *b = kbuf(_metadata, 15);
 
-	ASSERT_NE(NULL, b);
+	ASSERT_NE(MAP_FAILED, b);
 	ASSERT_EQ(0, load("kfd", ""));
 	dev_reads(_metadata, self->fd0, b, 15, &c);
 	EXPECT_EQ(PAGES(KSZ), c.pages_to_dev);
@@ -814,9 +858,9 @@ TEST_F(kfd, no_attributes_migrates_to_faulting_device)
 TEST_F(kfd, not_migratable_maps_in_place)
 {
 	struct drm_svm_emu_counters c;
-	void *b = alloc_aligned(KSZ, MAP_SHARED);
+	void *b = map_chunk_aligned(KSZ, PROT_READ | PROT_WRITE, MAP_SHARED);
 
-	ASSERT_NE(NULL, b);
+	ASSERT_NE(MAP_FAILED, b);
 	fill_pattern(b, KSZ, 16);
 	ASSERT_EQ(0, load("kfd", ""));
 	ASSERT_EQ(0, emu_set_attr(self->fd0, b, KSZ,
@@ -847,7 +891,7 @@ TEST(kfd_accessed_by_unreachable_goes_home)
 	for (pass = 0; pass < 2; pass++) {
 		void *b = kbuf(_metadata, 17);
 
-		ASSERT_NE(NULL, b);
+		ASSERT_NE(MAP_FAILED, b);
 		if (pass)
 			ASSERT_EQ(0, load("kfd", ""));
 		ASSERT_EQ(PAGES(KSZ), emu_prefetch(fd1, b, KSZ, 1));
@@ -871,7 +915,7 @@ TEST(kfd_accessed_by_unreachable_goes_home)
 	{
 		void *b = kbuf(_metadata, 18);
 
-		ASSERT_NE(NULL, b);
+		ASSERT_NE(MAP_FAILED, b);
 		ASSERT_EQ(0, emu_set_attr(fd0, b, KSZ,
 					  SVM_EXT_ATTR_PREFERRED_LOC, 1));
 		dev_reads(_metadata, fd0, b, 18, &c);
@@ -925,18 +969,22 @@ static long long p2p_turns(struct __test_metadata *_metadata, int *fd,
 
 TEST(p2p_linked_devices_share_over_the_link)
 {
-	uint64_t *def = alloc_aligned(P2P_LEN, MAP_PRIVATE);
-	uint64_t *pol = alloc_aligned(P2P_LEN, MAP_PRIVATE);
-	uint64_t *sys = alloc_aligned(CHUNK, MAP_PRIVATE);
-	uint64_t *far = alloc_aligned(CHUNK, MAP_PRIVATE);
+	uint64_t *def = map_chunk_aligned(P2P_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *pol = map_chunk_aligned(P2P_LEN, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *sys = map_chunk_aligned(CHUNK, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t *far = map_chunk_aligned(CHUNK, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	long long dmoved, pmoved, dremote, premote;
 	int fd[3], i;
 
-	ASSERT_NE(NULL, def);
-	ASSERT_NE(NULL, pol);
-	ASSERT_NE(NULL, sys);
-	ASSERT_NE(NULL, far);
+	ASSERT_NE(MAP_FAILED, def);
+	ASSERT_NE(MAP_FAILED, pol);
+	ASSERT_NE(MAP_FAILED, sys);
+	ASSERT_NE(MAP_FAILED, far);
 	unload();
 	ASSERT_EQ(0, reload("ndevices=3 peers=0-1"));
 	for (i = 0; i < 3; i++) {

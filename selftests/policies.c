@@ -27,29 +27,22 @@
 
 /* A 2 MiB aligned anonymous buffer of @len bytes. */
 struct area {
-	void *raw;
-	size_t rawlen;
 	uint8_t *buf;
 	size_t len;
 };
 
 static int area_map(struct area *a, size_t len)
 {
-	a->rawlen = len + CHUNK;
-	a->raw = mmap(NULL, a->rawlen, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a->raw == MAP_FAILED)
-		return -1;
-	a->buf = (uint8_t *)(((uintptr_t)a->raw + CHUNK - 1) & ~(CHUNK - 1));
+	a->buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	a->len = len;
-	return 0;
+	return a->buf == MAP_FAILED ? -1 : 0;
 }
 
 /* Unmapping frees the area's device memory for the next run. */
 static void area_unmap(struct area *a)
 {
-	munmap(a->raw, a->rawlen);
-	a->raw = NULL;
+	munmap(a->buf, a->len);
+	a->buf = NULL;
 }
 
 /*

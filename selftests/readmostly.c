@@ -24,18 +24,14 @@ FIXTURE(rm)
 
 FIXTURE_SETUP(rm)
 {
-	uint8_t *p;
-
 	self->fd0 = emu_open(0);
 	self->fd1 = emu_open(1);
 	ASSERT_GE(self->fd0, 0);
 	ASSERT_GE(self->fd1, 0);
 	ASSERT_EQ(0, emu_bind(self->fd0));
 	ASSERT_EQ(0, emu_bind(self->fd1));
-	p = mmap(NULL, SZ + CHUNK, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	self->buf = (uint64_t *)(((uintptr_t)p + CHUNK - 1) & ~(CHUNK - 1));
+	self->buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, self->buf);
 	fill_pattern(self->buf, SZ, 900);
 	self->want = cpu_checksum(self->buf, SZ, 0);
 }
@@ -147,7 +143,6 @@ TEST_F(rm, copies_give_way_to_data)
 	long long evict0 = dev_counter(1, "evictions");
 	size_t own = (size_t)total - SZ + CHUNK;	/* one chunk too many */
 	struct drm_svm_emu_counters c;
-	uint8_t *p;
 	uint64_t *mine;
 
 	ASSERT_GT(total, 0);
@@ -156,10 +151,8 @@ TEST_F(rm, copies_give_way_to_data)
 	ASSERT_EQ(self->want, dev_sum(self->fd0, self->buf, NULL));
 	ASSERT_EQ(self->want, dev_sum(self->fd1, self->buf, NULL));
 
-	p = mmap(NULL, own + CHUNK, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	mine = (uint64_t *)(((uintptr_t)p + CHUNK - 1) & ~(CHUNK - 1));
+	mine = map_chunk_aligned(own, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, mine);
 	fill_pattern(mine, own, 5);
 	ASSERT_EQ(0, emu_exec1(self->fd1, SVM_EMU_OP_ATOMIC_ADD, mine, own, 0,
 			       1, NULL, &c));
@@ -171,7 +164,7 @@ TEST_F(rm, copies_give_way_to_data)
 	/* and the shared data is intact for both */
 	EXPECT_EQ(self->want, dev_sum(self->fd1, self->buf, NULL));
 	EXPECT_EQ(self->want, dev_sum(self->fd0, self->buf, NULL));
-	munmap(p, own + CHUNK);
+	munmap(mine, own);
 }
 
 TEST_HARNESS_MAIN

@@ -8,8 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "svm_user.h"
+
+/* svm_ext's chunk: the unit of device memory and of migration windows */
+#define SVM_CHUNK_SIZE (2 * MIB)
 
 static int is_svm_emu(int fd)
 {
@@ -308,6 +312,34 @@ const char *test_bpf_obj(const char *name)
 
 	snprintf(path, sizeof(path), "%s/bpf/tests/%s.bpf.o", build_dir(), name);
 	return path;
+}
+
+void *map_chunk_aligned(size_t len, int prot, int flags)
+{
+	size_t page = sysconf(_SC_PAGESIZE), rawlen, head, tail;
+	uint8_t *raw, *p;
+
+	if (!len || len > SIZE_MAX - SVM_CHUNK_SIZE - page) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	len = (len + page - 1) & ~(page - 1);
+	rawlen = len + SVM_CHUNK_SIZE;
+	raw = mmap(NULL, rawlen, prot, flags | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return MAP_FAILED;
+	p = (uint8_t *)(((uintptr_t)raw + SVM_CHUNK_SIZE - 1) &
+			~(SVM_CHUNK_SIZE - 1));
+	head = p - raw;
+	tail = rawlen - head - len;
+	if ((head && munmap(raw, head)) || (tail && munmap(p + len, tail))) {
+		int err = errno;
+
+		munmap(raw, rawlen);
+		errno = err;
+		return MAP_FAILED;
+	}
+	return p;
 }
 
 void fill_pattern(void *buf, size_t len, uint64_t seed)

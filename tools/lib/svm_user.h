@@ -61,6 +61,14 @@ const char *module_path(const char *name);
 /* Path of a BPF object built for tests: build/bpf/tests/NAME.bpf.o */
 const char *test_bpf_obj(const char *name);
 
+/*
+ * Anonymous memory (@flags: MAP_PRIVATE or MAP_SHARED) of @len bytes,
+ * rounded up to whole pages, starting on a 2 MiB (chunk) boundary.  The
+ * excess mapped to find the boundary is unmapped again, so munmap(p, len)
+ * frees it all.  MAP_FAILED with errno set on failure.
+ */
+void *map_chunk_aligned(size_t len, int prot, int flags);
+
 void fill_pattern(void *buf, size_t len, uint64_t seed);
 /* index of the first word != seed + i, or -1 */
 long check_pattern(const void *buf, size_t len, uint64_t seed);

@@ -36,7 +36,6 @@
 #define FAULT_PROG "default_fault"	/* the policy's fault program */
 #define STATS_SYSCTL "/proc/sys/kernel/bpf_stats_enabled"
 #define PAGE 4096UL
-#define CHUNK (2 * MIB)
 
 /* faults per EXEC: short enough that many run without host preemption */
 #define PIECE_PAGES 64
@@ -66,20 +65,19 @@ static int prog_stats(__u32 id, __u64 *run_ns, __u64 *cnt);
  */
 static int one_sample(int fd, size_t size, int map_in_place, struct sample *s)
 {
-	size_t maplen = size + CHUNK, piece = PIECE_PAGES * PAGE, off;
-	uint8_t *raw = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t piece = PIECE_PAGES * PAGE, off;
+	uint64_t *buf = map_chunk_aligned(size, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
-	uint64_t *buf, sum;
+	uint64_t sum;
 	int ret;
 
-	if (raw == MAP_FAILED)
+	if (buf == MAP_FAILED)
 		return -errno;
 	memset(&s->c, 0, sizeof(s->c));
 	s->n_per_call = 0;
 	s->fastest_ns = UINT64_MAX;
 	s->data_ok = 1;
-	buf = (uint64_t *)(((uintptr_t)raw + CHUNK - 1) & ~(CHUNK - 1));
 	fill_pattern(buf, size, 0x5eed);
 	ret = emu_set_attr(fd, buf, size, SVM_EXT_ATTR_GRANULARITY, 0);
 	if (!ret && map_in_place)
@@ -110,7 +108,7 @@ static int one_sample(int fd, size_t size, int map_in_place, struct sample *s)
 		if (c.real_ns < s->fastest_ns)
 			s->fastest_ns = c.real_ns;
 	}
-	munmap(raw, maplen);
+	munmap(buf, size);
 	return ret;
 }
 
