@@ -29,11 +29,8 @@ FIXTURE_SETUP(hint)
 	ASSERT_GE(self->fd1, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
 	ASSERT_EQ(0, emu_bind(self->fd1));
-	self->buf = mmap(NULL, SZ + 2 * MIB, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, self->buf);
-	self->buf = (uint8_t *)(((uintptr_t)self->buf + 2 * MIB - 1) &
-				~(2 * MIB - 1));
 }
 
 FIXTURE_TEARDOWN(hint)

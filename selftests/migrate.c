@@ -27,11 +27,8 @@ FIXTURE_SETUP(mig)
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
 	/* 2 MiB aligned so the buffer is exactly two chunks */
-	self->buf = mmap(NULL, SZ + 2 * MIB, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, self->buf);
-	self->buf = (uint64_t *)(((uintptr_t)self->buf + 2 * MIB - 1) &
-				 ~(2 * MIB - 1));
 }
 
 FIXTURE_TEARDOWN(mig)
@@ -202,10 +199,8 @@ TEST_F(mig, mremap_then_fault)
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, self->buf, SZ, 0, 0,
 			       NULL, NULL));
 	/* a target we own: a fresh 2 MiB aligned reservation */
-	moved = mmap(NULL, SZ + 2 * MIB, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	moved = map_chunk_aligned(SZ, PROT_NONE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, moved);
-	moved = (uint64_t *)(((uintptr_t)moved + 2 * MIB - 1) & ~(2 * MIB - 1));
 	moved = mremap(self->buf, SZ, SZ, MREMAP_MAYMOVE | MREMAP_FIXED, moved);
 	ASSERT_NE(MAP_FAILED, moved);
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_CHECKSUM, moved, SZ, 0, 0,

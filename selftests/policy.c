@@ -36,10 +36,10 @@ FIXTURE_SETUP(pol)
 	self->fd = emu_open(0);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
-	self->buf = mmap(NULL, 2 * SZ, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* two chunks: some tests use the second, at self->buf + SZ / 8 */
+	self->buf = map_chunk_aligned(2 * SZ, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, self->buf);
-	self->buf = (uint64_t *)(((uintptr_t)self->buf + SZ - 1) & ~(SZ - 1));
 	sys_str("state", self->s, sizeof(self->s));
 	ASSERT_STREQ("disabled", self->s);
 }
@@ -234,13 +234,10 @@ static void oversubscribe(struct __test_metadata *_metadata, int fd,
 	struct drm_svm_emu_counters c;
 	size_t len = ((size_t)total & ~(2 * MIB - 1)) + 4 * MIB;
 	uint64_t *buf, sum;
-	uint8_t *raw;
 
 	ASSERT_GE(total, 4 * MIB);
-	raw = mmap(NULL, len + 2 * MIB, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, raw);
-	buf = (uint64_t *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
+	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, buf, len, 0, 0x3100, NULL,
 			       &c));
 	add_counters(tot, &c);
@@ -249,7 +246,7 @@ static void oversubscribe(struct __test_metadata *_metadata, int fd,
 	add_counters(tot, &c);
 	ASSERT_EQ(-1, check_pattern(buf, len, 0x3100));
 	ASSERT_EQ(cpu_checksum(buf, len, 0), sum);
-	munmap(raw, len + 2 * MIB);
+	munmap(buf, len);
 }
 
 /*
@@ -260,14 +257,12 @@ static void reference_workload(struct __test_metadata *_metadata, int fd0,
 			       int fd1, struct drm_svm_emu_counters *tot)
 {
 	size_t len = 8 * MIB;
-	uint8_t *raw = mmap(NULL, len + 2 * MIB, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t *buf;
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	int step;
 
-	ASSERT_NE(MAP_FAILED, raw);
-	buf = (uint64_t *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
+	ASSERT_NE(MAP_FAILED, buf);
 	memset(tot, 0, sizeof(*tot));
 	fill_pattern(buf, len, 31);
 	ASSERT_EQ(0, emu_set_attr(fd0, buf, 2 * MIB, SVM_EXT_ATTR_PREFERRED_LOC,
@@ -287,7 +282,7 @@ static void reference_workload(struct __test_metadata *_metadata, int fd0,
 	/* the CPU reads it all back: step 2 added 1 to every 3rd page's first word */
 	for (size_t i = 0; i < len / 8; i++)
 		ASSERT_EQ(31 + i + (i % (3 * 512) == 0), buf[i]);
-	munmap(raw, len + 2 * MIB);
+	munmap(buf, len);
 	oversubscribe(_metadata, fd0, tot);
 }
 
@@ -330,17 +325,6 @@ TEST_F(pol, verifier_refuses_context_write_and_wrong_hook_kfuncs)
 	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
 }
 
-/* @len bytes at a 2 MiB boundary (leaks the slack: tests are short). */
-static uint64_t *alloc_chunks(size_t len)
-{
-	uint8_t *raw = mmap(NULL, len + 2 * MIB, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (raw == MAP_FAILED)
-		return NULL;
-	return (uint64_t *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
-}
-
 /*
  * Access counters reach only a policy that asked for them (ops.flags), are
  * never faults, and a notification without a migrate decision leaves the
@@ -349,12 +333,13 @@ static uint64_t *alloc_chunks(size_t len)
 TEST_F(pol, access_counters_reach_only_policies_that_ask)
 {
 	size_t len = 4 * MIB;
-	uint64_t *buf = alloc_chunks(len);
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
 	struct drm_svm_emu_counters c;
 	long long count0 = read_ll(SVM_SYSFS "/enable_count");
 	int pass;
 
-	ASSERT_NE(NULL, buf);
+	ASSERT_NE(MAP_FAILED, buf);
 	EXPECT_NE(0, run("%s load %s 2>/dev/null", svmctl_path(),
 			 test_bpf_obj("bad_ops_flags")));
 	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
@@ -370,8 +355,8 @@ TEST_F(pol, access_counters_reach_only_policies_that_ask)
 	ASSERT_EQ(0, run("%s unload >/dev/null", svmctl_path()));
 	ASSERT_EQ(0, munmap(buf, len));
 
-	buf = alloc_chunks(len);
-	ASSERT_NE(NULL, buf);
+	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
 	fill_pattern(buf, len, 91);
 	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
 			 test_bpf_obj("counter_probe")));

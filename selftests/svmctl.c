@@ -114,7 +114,7 @@ static long long dev_stat(unsigned int dev, const char *field)
 FIXTURE(ctl)
 {
 	int fd0, fd1;
-	uint8_t *raw, *buf;
+	uint8_t *buf;
 	char s[512];
 };
 
@@ -126,10 +126,9 @@ FIXTURE_SETUP(ctl)
 	ASSERT_GE(self->fd1, 0);
 	ASSERT_EQ(0, emu_bind(self->fd0));
 	ASSERT_EQ(0, emu_bind(self->fd1));
-	self->raw = mmap(NULL, (NCH + 1) * CH, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->raw);
-	self->buf = (uint8_t *)(((uintptr_t)self->raw + CH - 1) & ~(CH - 1));
+	self->buf = map_chunk_aligned(NCH * CH, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, self->buf);
 	run("%s unload >/dev/null 2>&1", svmctl_path());
 	ASSERT_EQ(0, run("%s stats --start >/dev/null", svmctl_path()));
 }
@@ -137,7 +136,7 @@ FIXTURE_SETUP(ctl)
 FIXTURE_TEARDOWN(ctl)
 {
 	run("%s unload >/dev/null 2>&1", svmctl_path());
-	munmap(self->raw, (NCH + 1) * CH);
+	munmap(self->buf, NCH * CH);
 	close(self->fd1);
 	close(self->fd0);
 }
@@ -239,14 +238,12 @@ TEST_F_TIMEOUT(ctl, stats_count_evictions_for_the_owner, 120)
 	long long ev0 = dev_counter(0, "evictions");
 	long long pe0 = dev_counter(0, "pages_evicted");
 	size_t len;
-	uint8_t *raw, *b;
+	uint8_t *b;
 
 	ASSERT_GT(mem, 0);
 	len = mem + 4 * CH;
-	raw = mmap(NULL, len + CH, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, raw);
-	b = (uint8_t *)(((uintptr_t)raw + CH - 1) & ~(CH - 1));
+	b = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, b);
 	ASSERT_EQ(0, emu_exec1(self->fd0, SVM_EMU_OP_WRITE, b, len, 0, 77,
 			       NULL, NULL));
 	ASSERT_GT(dev_counter(0, "evictions"), ev0);
@@ -270,7 +267,7 @@ TEST_F_TIMEOUT(ctl, stats_count_evictions_for_the_owner, 120)
 		EXPECT_STREQ(x, y);
 	}
 	EXPECT_EQ(-1, check_pattern(b, len, 77));
-	munmap(raw, len + CH);
+	munmap(b, len);
 }
 
 /* sysmem -> default in place: state, exit kind, pins, and the data. */

@@ -28,15 +28,15 @@ static void peer_read(struct __test_metadata *_metadata, bool linked)
 {
 	int fd0 = emu_open(0), fd1 = emu_open(1);
 	struct drm_svm_emu_counters c;
-	uint8_t *raw = mmap(NULL, 2 * SZ, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t *buf, sum, want;
+	uint64_t *buf = map_chunk_aligned(SZ, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	uint64_t sum, want;
 
 	ASSERT_GE(fd0, 0);
 	ASSERT_GE(fd1, 0);
 	ASSERT_EQ(0, emu_bind(fd0));
 	ASSERT_EQ(0, emu_bind(fd1));
-	buf = (uint64_t *)(((uintptr_t)raw + SZ - 1) & ~(SZ - 1));
+	ASSERT_NE(MAP_FAILED, buf);
 	fill_pattern(buf, SZ, 64);
 	want = cpu_checksum(buf, SZ, 0);
 	ASSERT_EQ(SZ / 4096, emu_prefetch(fd1, buf, SZ, 1));
@@ -58,7 +58,7 @@ static void peer_read(struct __test_metadata *_metadata, bool linked)
 						  SVM_EXT_RES_SYSTEM));
 	}
 	EXPECT_EQ(-1, check_pattern(buf, SZ, 64));
-	munmap(raw, 2 * SZ);
+	munmap(buf, SZ);
 	close(fd1);
 	close(fd0);
 }

@@ -97,23 +97,15 @@ static int map_bufs(const struct plan *p, struct proc_state *ps)
 
 	for (b = 0; b < p->nbufs; b++) {
 		size_t len = (size_t)p->buf_chunks[b] * PLAN_CHUNK_SIZE, i;
-		size_t maplen = len + PLAN_CHUNK_SIZE, head;
-		char *m, *base;
+		char *base;
 
 		if (p->buf_proc[b] != ps->proc)
 			continue;
-		m = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
-			return -errno;
 		/* chunk-aligned, so buffer chunks are the core's chunks */
-		base = (char *)(((uintptr_t)m + PLAN_CHUNK_SIZE - 1) &
-				~(uintptr_t)(PLAN_CHUNK_SIZE - 1));
-		head = base - m;
-		if (head)
-			munmap(m, head);
-		if (maplen - head - len)
-			munmap(base + len, maplen - head - len);
+		base = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
+		if (base == MAP_FAILED)
+			return -errno;
 		/* THP would change what a fault moves from run to run */
 		madvise(base, len, MADV_NOHUGEPAGE);
 		for (i = 0; i < len; i += PLAN_PAGE_SIZE)
