@@ -5,7 +5,9 @@
  * every byte read back by the CPU.
  *  - prefetch: a sequential first touch takes a small fraction of the faults
  *    of a one-page window; sparse random access moves barely more; the
- *    threshold param (svmctl set) changes the decisions.
+ *    threshold param (svmctl set) changes the decisions; a strided access,
+ *    which the density tree leaves at one page per fault, is detected in
+ *    the fault buffer and in the stream of faults, either direction.
  *  - lfu: a chunk faulted often survives a scan that the default (LRU)
  *    evicts it with, also when its faults were counted across evictions;
  *    with decay it ages out.
@@ -364,6 +366,82 @@ TEST_F(pp, prefetch_max_window_param)
 	EXPECT_EQ(len / PAGE, c.pages_to_dev);
 	TH_LOG("sequential, 64 KiB max window: %llu faults for %zu chunks (%lu per chunk uncapped)",
 	       (unsigned long long)c.faults, len / CHUNK, full);
+}
+
+/*
+ * The device reads one word every STRIDE_PAGES pages of a 4-chunk area the
+ * CPU filled: as one strided access (@one: the fault buffer shows the
+ * stride), or as one access per word in ascending or descending order
+ * (@dir 1 / -1: only the stream of faults shows it).  The CPU then checks
+ * every word.
+ */
+#define STRIDE_PAGES	4
+#define STRIDE_LEN	(4 * CHUNK)
+
+static void strided_read(struct __test_metadata *_metadata, int fd, bool one,
+			 int dir, struct drm_svm_emu_counters *c)
+{
+	size_t n = STRIDE_LEN / PAGE / STRIDE_PAGES, k;
+	struct drm_svm_emu_access *acc = calloc(n, sizeof(*acc));
+	struct area a;
+
+	ASSERT_NE(NULL, acc);
+	ASSERT_EQ(0, area_map(&a, STRIDE_LEN));
+	fill_pattern(a.buf, STRIDE_LEN, 0x5100);
+	if (one) {
+		ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_READ, a.buf, STRIDE_LEN,
+				       STRIDE_PAGES * PAGE, 0, NULL, c));
+	} else {
+		for (k = 0; k < n; k++) {
+			size_t i = dir > 0 ? k : n - 1 - k;
+
+			acc[k].op = SVM_EMU_OP_READ;
+			acc[k].addr = (uintptr_t)(a.buf + i * STRIDE_PAGES *
+						  PAGE);
+			acc[k].length = 8;
+		}
+		ASSERT_EQ(0, emu_exec(fd, acc, n, c));
+	}
+	EXPECT_EQ(-1, check_pattern(a.buf, STRIDE_LEN, 0x5100));
+	area_unmap(&a);
+	free(acc);
+}
+
+TEST_F_TIMEOUT(pp, prefetch_detects_strides, 240)
+{
+	const char *how[3] = { "one strided access", "ascending words",
+			       "descending words" };
+	struct drm_svm_emu_counters off[3], on[3];
+	long long touched = STRIDE_LEN / PAGE / STRIDE_PAGES;
+	int i;
+
+	ASSERT_EQ(0, run("%s load prefetch --set stride_ahead=0 >/dev/null",
+			 svmctl_path()));
+	for (i = 0; i < 3; i++)
+		strided_read(_metadata, self->fd, i == 0, i == 2 ? -1 : 1,
+			     &off[i]);
+	ASSERT_EQ(0, run("%s set stride_ahead=64 >/dev/null", svmctl_path()));
+	EXPECT_EQ(0, run("bpftool map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
+			 " | grep -q '\"stride_max_kb\": 256'"));
+	for (i = 0; i < 3; i++)
+		strided_read(_metadata, self->fd, i == 0, i == 2 ? -1 : 1,
+			     &on[i]);
+	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
+	for (i = 0; i < 3; i++) {
+		TH_LOG("stride %lu KiB, %s: %llu faults, %llu pages moved without stride detection; %llu faults, %llu pages with it",
+		       STRIDE_PAGES * PAGE / 1024, how[i],
+		       (unsigned long long)off[i].faults,
+		       (unsigned long long)off[i].pages_to_dev,
+		       (unsigned long long)on[i].faults,
+		       (unsigned long long)on[i].pages_to_dev);
+		/* the tree alone: one page, one fault per access */
+		EXPECT_EQ(touched, off[i].faults);
+		EXPECT_EQ(touched, off[i].pages_to_dev);
+		/* with strides: at least 10x fewer faults, at most the span */
+		EXPECT_LE(on[i].faults * 10, off[i].faults);
+		EXPECT_LE(on[i].pages_to_dev, STRIDE_LEN / PAGE);
+		EXPECT_GE(on[i].pages_to_dev, touched);
+	}
 }
 
 /*
