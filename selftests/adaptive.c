@@ -41,29 +41,7 @@ static void unload(void)
 	run("%s unload >/dev/null 2>&1", svmctl_path());
 }
 
-static int reload(const char *params)
-{
-	return run("rmmod svm_emu && insmod %s %s && udevadm settle 2>/dev/null;"
-		   " for i in $(seq 50); do [ -e /dev/dri/renderD129 ] && exit 0;"
-		   " sleep 0.1; done; exit 1", module_path("svm_emu"), params);
-}
 
-/* Pages moved into or out of device @dev since the snapshot. */
-struct moved {
-	long long to, from;
-};
-
-static void moved_snap(unsigned int dev, struct moved *m)
-{
-	m->to = dev_counter(dev, "pages_to_dev");
-	m->from = dev_counter(dev, "pages_from_dev");
-}
-
-static long long moved_since(unsigned int dev, const struct moved *m)
-{
-	return dev_counter(dev, "pages_to_dev") - m->to +
-	       dev_counter(dev, "pages_from_dev") - m->from;
-}
 
 FIXTURE(ad)
 {
@@ -78,7 +56,7 @@ FIXTURE_SETUP(ad)
 	unload();
 	if (emu_count() != 2 || read_ll(SVM_SYSFS "/devices/0/peers") != 2 ||
 	    read_ll(SVM_SYSFS "/devices/0/mem_total") != 64 * MIB)
-		ASSERT_EQ(0, reload("ndevices=2 mem_mb=64"));
+		ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
 	for (i = 0; i < 2; i++) {
 		self->fd[i] = emu_open(i);
 		ASSERT_GE(self->fd[i], 0);
@@ -387,7 +365,7 @@ TEST(adaptive_without_peer_link)
 	ASSERT_NE(MAP_FAILED, rd);
 	ASSERT_NE(MAP_FAILED, wr);
 	unload();
-	ASSERT_EQ(0, reload("ndevices=2 mem_mb=64 peers=none"));
+	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64 peers=none"));
 	for (t = 0; t < 2; t++) {
 		fd[t] = emu_open(t);
 		ASSERT_GE(fd[t], 0);
@@ -428,7 +406,7 @@ TEST(adaptive_without_peer_link)
 	unload();
 	close(fd[0]);
 	close(fd[1]);
-	EXPECT_EQ(0, reload("ndevices=2 mem_mb=64"));
+	EXPECT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
 }
 
 /* ---- sequential first touch ---------------------------------------------- */

@@ -567,7 +567,7 @@ static void tenants(struct __test_metadata *_metadata, size_t nchunks,
  * than A's chunks and go later in the same sweep; how many do depends on
  * how the two tenants' faults interleaved in the round before.
  */
-TEST_F(ev, tenants_without_quota_last_sweeper_takes_more)
+TEST_F_TIMEOUT(ev, tenants_without_quota_last_sweeper_takes_more, 180)
 {
 	long long all = (long long)self->nchunks * CHUNK_PAGES;
 	long long res[2];
@@ -579,14 +579,14 @@ TEST_F(ev, tenants_without_quota_last_sweeper_takes_more)
 }
 
 /* No configuration: two tenants, equal shares. */
-TEST_F(ev, tenant_quota_equal_shares_by_default)
+TEST_F_TIMEOUT(ev, tenant_quota_equal_shares_by_default, 180)
 {
 	long long res[2];
 
 	tenants(_metadata, self->nchunks, 50, DEFAULT_SHARES, res);
 }
 
-TEST_F(ev, tenant_quota_configured_75_25)
+TEST_F_TIMEOUT(ev, tenant_quota_configured_75_25, 180)
 {
 	long long res[2];
 
@@ -644,7 +644,7 @@ static int cg_enter(const char *path, pid_t pid)
  * process would have given a two thirds of the device (three equal
  * tenants), well outside that.
  */
-TEST_F(ev, tenant_quota_by_cgroup_counts_every_process_in_it)
+TEST_F_TIMEOUT(ev, tenant_quota_by_cgroup_counts_every_process_in_it, 180)
 {
 	long long all = (long long)self->nchunks * CHUNK_PAGES;
 	long long tol = all * 5 / 100, share[2], res[3], sum[2];

@@ -48,12 +48,6 @@ static void msleep(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int reload(const char *params)
-{
-	return run("rmmod svm_emu && insmod %s %s && udevadm settle 2>/dev/null;"
-		   " for i in $(seq 50); do [ -e /dev/dri/renderD129 ] && exit 0;"
-		   " sleep 0.1; done; exit 1", module_path("svm_emu"), params);
-}
 
 /*
  * A failed ASSERT skips the teardown: never inherit a policy, nor the
@@ -63,7 +57,7 @@ static void ensure_default_setup(struct __test_metadata *_metadata)
 {
 	unload();
 	if (emu_count() != 2 || read_ll(SVM_SYSFS "/devices/0/peers") != 2)
-		ASSERT_EQ(0, reload("ndevices=2 mem_mb=64"));
+		ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
 }
 
 static int open_bound(unsigned int i)
@@ -77,22 +71,6 @@ static int open_bound(unsigned int i)
 	return fd;
 }
 
-/* Pages moved into or out of device @dev since the snapshot. */
-struct moved {
-	long long to, from;
-};
-
-static void moved_snap(unsigned int dev, struct moved *m)
-{
-	m->to = dev_counter(dev, "pages_to_dev");
-	m->from = dev_counter(dev, "pages_from_dev");
-}
-
-static long long moved_since(unsigned int dev, const struct moved *m)
-{
-	return dev_counter(dev, "pages_to_dev") - m->to +
-	       dev_counter(dev, "pages_from_dev") - m->from;
-}
 
 /* ---- CPU<->GPU ping-pong ------------------------------------------------ */
 
@@ -883,7 +861,7 @@ TEST(kfd_accessed_by_unreachable_goes_home)
 	int fd0, fd1, pass;
 
 	unload();
-	ASSERT_EQ(0, reload("ndevices=2 peers=none"));
+	ASSERT_EQ(0, emu_reload("ndevices=2 peers=none"));
 	fd0 = open_bound(0);
 	fd1 = open_bound(1);
 	ASSERT_GE(fd0, 0);
@@ -926,7 +904,7 @@ TEST(kfd_accessed_by_unreachable_goes_home)
 	unload();
 	close(fd1);
 	close(fd0);
-	ASSERT_EQ(0, reload("ndevices=2 mem_mb=64"));
+	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
 }
 
 /* ---- p2p ------------------------------------------------------------------ */
@@ -986,7 +964,7 @@ TEST(p2p_linked_devices_share_over_the_link)
 	ASSERT_NE(MAP_FAILED, sys);
 	ASSERT_NE(MAP_FAILED, far);
 	unload();
-	ASSERT_EQ(0, reload("ndevices=3 peers=0-1"));
+	ASSERT_EQ(0, emu_reload("ndevices=3 peers=0-1"));
 	for (i = 0; i < 3; i++) {
 		fd[i] = open_bound(i);
 		ASSERT_GE(fd[i], 0);
@@ -1037,7 +1015,7 @@ TEST(p2p_linked_devices_share_over_the_link)
 	unload();
 	for (i = 0; i < 3; i++)
 		close(fd[i]);
-	ASSERT_EQ(0, reload("ndevices=2 mem_mb=64"));
+	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
 }
 
 TEST_HARNESS_MAIN

@@ -13,12 +13,6 @@
 
 #define SZ (2 * MIB)
 
-static int reload(const char *params)
-{
-	return run("rmmod svm_emu && insmod %s %s && udevadm settle 2>/dev/null;"
-		   " for i in $(seq 50); do [ -e /dev/dri/renderD129 ] && exit 0;"
-		   " sleep 0.1; done; exit 1", module_path("svm_emu"), params);
-}
 
 /*
  * Data on device 1; device 0 reads it under a map-in-place decision
@@ -73,14 +67,14 @@ TEST(no_peer_link_goes_through_system_memory)
 	struct drm_svm_emu_info info = { 0 };
 	int fd;
 
-	ASSERT_EQ(0, reload("peers=none"));
+	ASSERT_EQ(0, emu_reload("peers=none"));
 	fd = emu_open(0);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, ioctl(fd, DRM_IOCTL_SVM_EMU_INFO, &info));
 	EXPECT_EQ(0, info.peers);
 	close(fd);
 	peer_read(_metadata, false);
-	ASSERT_EQ(0, reload("ndevices=2 mem_mb=64"));
+	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
 }
 
 TEST(module_parameters_are_checked)
@@ -96,7 +90,7 @@ TEST(module_parameters_are_checked)
 	EXPECT_EQ(3, emu_count());
 	EXPECT_EQ(8 * MIB, read_ll(SVM_SYSFS "/devices/2/mem_total"));
 	EXPECT_EQ(0, read_ll(SVM_SYSFS "/devices/2/peers"));
-	ASSERT_EQ(0, reload("ndevices=2 mem_mb=64"));
+	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
 	EXPECT_EQ(2, emu_count());
 }
 

@@ -227,6 +227,18 @@ long long dev_counter(unsigned int dev, const char *name)
 	return v;
 }
 
+void moved_snap(unsigned int dev, struct moved *m)
+{
+	m->to = dev_counter(dev, "pages_to_dev");
+	m->from = dev_counter(dev, "pages_from_dev");
+}
+
+long long moved_since(unsigned int dev, const struct moved *m)
+{
+	return dev_counter(dev, "pages_to_dev") - m->to +
+	       dev_counter(dev, "pages_from_dev") - m->from;
+}
+
 long long dev_mem_used(unsigned int dev)
 {
 	char path[128];
@@ -304,6 +316,13 @@ const char *module_path(const char *name)
 
 	snprintf(path, sizeof(path), "%s/modules/%s.ko", build_dir(), name);
 	return path;
+}
+
+int emu_reload(const char *params)
+{
+	return run("rmmod svm_emu && insmod %s %s && udevadm settle 2>/dev/null;"
+		   " for i in $(seq 50); do [ -e /dev/dri/renderD129 ] && exit 0;"
+		   " sleep 0.1; done; exit 1", module_path("svm_emu"), params);
 }
 
 const char *test_bpf_obj(const char *name)

@@ -50,6 +50,19 @@ long long dev_counter(unsigned int dev, const char *name);
 long long dev_mem_used(unsigned int dev);
 long long dev_mem_free(unsigned int dev);
 
+/* Pages moved into and out of device @dev since moved_snap(). */
+struct moved {
+	long long to, from;
+};
+void moved_snap(unsigned int dev, struct moved *m);
+long long moved_since(unsigned int dev, const struct moved *m);
+
+/*
+ * Reload svm_emu with module parameters @params (e.g. "ndevices=2
+ * peers=none") and wait for its second render node: 0, or non-zero.
+ */
+int emu_reload(const char *params);
+
 /* Run a shell command; returns its exit status (or -1). */
 int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Path of svmctl ($SVMCTL, else next to the test binaries). */
