@@ -46,6 +46,52 @@ static const char *source_key(const struct svm_policy *p)
 	}
 }
 
+/*
+ * The maps a policy declares with LIBBPF_PIN_BY_NAME get pinned in @dir
+ * when the object loads.  0, or the exit code after an error message.
+ */
+static int pin_maps_in(struct bpf_object *obj, const char *dir)
+{
+	char path[1200];	/* dir (<= 1024) + name */
+	struct bpf_map *m;
+	int err;
+
+	bpf_object__for_each_map(m, obj) {
+		if (!bpf_map__pin_path(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
+		err = bpf_map__set_pin_path(m, path);
+		if (err)
+			return p_err(EXIT_FAIL, -err, "setting pin path %s",
+				     path);
+	}
+	return 0;
+}
+
+/* Load @obj into the kernel, saying why not.  0, or the exit code. */
+static int load_object(struct bpf_object *obj, const char *name)
+{
+	int err = bpf_object__load(obj);
+
+	if (!err)
+		return 0;
+	if (err == -EPERM)
+		return p_err(EXIT_PERM, EPERM,
+			     "loading policy '%s': needs CAP_SYS_ADMIN (svm_ext.ko's BTF)",
+			     name);
+	if (err == -EACCES)
+		return p_err(EXIT_FAIL, EACCES,
+			     "loading policy '%s': the verifier rejected a program (its log is above)",
+			     name);
+	if (err == -ESRCH)
+		return p_err(EXIT_FAIL, ESRCH,
+			     "loading policy '%s': the running kernel has no BTF for its struct_ops type (svm_ext.ko built from other sources?)",
+			     name);
+	return p_err(EXIT_FAIL, -err,
+		     "loading policy '%s' (libbpf's messages above; more with --debug)",
+		     name);
+}
+
 static int perm_or_fail(int err)
 {
 	return err == EPERM || err == EACCES ? EXIT_PERM : EXIT_FAIL;
@@ -550,7 +596,7 @@ static int do_load(int argc, char **argv)
 	struct svm_policy file = {}, *p = NULL;
 	struct bpf_link_info linfo = {};
 	struct bpf_object *obj = NULL;
-	struct bpf_map *st_map, *pmap, *m;
+	struct bpf_map *st_map, *pmap;
 	struct bpf_link *link = NULL;
 	struct svm_registry reg = {};
 	size_t ndirs = 0, nsets = 0, nstale = 0;
@@ -616,39 +662,12 @@ static int do_load(int argc, char **argv)
 		goto out;
 	}
 	pinned_dir = true;
-	/* maps declared with LIBBPF_PIN_BY_NAME go to the policy's dir */
-	bpf_object__for_each_map(m, obj) {
-		if (!bpf_map__pin_path(m))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(m));
-		err = bpf_map__set_pin_path(m, path);
-		if (err) {
-			ret = p_err(EXIT_FAIL, -err, "setting pin path %s",
-				    path);
-			goto out;
-		}
-	}
-
-	err = bpf_object__load(obj);
-	if (err) {
-		if (err == -EPERM)
-			ret = p_err(EXIT_PERM, EPERM,
-				    "loading policy '%s': needs CAP_SYS_ADMIN (svm_ext.ko's BTF)",
-				    name);
-		else if (err == -EACCES)
-			ret = p_err(EXIT_FAIL, EACCES,
-				    "loading policy '%s': the verifier rejected a program (its log is above)",
-				    name);
-		else if (err == -ESRCH)
-			ret = p_err(EXIT_FAIL, ESRCH,
-				    "loading policy '%s': the running kernel has no BTF for its struct_ops type (svm_ext.ko built from other sources?)",
-				    name);
-		else
-			ret = p_err(EXIT_FAIL, -err,
-				    "loading policy '%s' (libbpf's messages above; more with --debug)",
-				    name);
+	ret = pin_maps_in(obj, dir);
+	if (ret)
 		goto out;
-	}
+	ret = load_object(obj, name);
+	if (ret)
+		goto out;
 	if (pmap && bpf_map_update_elem(bpf_map__fd(pmap), &zero, pbuf,
 					BPF_ANY)) {
 		ret = p_err(EXIT_FAIL, errno, "writing the params of '%s'",
@@ -909,7 +928,7 @@ static int do_switch(int argc, char **argv)
 	struct svm_policy file = {}, *p = NULL;
 	struct bpf_link_info linfo = {};
 	struct bpf_object *obj = NULL;
-	struct bpf_map *st_map, *pmap, *m;
+	struct bpf_map *st_map, *pmap;
 	struct bpf_link *fresh = NULL;
 	struct svm_registry reg = {};
 	size_t ndirs = 0, nsets = 0;
@@ -973,24 +992,12 @@ static int do_switch(int argc, char **argv)
 		goto out;
 	}
 	tmp_made = true;
-	bpf_object__for_each_map(m, obj) {
-		if (!bpf_map__pin_path(m))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmp, bpf_map__name(m));
-		err = bpf_map__set_pin_path(m, path);
-		if (err) {
-			ret = p_err(EXIT_FAIL, -err, "setting pin path %s",
-				    path);
-			goto out;
-		}
-	}
-	err = bpf_object__load(obj);
-	if (err) {
-		ret = p_err(err == -EPERM ? EXIT_PERM : EXIT_FAIL, -err,
-			    "loading policy '%s' (libbpf's messages above; more with --debug)",
-			    name);
+	ret = pin_maps_in(obj, tmp);
+	if (ret)
 		goto out;
-	}
+	ret = load_object(obj, name);
+	if (ret)
+		goto out;
 	if (pmap && bpf_map_update_elem(bpf_map__fd(pmap), &zero, pbuf,
 					BPF_ANY)) {
 		ret = p_err(EXIT_FAIL, errno, "writing the params of '%s'",
