@@ -174,7 +174,7 @@ FIXTURE_TEARDOWN(pp)
  * stays in system memory, the GPU maps it remotely) and model about the
  * advised placement's time.
  */
-TEST_F(pp, thrashing_policies_stop_cpu_gpu_pingpong)
+TEST_F_TIMEOUT(pp, thrashing_policies_stop_cpu_gpu_pingpong, 180)
 {
 	uint64_t *def = map_chunk_aligned(PP_LEN, PROT_READ | PROT_WRITE,
 					  MAP_PRIVATE);
