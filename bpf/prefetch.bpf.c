@@ -48,8 +48,8 @@
  * params.threshold: percent, 1 .. 100 (default 51).
  * params.max_window_kb: largest density window, a power of two,
  * 4 .. 2048 KiB (default 2048).  Values out of range mean the default.
- * params.stride_ahead: strided pages a stride window covers ahead, 0 = no
- * stride detection (default 64).
+ * params.stride_ahead: strided pages a stride window covers ahead, 1 .. 512;
+ * 0 = no stride detection (default 64).
  * params.stride_max_kb: largest stride taken, 8 .. 1024 KiB (default 256).
  */
 #include <svm_ext/common.bpf.h>
@@ -213,13 +213,14 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 		for (level = 0; level < SVM_EXT_DENSITY_LEVELS; level++)
 			if (kb == 4U << level)
 				max_level = level;
-		ahead = p->stride_ahead;
+		ahead = p->stride_ahead <= SVM_EXT_CHUNK_PAGES ?
+			p->stride_ahead : PF_STRIDE_AHEAD;
 		if (p->stride_max_kb >= 8 && p->stride_max_kb <= 1024)
 			maxd = p->stride_max_kb / 4;
 	}
 	if (svm_ext_density_window(f, threshold, max_level, &start, &len))
 		return 0;	/* not the shape the core promises: default */
-	if (!ahead || ahead > SVM_EXT_CHUNK_PAGES) {
+	if (!ahead) {
 		svm_ext_fault_migrate(f, start, len, f->dev);
 		return 0;
 	}
