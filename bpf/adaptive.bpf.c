@@ -142,12 +142,6 @@ static __always_inline void ad_inc(__u32 *c)
 		(*c)++;
 }
 
-/* Is @v a registered device's index the faulting device reaches by link? */
-static __always_inline bool ad_linked(struct svm_ext_fault_ctx *f, __u32 v)
-{
-	return v < 64 && v != f->dev && (f->peer_mask & (1ULL << v));
-}
-
 /* What a range's history says about data in system memory (rules 1, 2). */
 enum ad_verdict {
 	AD_MOVE,	/* nothing against migrating it */
@@ -183,8 +177,7 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 
 	/* here already, cannot move, or the user said where: the default's */
 	if (cur == f->dev || !(f->flags & SVM_EXT_FAULT_MIGRATABLE) ||
-	    f->preferred_loc != SVM_EXT_LOC_NONE || f->read_mostly ||
-	    (f->accessed_by & (1ULL << (f->dev & 63))))
+	    svm_ext_fault_hinted(f))
 		return 0;
 	r = bpf_map_lookup_elem(&ranges, &k);
 
@@ -204,7 +197,7 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 	if (cur < 64) {
 		/* another device holds it */
 		if (p.peer_reads && f->access == SVM_EXT_ACCESS_READ) {
-			if (ad_linked(f, cur))
+			if (svm_ext_fault_linked(f, cur))
 				svm_ext_fault_map(f, start, len);
 			else
 				svm_ext_fault_duplicate(f, start, len);
@@ -212,7 +205,7 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 		}
 		if (r && p.peer_moves && r->peer_moves >= p.peer_moves) {
 			/* ping-pong between devices: stay put */
-			if (ad_linked(f, cur))
+			if (svm_ext_fault_linked(f, cur))
 				svm_ext_fault_map(f, start, len);
 			else
 				svm_ext_fault_migrate(f, start, len,

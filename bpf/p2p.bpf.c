@@ -69,7 +69,7 @@ static __always_inline bool p2p_good_link(struct svm_ext_fault_ctx *f,
 	__u64 bw, host, min = 0;
 	__u32 zero = 0;
 
-	if (peer >= 64 || peer == f->dev || !(f->peer_mask & (1ULL << peer)) ||
+	if (!svm_ext_fault_linked(f, peer) ||
 	    !(svm_ext_dev_peers(peer) & (1ULL << (f->dev & 63))))
 		return false;
 	p = bpf_map_lookup_elem(&params, &zero);
@@ -97,8 +97,7 @@ int BPF_PROG(p2p_fault, struct svm_ext_fault_ctx *f)
 	}
 	/* the user's hints and what cannot move: the default's */
 	if (cur == dev || !(f->flags & SVM_EXT_FAULT_MIGRATABLE) ||
-	    f->preferred_loc != SVM_EXT_LOC_NONE || f->read_mostly ||
-	    (f->accessed_by & (1ULL << (dev & 63))))
+	    svm_ext_fault_hinted(f))
 		return 0;
 	svm_ext_window(f, SVM_EXT_PAGE_SIZE << f->granularity, &start, &len);
 	if (cur < 64) {

@@ -113,10 +113,8 @@ static __always_inline bool tg_cfg(struct svm_ext_thrash_cfg *c)
  */
 static __always_inline bool tg_reachable(const struct svm_ext_fault_ctx *f)
 {
-	__u32 cur = f->cur_loc;
-
-	return cur == SVM_EXT_LOC_SYSTEM ||
-	       (cur < 64 && cur != f->dev && (f->peer_mask & (1ULL << cur)));
+	return f->cur_loc == SVM_EXT_LOC_SYSTEM ||
+	       svm_ext_fault_linked(f, f->cur_loc);
 }
 
 SEC("struct_ops")
@@ -139,9 +137,7 @@ int BPF_PROG(thrash_guard_fault, struct svm_ext_fault_ctx *f)
 	 * nothing to throttle.
 	 */
 	if (rent && tg_reachable(f) &&
-	    (f->flags & SVM_EXT_FAULT_MIGRATABLE) &&
-	    f->preferred_loc == SVM_EXT_LOC_NONE && !f->read_mostly &&
-	    !(f->accessed_by & (1ULL << (f->dev & 63)))) {
+	    (f->flags & SVM_EXT_FAULT_MIGRATABLE) && !svm_ext_fault_hinted(f)) {
 		svm_ext_fault_map(f, start, len);
 		return 0;
 	}

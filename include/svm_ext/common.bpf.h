@@ -128,4 +128,22 @@ static __always_inline void svm_ext_window(struct svm_ext_fault_ctx *ctx,
 	*len = svm_ext_min(s + size, ctx->range_end) - *start;
 }
 
+/*
+ * Did the user say where the fault's data belongs: a preferred location,
+ * read-mostly, or the faulting device in the accessed-by set?  Policies
+ * that carry out hints as the default does leave such faults to it.
+ */
+static __always_inline bool svm_ext_fault_hinted(const struct svm_ext_fault_ctx *f)
+{
+	return f->preferred_loc != SVM_EXT_LOC_NONE || f->read_mostly ||
+	       (f->accessed_by & (1ULL << (f->dev & 63)));
+}
+
+/* Is @loc another device the faulting device reaches over a peer link? */
+static __always_inline bool svm_ext_fault_linked(const struct svm_ext_fault_ctx *f,
+						 __u32 loc)
+{
+	return loc < 64 && loc != f->dev && (f->peer_mask & (1ULL << loc));
+}
+
 #endif /* __SVM_EXT_COMMON_BPF_H */

@@ -36,12 +36,12 @@ static __always_inline bool svm_ext_density_applies(struct svm_ext_fault_ctx *f)
 	if (f->cur_loc == f->dev || !(f->flags & SVM_EXT_FAULT_MIGRATABLE) ||
 	    f->preferred_loc == SVM_EXT_LOC_SYSTEM)
 		return false;
+	/* cur_loc is not the faulting device here */
 	if ((f->accessed_by & (1ULL << (f->dev & 63))) &&
 	    (f->cur_loc == SVM_EXT_LOC_SYSTEM ||
-	     (f->cur_loc < 64 && (f->peer_mask & (1ULL << f->cur_loc)))))
+	     svm_ext_fault_linked(f, f->cur_loc)))
 		return false;
-	if (f->preferred_loc < 64 && f->preferred_loc != f->dev &&
-	    (f->peer_mask & (1ULL << f->preferred_loc)))
+	if (svm_ext_fault_linked(f, f->preferred_loc))
 		return false;
 	return true;
 }
