@@ -143,36 +143,34 @@ static __always_inline __s64 pf_batch_stride(const __u64 *batch, __u32 page,
 	return found == PF_BATCH_SCAN && d >= 2 && d <= maxd ? d : 0;
 }
 
-static __always_inline struct pf_stream *pf_stream_get(struct svm_ext_fault_ctx *f)
-{
-	struct pf_stream_key k = {
-		.tgid = bpf_get_current_pid_tgid() >> 32, .dev = f->dev,
-	};
-
-	return bpf_map_lookup_elem(&streams, &k);
-}
-
-/*
- * The stream's stride, learning this fault at page number @vp: the fault
- * where the last stride window said the stream would come next, or the
- * same delta twice in a row between faults that each took only their own
- * page (a delta after a larger window is how far that window reached, not
- * how the device accesses memory); 0 if none, or out of 2 .. @maxd.
- */
-static __always_inline __s64 pf_stream_stride(struct svm_ext_fault_ctx *f,
-					      __u64 vp, __u32 maxd)
+/* The faulting process's stream on the faulting device (new: at @vp). */
+static __always_inline struct pf_stream *
+pf_stream_get(struct svm_ext_fault_ctx *f, __u64 vp)
 {
 	struct pf_stream_key k = {
 		.tgid = bpf_get_current_pid_tgid() >> 32, .dev = f->dev,
 	};
 	struct pf_stream fresh = { .last = vp }, *s;
-	__s64 delta, d = 0, ad;
 
 	s = bpf_map_lookup_elem(&streams, &k);
-	if (!s) {
-		bpf_map_update_elem(&streams, &k, &fresh, BPF_ANY);
-		return 0;
-	}
+	if (s)
+		return s;
+	bpf_map_update_elem(&streams, &k, &fresh, BPF_ANY);
+	return bpf_map_lookup_elem(&streams, &k);
+}
+
+/*
+ * Stream @s's stride, learning this fault at page number @vp: the fault
+ * where the last stride window said the stream would come next, or the
+ * same delta twice in a row between faults that each took only their own
+ * page (a delta after a larger window is how far that window reached, not
+ * how the device accesses memory); 0 if none, or out of 2 .. @maxd.
+ */
+static __always_inline __s64 pf_stream_stride(struct pf_stream *s, __u64 vp,
+					      __u32 maxd)
+{
+	__s64 delta, d = 0, ad;
+
 	delta = (__s64)(vp - s->last);
 	if (s->expect && s->expect == vp) {
 		d = s->stride;
@@ -198,7 +196,7 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 	__u64 batch[SVM_EXT_DENSITY_WORDS] = {};
 	__u64 start, len, base, vp, lo, hi, rlo, rhi, n, ud, next = 0;
 	struct prefetch_params *p;
-	struct pf_stream *s;
+	struct pf_stream *s = NULL;
 	__u32 zero = 0, level, page;
 	__s64 d = 0, sd;
 
@@ -231,9 +229,12 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 	vp = f->addr >> 12;
 	if (svm_ext_fault_batch(f, batch, sizeof(batch)) > PF_BATCH_SCAN)
 		d = pf_batch_stride(batch, page, maxd);
-	sd = pf_stream_stride(f, vp, maxd);	/* the stream learns every fault */
-	if (!d)
-		d = sd;
+	s = pf_stream_get(f, vp);
+	if (s) {
+		sd = pf_stream_stride(s, vp, maxd);	/* learns every fault */
+		if (!d)
+			d = sd;
+	}
 	if (!d)
 		goto out;
 
@@ -262,7 +263,6 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 	start = base + (lo << 12);
 	len = (hi - lo) << 12;
 out:
-	s = pf_stream_get(f);
 	if (s) {
 		s->single = len == SVM_EXT_PAGE_SIZE;
 		s->expect = next;

@@ -5,8 +5,9 @@
  *
  * Every tenant (a tgid, or a cgroup v2 id) is entitled to a share of each
  * device's memory: the one configured for it, else an equal part of what
- * the configured tenants leave.  Nothing is reserved: a tenant uses free memory beyond its
- * share as long as there is some.  When a device is full, the room comes
+ * the configured tenants leave.  Nothing is reserved: a tenant uses free
+ * memory beyond its share as long as there is some.  When a device is
+ * full, the room comes
  *  - from chunks whose process is gone, if any;
  *  - else from the requester itself if it would be over its share with the
  *    chunk it needs;
