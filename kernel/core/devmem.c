@@ -66,25 +66,10 @@ static void svm_ext_page_free(struct page *page)
 	spin_unlock_irqrestore(&core->lock, flags);
 }
 
-static const struct dev_pagemap_ops svm_ext_pagemap_ops = {
+const struct dev_pagemap_ops svm_ext_pagemap_ops = {
 	.page_free = svm_ext_page_free,
 	.migrate_to_ram = svm_ext_cpu_fault,
 };
-
-/**
- * svm_ext_page_core() - the svm_ext device a page belongs to
- * @page: any page
- *
- * Return: the device's core state, or NULL if @page is not an svm_ext
- * device page.
- */
-struct svm_ext_device_core *svm_ext_page_core(struct page *page)
-{
-	if (!page || !is_device_private_page(page) ||
-	    page->pgmap->ops != &svm_ext_pagemap_ops)
-		return NULL;
-	return container_of(page->pgmap, struct svm_ext_device_core, pgmap);
-}
 
 u64 svm_ext_devmem_used_pages(struct svm_ext_device_core *core)
 {

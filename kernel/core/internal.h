@@ -257,7 +257,26 @@ void svm_ext_replicas_drop(struct svm_ext_range *range, unsigned long start,
 			   unsigned long end, bool invalidate);
 bool svm_ext_range_has_replicas(struct svm_ext_range *range);
 void svm_ext_replicas_reclaim(struct svm_ext_device_core *core);
-struct svm_ext_device_core *svm_ext_page_core(struct page *page);
+
+/* devmem.c: the pagemap every svm_ext device-private page points to */
+extern const struct dev_pagemap_ops svm_ext_pagemap_ops;
+
+/**
+ * svm_ext_page_core() - the svm_ext device a page belongs to
+ * @page: any page, or NULL
+ *
+ * Inline: the migration loops ask it of every page they move.
+ *
+ * Return: the device's core state, or NULL if @page is not an svm_ext
+ * device page.
+ */
+static inline struct svm_ext_device_core *svm_ext_page_core(struct page *page)
+{
+	if (!page || !is_device_private_page(page) ||
+	    page->pgmap->ops != &svm_ext_pagemap_ops)
+		return NULL;
+	return container_of(page->pgmap, struct svm_ext_device_core, pgmap);
+}
 
 /* migrate.c */
 long svm_ext_migrate_to_device(struct svm_ext_range *range,

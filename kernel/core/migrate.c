@@ -54,9 +54,24 @@ static struct svm_ext_device *svm_ext_pair_device(struct page *d,
 int svm_ext_copy_pages(struct page **dst, struct page **src,
 		       unsigned long npages)
 {
+	struct svm_ext_device *dev = NULL;
 	struct page **pend, **td, **ts;
 	unsigned long i;
 	int ret = 0;
+
+	/* the usual case, one device on every pair: hand the arrays over */
+	for (i = 0; i < npages; i++) {
+		struct svm_ext_device *d;
+
+		if (!dst[i])
+			continue;
+		d = svm_ext_pair_device(dst[i], src[i]);
+		if (!d || (dev && d != dev))
+			break;
+		dev = d;
+	}
+	if (i == npages)
+		return dev ? dev->ops->copy(dev, dst, src, npages) : 0;
 
 	pend = kvcalloc(3 * npages, sizeof(*pend), GFP_KERNEL);
 	if (!pend)
@@ -65,10 +80,9 @@ int svm_ext_copy_pages(struct page **dst, struct page **src,
 	ts = td + npages;
 	memcpy(pend, dst, npages * sizeof(*pend));
 
-	/* one driver call per device involved, usually exactly one */
+	/* one driver call per device involved */
 	for (;;) {
-		struct svm_ext_device *dev = NULL;
-
+		dev = NULL;
 		for (i = 0; i < npages; i++) {
 			struct svm_ext_device *d = NULL;
 

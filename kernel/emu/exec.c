@@ -184,6 +184,15 @@ static bool svm_emu_count_in_place(struct svm_emu_file *ef, unsigned long va,
 	return crossed;
 }
 
+/* pages one lock hold of the page table may serve from a 2 MiB entry */
+#define SVM_EMU_TLB_RUN	16
+
+static bool svm_emu_same_chunk(unsigned long a, unsigned long b)
+{
+	return (a >> (PAGE_SHIFT + SVM_EXT_CHUNK_ORDER)) ==
+	       (b >> (PAGE_SHIFT + SVM_EXT_CHUNK_ORDER));
+}
+
 static int svm_emu_do_access(struct svm_emu_run *run,
 			     struct drm_svm_emu_access *a)
 {
@@ -195,6 +204,7 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 	u64 widx = 0, bytes = 0;
 	unsigned long since = 0;	/* jiffies of the first unserved fault */
 	bool counting = svm_ext_access_counters_wanted();
+	unsigned int run_left;
 	int ret;
 
 	a->result = a->op == SVM_EMU_OP_CHECKSUM ? FNV_OFFSET : 0;
@@ -227,18 +237,39 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 			continue;
 		}
 		since = 0;
-		page = pfn_to_page((v >> SVM_EMU_PTE_PFN_SHIFT) +
-				   (v & SVM_EMU_PTE_HUGE ?
-				    (va >> PAGE_SHIFT) %
-				    (1UL << SVM_EXT_CHUNK_ORDER) : 0));
 		kind = (v >> SVM_EMU_PTE_KIND_SHIFT) & SVM_EMU_PTE_KIND_MASK;
-		kaddr = svm_emu_kmap(page);
-		n = svm_emu_do_page(a, kaddr, va, pos, to, &widx);
-		kunmap_local(kaddr);
+		/*
+		 * A 2 MiB entry of local memory is a TLB hit for the pages
+		 * after this one as well: take up to SVM_EMU_TLB_RUN of them
+		 * in this lock hold (only local ones: in-place accesses feed
+		 * the access counters page by page).
+		 */
+		run_left = (v & SVM_EMU_PTE_HUGE) && kind == SVM_EXT_MAP_LOCAL ?
+			   SVM_EMU_TLB_RUN : 1;
+		for (;;) {
+			page = pfn_to_page((v >> SVM_EMU_PTE_PFN_SHIFT) +
+					   (v & SVM_EMU_PTE_HUGE ?
+					    (va >> PAGE_SHIFT) %
+					    (1UL << SVM_EXT_CHUNK_ORDER) : 0));
+			kaddr = svm_emu_kmap(page);
+			n = svm_emu_do_page(a, kaddr, va, pos, to, &widx);
+			kunmap_local(kaddr);
+			run->access_ns += svm_emu_cost_access(&ef->edev->cost,
+							      kind, n);
+			bytes += n;
+			if (a->stride)
+				pos += DIV_ROUND_UP(to - pos, a->stride) *
+				       a->stride;
+			else
+				pos = to;
+			if (!--run_left || pos >= end ||
+			    !svm_emu_same_chunk(pos, va))
+				break;
+			va = pos & PAGE_MASK;
+			to = min(end, va + PAGE_SIZE);
+		}
 		xa_unlock(&ef->pt);
 
-		run->access_ns += svm_emu_cost_access(&ef->edev->cost, kind, n);
-		bytes += n;
 		if (kind != SVM_EXT_MAP_LOCAL && counting &&
 		    svm_emu_count_in_place(ef, va, n)) {
 			/* the mapping stays valid whatever the core does */
@@ -247,10 +278,6 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 			if (ret == -EINTR || ret == -ESRCH)
 				return ret;
 		}
-		if (a->stride)
-			pos += DIV_ROUND_UP(to - pos, a->stride) * a->stride;
-		else
-			pos = to;
 		cond_resched();
 	}
 	if (a->op == SVM_EMU_OP_READ)

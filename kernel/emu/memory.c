@@ -7,6 +7,7 @@
  * as lib/test_hmm.c does, so the "device" can hold data the CPU cannot map.
  */
 #include <linux/highmem.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include "emu.h"
@@ -19,16 +20,22 @@
  */
 void *svm_emu_kmap(struct page *page)
 {
-	unsigned long off;
-	struct svm_ext_device *sdev = svm_ext_page_device(page, &off);
+	/* inline test first: most pages a copy touches are system pages */
+	if (is_device_private_page(page)) {
+		unsigned long off;
+		struct svm_ext_device *sdev = svm_ext_page_device(page, &off);
 
-	if (sdev) {
-		struct svm_emu_device *edev = sdev->drvdata;
+		if (sdev) {
+			struct svm_emu_device *edev = sdev->drvdata;
 
-		page = edev->backing[off];
+			page = edev->backing[off];
+		}
 	}
 	return kmap_local_page(page);
 }
+
+/* pages copied between two chances to reschedule (about 0.1 ms in a VM) */
+#define SVM_EMU_COPY_RESCHED	32
 
 static int svm_emu_copy(struct svm_ext_device *sdev, struct page **dst,
 			struct page **src, unsigned long npages)
@@ -49,7 +56,8 @@ static int svm_emu_copy(struct svm_ext_device *sdev, struct page **dst,
 			clear_page(d);
 		}
 		kunmap_local(d);
-		cond_resched();
+		if (!((i + 1) % SVM_EMU_COPY_RESCHED))
+			cond_resched();
 	}
 	return 0;
 }
