@@ -287,6 +287,8 @@ long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 			       unsigned long start, unsigned long end,
 			       u64 keep_mask, struct page *fault_page,
 			       u32 cause, struct svm_ext_fault_stats *stats);
+int svm_ext_migrate_init(void);
+void svm_ext_migrate_exit(void);
 int svm_ext_copy_pages(struct page **dst, struct page **src,
 		       unsigned long npages);
 

@@ -30,9 +30,12 @@ static int __init svm_ext_init(void)
 	ret = sysfs_create_group(svm_ext_kobj, &svm_ext_policy_attr_group);
 	if (ret)
 		goto err_kobj;
-	ret = svm_ext_devices_init();
+	ret = svm_ext_migrate_init();
 	if (ret)
 		goto err_kobj;
+	ret = svm_ext_devices_init();
+	if (ret)
+		goto err_migrate;
 	ret = svm_ext_policy_init();
 	if (ret)
 		goto err_devices;
@@ -41,6 +44,8 @@ static int __init svm_ext_init(void)
 
 err_devices:
 	svm_ext_devices_exit();
+err_migrate:
+	svm_ext_migrate_exit();
 err_kobj:
 	kobject_put(svm_ext_kobj);
 	return ret;
@@ -52,6 +57,7 @@ static void __exit svm_ext_exit(void)
 	svm_ext_policy_exit();
 	svm_ext_mm_exit();
 	svm_ext_devices_exit();
+	svm_ext_migrate_exit();
 	kobject_put(svm_ext_kobj);
 }
 

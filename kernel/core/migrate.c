@@ -30,6 +30,12 @@ struct svm_ext_mig {
 	struct page *bulk[SVM_EXT_CHUNK_PAGES];
 };
 
+/*
+ * Every device fault of a large range takes one: a cache of them keeps
+ * 20 KiB allocations (and zeroing all of it) off the page allocator.
+ */
+static struct kmem_cache *svm_ext_mig_cache;
+
 static struct svm_ext_device *svm_ext_pair_device(struct page *d,
 						  struct page *s)
 {
@@ -119,12 +125,17 @@ static struct svm_ext_mig *svm_ext_mig_setup(struct migrate_vma *args,
 					     unsigned long end, unsigned long flags,
 					     struct page *fault_page, int *err)
 {
-	struct svm_ext_mig *m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	struct svm_ext_mig *m = kmem_cache_alloc(svm_ext_mig_cache, GFP_KERNEL);
 
 	if (!m) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	/* src is filled by migrate_vma_setup(); want and bulk by the caller */
+	memset(m->dst, 0, npages * sizeof(*m->dst));
+	memset(m->spages, 0, npages * sizeof(*m->spages));
+	memset(m->dpages, 0, npages * sizeof(*m->dpages));
 	args->vma = vma;
 	args->start = start;
 	args->end = end;
@@ -135,7 +146,7 @@ static struct svm_ext_mig *svm_ext_mig_setup(struct migrate_vma *args,
 	args->fault_page = fault_page;
 	*err = migrate_vma_setup(args);
 	if (*err) {
-		kvfree(m);
+		kmem_cache_free(svm_ext_mig_cache, m);
 		return NULL;
 	}
 	return m;
@@ -252,7 +263,7 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 	if (moved)
 		svm_ext_policy_migrated(current->tgid, cause, src, dst->index,
 					start, end, (u64)moved << PAGE_SHIFT);
-	kvfree(m);
+	kmem_cache_free(svm_ext_mig_cache, m);
 	return moved;
 }
 
@@ -306,6 +317,8 @@ long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 				     !(keep_mask & BIT_ULL(core->dev->index));
 			want += m->want[i];
 		}
+		/* the bulk allocator fills only the NULL slots */
+		memset(m->bulk, 0, want * sizeof(*m->bulk));
 		got = want ? alloc_pages_bulk_array(GFP_HIGHUSER_MOVABLE |
 						    __GFP_NOWARN, want,
 						    m->bulk) : 0;
@@ -359,6 +372,23 @@ long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 		svm_ext_policy_migrated(current->tgid, cause, src,
 					SVM_EXT_LOC_SYSTEM, start, end,
 					(u64)moved << PAGE_SHIFT);
-	kvfree(m);
+	kmem_cache_free(svm_ext_mig_cache, m);
 	return fault_page_oom ? -ENOMEM : moved;
+}
+
+/**
+ * svm_ext_migrate_init() - create the migration scratch cache
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svm_ext_migrate_init(void)
+{
+	svm_ext_mig_cache = KMEM_CACHE(svm_ext_mig, 0);
+	return svm_ext_mig_cache ? 0 : -ENOMEM;
+}
+
+/** svm_ext_migrate_exit() - destroy the migration scratch cache */
+void svm_ext_migrate_exit(void)
+{
+	kmem_cache_destroy(svm_ext_mig_cache);
 }

@@ -45,6 +45,7 @@ struct svm_emu_cost {
  * @name: "svm_emu<N>"
  * @backing: RAM page behind each device-private page, by device offset
  * @npages: device memory pages
+ * @pfn_first: pfn of the first device-private page
  * @cost: cost model (sysfs: cost/)
  */
 struct svm_emu_device {
@@ -54,6 +55,7 @@ struct svm_emu_device {
 	char name[16];
 	struct page **backing;
 	unsigned long npages;
+	unsigned long pfn_first;
 	struct svm_emu_cost cost;
 };
 
@@ -95,7 +97,7 @@ static inline struct svm_emu_device *to_emu(struct drm_device *drm)
 
 /* memory.c */
 extern const struct svm_ext_device_ops svm_emu_ext_ops;
-void *svm_emu_kmap(struct page *page);
+void *svm_emu_kmap(struct svm_emu_device *edev, struct page *page);
 
 /* exec.c */
 int svm_emu_ioctl_exec(struct drm_device *drm, void *data,

@@ -251,7 +251,7 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 					   (v & SVM_EMU_PTE_HUGE ?
 					    (va >> PAGE_SHIFT) %
 					    (1UL << SVM_EXT_CHUNK_ORDER) : 0));
-			kaddr = svm_emu_kmap(page);
+			kaddr = svm_emu_kmap(ef->edev, page);
 			n = svm_emu_do_page(a, kaddr, va, pos, to, &widx);
 			kunmap_local(kaddr);
 			run->access_ns += svm_emu_cost_access(&ef->edev->cost,

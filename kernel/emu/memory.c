@@ -14,20 +14,23 @@
 
 /**
  * svm_emu_kmap() - map a page the emulated devices can touch
+ * @edev: the device most likely to own @page (checked first), or NULL
  * @page: a system page or a device-private page of any svm_emu device
  *
  * Return: a kernel address, to be released with kunmap_local().
  */
-void *svm_emu_kmap(struct page *page)
+void *svm_emu_kmap(struct svm_emu_device *edev, struct page *page)
 {
-	/* inline test first: most pages a copy touches are system pages */
+	unsigned long pfn = page_to_pfn(page), off;
+	struct svm_ext_device *sdev;
+
+	/* inline tests first: a copy or an access rarely leaves edev */
+	if (edev && pfn - edev->pfn_first < edev->npages)
+		return kmap_local_page(edev->backing[pfn - edev->pfn_first]);
 	if (is_device_private_page(page)) {
-		unsigned long off;
-		struct svm_ext_device *sdev = svm_ext_page_device(page, &off);
-
+		sdev = svm_ext_page_device(page, &off);
 		if (sdev) {
-			struct svm_emu_device *edev = sdev->drvdata;
-
+			edev = sdev->drvdata;
 			page = edev->backing[off];
 		}
 	}
@@ -40,6 +43,7 @@ void *svm_emu_kmap(struct page *page)
 static int svm_emu_copy(struct svm_ext_device *sdev, struct page **dst,
 			struct page **src, unsigned long npages)
 {
+	struct svm_emu_device *edev = sdev->drvdata;
 	unsigned long i;
 
 	for (i = 0; i < npages; i++) {
@@ -47,9 +51,9 @@ static int svm_emu_copy(struct svm_ext_device *sdev, struct page **dst,
 
 		if (!dst[i])
 			continue;
-		d = svm_emu_kmap(dst[i]);
+		d = svm_emu_kmap(edev, dst[i]);
 		if (src[i]) {
-			s = svm_emu_kmap(src[i]);
+			s = svm_emu_kmap(edev, src[i]);
 			copy_page(d, s);
 			kunmap_local(s);
 		} else {
@@ -75,6 +79,7 @@ static void svm_emu_devmem_fini(struct svm_ext_device *sdev, struct page *first,
 			__free_page(edev->backing[i]);
 	kvfree(edev->backing);
 	edev->backing = NULL;
+	edev->npages = 0;
 }
 
 static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
@@ -87,6 +92,7 @@ static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
 	if (!edev->backing)
 		return -ENOMEM;
 	edev->npages = npages;
+	edev->pfn_first = page_to_pfn(first);
 	for (i = 0; i < npages; i++) {
 		/*
 		 * Zeroed now: under a VM, first touching host memory costs a
