@@ -37,6 +37,34 @@ void *svm_emu_kmap(struct svm_emu_device *edev, struct page *page)
 	return kmap_local_page(page);
 }
 
+/*
+ * The copy engine's inner loop: eight 64-bit loads, then eight stores.
+ * Under QEMU's TCG, where the tests and benchmarks run, it moves a page
+ * about 1.3x faster than copy_page()'s rep movsq (32 MiB of pages in
+ * 10.3 ms against 13.4 ms; four loads at a time: 10.8 ms; sixteen spill to
+ * the stack: 22.6 ms).  On hardware both run at memory speed.
+ */
+static void svm_emu_copy_page(void *dst, const void *src)
+{
+	const u64 *s = src;
+	u64 *d = dst;
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / 8; i += 8) {
+		u64 w0 = s[i], w1 = s[i + 1], w2 = s[i + 2], w3 = s[i + 3];
+		u64 w4 = s[i + 4], w5 = s[i + 5], w6 = s[i + 6], w7 = s[i + 7];
+
+		d[i] = w0;
+		d[i + 1] = w1;
+		d[i + 2] = w2;
+		d[i + 3] = w3;
+		d[i + 4] = w4;
+		d[i + 5] = w5;
+		d[i + 6] = w6;
+		d[i + 7] = w7;
+	}
+}
+
 /* pages copied between two chances to reschedule (about 0.1 ms in a VM) */
 #define SVM_EMU_COPY_RESCHED	32
 
@@ -54,7 +82,7 @@ static int svm_emu_copy(struct svm_ext_device *sdev, struct page **dst,
 		d = svm_emu_kmap(edev, dst[i]);
 		if (src[i]) {
 			s = svm_emu_kmap(edev, src[i]);
-			copy_page(d, s);
+			svm_emu_copy_page(d, s);
 			kunmap_local(s);
 		} else {
 			clear_page(d);
