@@ -174,6 +174,11 @@ static unsigned long svm_ext_devchunk_evict(struct svm_ext_devchunk *chunk)
 
 		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
+		if (!svm_ext_page_live(spage)) {
+			/* moved away already, or a copy: not ours to move */
+			src[i] &= ~MIGRATE_PFN_MIGRATE;
+			continue;
+		}
 		/*
 		 * No fallback on failure: the page simply stays on the device
 		 * and migrate_device_finalize() restores its mapping.
@@ -197,9 +202,12 @@ static unsigned long svm_ext_devchunk_evict(struct svm_ext_devchunk *chunk)
 		}
 	}
 	migrate_device_pages(src, dst, SVM_EXT_CHUNK_PAGES);
-	for (i = 0; i < SVM_EXT_CHUNK_PAGES; i++)
-		if (dst[i] && (src[i] & MIGRATE_PFN_MIGRATE))
+	for (i = 0; i < SVM_EXT_CHUNK_PAGES; i++) {
+		if (dst[i] && (src[i] & MIGRATE_PFN_MIGRATE)) {
+			svm_ext_page_clear_live(spages[i]);
 			moved++;
+		}
+	}
 	migrate_device_finalize(src, dst, SVM_EXT_CHUNK_PAGES);
 out:
 	kvfree(dpages);
@@ -444,9 +452,12 @@ unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
 		svm_ext_devchunk_put_empty(core, chunk);
 	}
 	spin_unlock_irq(&core->lock);
-	for (i = 0; i < npages; i++)
-		if (pages[i])
+	for (i = 0; i < npages; i++) {
+		if (pages[i]) {
 			zone_device_page_init(pages[i]);
+			svm_ext_page_set_live(pages[i], core);
+		}
+	}
 	return n;
 }
 

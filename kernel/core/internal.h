@@ -278,6 +278,30 @@ static inline struct svm_ext_device_core *svm_ext_page_core(struct page *page)
 	return container_of(page->pgmap, struct svm_ext_device_core, pgmap);
 }
 
+/*
+ * page->zone_device_data of an svm_ext device page is non-NULL while the
+ * page holds the data of its address: set when the page is allocated for a
+ * move, cleared under the page lock once a move has taken the data away
+ * (the page is then only waiting for its last reference).  Eviction takes
+ * pages by pfn, not through a page table, so between a move's unlock and
+ * its put it could catch such a page; it skips pages without the mark.
+ */
+static inline void svm_ext_page_set_live(struct page *page,
+					 struct svm_ext_device_core *core)
+{
+	page->zone_device_data = core;
+}
+
+static inline void svm_ext_page_clear_live(struct page *page)
+{
+	page->zone_device_data = NULL;
+}
+
+static inline bool svm_ext_page_live(struct page *page)
+{
+	return page->zone_device_data;
+}
+
 /* migrate.c */
 long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			       struct vm_area_struct *vma, unsigned long start,

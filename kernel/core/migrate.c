@@ -243,6 +243,7 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 		moved++;
 		score = svm_ext_page_core(m->spages[i]);
 		if (score) {
+			svm_ext_page_clear_live(m->spages[i]);
 			atomic64_inc(&score->cnt.pages_from_dev);
 			if (stats)
 				stats->pages_peer++;
@@ -360,6 +361,7 @@ long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 			continue;
 		moved++;
 		score = svm_ext_page_core(m->spages[i]);
+		svm_ext_page_clear_live(m->spages[i]);
 		atomic64_inc(&score->cnt.pages_from_dev);
 		src = svm_ext_merge_src(src, score->dev->index);
 	}
