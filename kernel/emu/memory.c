@@ -37,12 +37,29 @@ void *svm_emu_kmap(struct svm_emu_device *edev, struct page *page)
 	return kmap_local_page(page);
 }
 
+/* Eight 64-bit loads, then eight stores: no register spills on x86-64. */
+static __always_inline void svm_emu_copy_8w(u64 *d, const u64 *s)
+{
+	u64 w0 = s[0], w1 = s[1], w2 = s[2], w3 = s[3];
+	u64 w4 = s[4], w5 = s[5], w6 = s[6], w7 = s[7];
+
+	d[0] = w0;
+	d[1] = w1;
+	d[2] = w2;
+	d[3] = w3;
+	d[4] = w4;
+	d[5] = w5;
+	d[6] = w6;
+	d[7] = w7;
+}
+
 /*
- * The copy engine's inner loop: eight 64-bit loads, then eight stores.
- * Under QEMU's TCG, where the tests and benchmarks run, it moves a page
- * about 1.3x faster than copy_page()'s rep movsq (32 MiB of pages in
- * 10.3 ms against 13.4 ms; four loads at a time: 10.8 ms; sixteen spill to
- * the stack: 22.6 ms).  On hardware both run at memory speed.
+ * The copy engine's inner loop, two groups of eight words per iteration.
+ * Under QEMU's TCG, where the tests and benchmarks run, it moves pages
+ * about 1.4x faster than copy_page()'s rep movsq: 32 MiB of pages in
+ * 9.8 ms against 14.0 ms (one group per iteration: 10.5 ms; four words at
+ * a time: 10.8 ms; sixteen loads before the stores spill: 22.6 ms).  On
+ * hardware both run at memory speed.
  */
 static void svm_emu_copy_page(void *dst, const void *src)
 {
@@ -50,18 +67,9 @@ static void svm_emu_copy_page(void *dst, const void *src)
 	u64 *d = dst;
 	unsigned int i;
 
-	for (i = 0; i < PAGE_SIZE / 8; i += 8) {
-		u64 w0 = s[i], w1 = s[i + 1], w2 = s[i + 2], w3 = s[i + 3];
-		u64 w4 = s[i + 4], w5 = s[i + 5], w6 = s[i + 6], w7 = s[i + 7];
-
-		d[i] = w0;
-		d[i + 1] = w1;
-		d[i + 2] = w2;
-		d[i + 3] = w3;
-		d[i + 4] = w4;
-		d[i + 5] = w5;
-		d[i + 6] = w6;
-		d[i + 7] = w7;
+	for (i = 0; i < PAGE_SIZE / 8; i += 16) {
+		svm_emu_copy_8w(d + i, s + i);
+		svm_emu_copy_8w(d + i + 8, s + i + 8);
 	}
 }
 
