@@ -143,7 +143,7 @@ TEST_F(ad, working_set_that_fits_is_rented_then_migrates)
  * (nothing was evicted yet: no bypass), the second maps in place the chunks
  * the first evicted, and from then on nothing faults or moves.
  */
-TEST_F(ad, capacity_thrash_maps_evicted_ranges_in_place)
+TEST_F_TIMEOUT(ad, capacity_thrash_maps_evicted_ranges_in_place, 180)
 {
 	size_t len = (DEV_CHUNKS * 3 / 2) * CHUNK;
 	uint64_t *def = map_chunk_aligned(len, PROT_READ | PROT_WRITE,

@@ -697,12 +697,24 @@ TEST_F_TIMEOUT(fw, throttle_slows_each_fault_and_maps_in_place, 300)
 
 	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
 			 test_bpf_obj("throttle_1ms")));
-	strided_checksum(_metadata, self->fd[0], &thr);
-	ASSERT_EQ(THR_FAULTS, thr.faults);
-	EXPECT_GT(thr.remote_maps, 0);
+	/*
+	 * Best against best, as for the unthrottled runs: a single run's
+	 * work can come out faster than the best of three (under the debug
+	 * kernel, background work runs during the waits instead of during
+	 * the accesses).
+	 */
+	for (i = 0; i < 3; i++) {
+		struct drm_svm_emu_counters c;
+
+		strided_checksum(_metadata, self->fd[0], &c);
+		ASSERT_EQ(THR_FAULTS, c.faults);
+		EXPECT_GT(c.remote_maps, 0);
+		if (!i || c.real_ns < thr.real_ns)
+			thr = c;
+	}
 	/* real time: at least 1 ms per fault more than the work itself */
 	EXPECT_GE(thr.real_ns, fastest + THR_FAULTS * MS)
-		TH_LOG("throttled %llu ns, unthrottled at best %llu ns",
+		TH_LOG("throttled at best %llu ns, unthrottled at best %llu ns",
 		       (unsigned long long)thr.real_ns,
 		       (unsigned long long)fastest);
 	/* modeled time: the cost model is deterministic, the wait is added */

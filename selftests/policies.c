@@ -294,7 +294,7 @@ static void three_of_four(struct __test_metadata *_metadata, int fd,
 }
 
 /* The threshold param, pinned and set through svmctl, changes decisions. */
-TEST_F(pp, prefetch_threshold_param)
+TEST_F_TIMEOUT(pp, prefetch_threshold_param, 180)
 {
 	const size_t len = 4 * CHUNK;
 	struct drm_svm_emu_counters t51, t100;
@@ -339,7 +339,7 @@ TEST_F(pp, prefetch_threshold_param)
 }
 
 /* max_window_kb caps the window: more faults, the same bytes. */
-TEST_F(pp, prefetch_max_window_param)
+TEST_F_TIMEOUT(pp, prefetch_max_window_param, 180)
 {
 	const size_t len = 4 * CHUNK;
 	unsigned long capped, full, moved = 0;
