@@ -14,7 +14,8 @@ usage: selftests/run.sh [--bindir DIR] [-t NAME]... [--filter GLOB] [--timeout S
 
 Runs every executable file in DIR (default: build/selftests in the repo),
 in sorted order, or only those named with -t (repeatable) and/or whose
-name matches GLOB.  Each binary gets SECS seconds (default 300).  Before
+name matches GLOB.  Each binary gets SECS seconds (default 300; 1200 on
+a kernel with lockdep, the debug flavor, which runs about 15x slower).  Before
 the tests, selftests/setup.sh is run if it exists; if it fails, nothing
 runs and every selected test counts as failed.
 
@@ -30,7 +31,7 @@ EOF
 }
 
 BINDIR=$ROOT/build/selftests
-TIMEOUT=300
+TIMEOUT=
 FILTER=
 NAMES=()
 need() { [ $# -ge 2 ] || { echo "selftests/run.sh: $1 needs a value" >&2; exit 2; }; }
@@ -44,6 +45,10 @@ while [ $# -gt 0 ]; do
 	*) echo "selftests/run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 done
+if [ -z "$TIMEOUT" ]; then
+	TIMEOUT=300
+	[ -e /proc/lockdep ] && TIMEOUT=1200
+fi
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "selftests/run.sh: bad --timeout '$TIMEOUT'" >&2; exit 2; }
 
 PASS=0 FAIL=0 SKIP=0
