@@ -22,8 +22,10 @@ BPF_OUT := $(OUT)/bpf
 export SVM_EXT_CACHE ?= /var/cache/svm_ext
 
 CLANG ?= clang-19
-BPFTOOL ?= bpftool
 CC ?= gcc
+# bpftool and libbpf: the kernel tree's, from $(KDIR)/svm_ext-tools (BPFTOOL,
+# LIBBPF_A, LIBBPF_CFLAGS, LIBBPF_LIBS), built with the kernel by kernel.sh
+include tools/build/bpf-tools.mk
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 
 POLICIES := $(basename $(basename $(notdir $(wildcard bpf/*.bpf.c))))
@@ -50,6 +52,7 @@ help:
 	@echo '  make deps      install the Debian packages svm_ext needs'
 	@echo '  make clean     remove build/ and module objects (not the kernel cache)'
 	@echo 'variables: FLAVOR=$(FLAVOR) SVM_EXT_CACHE=$(SVM_EXT_CACHE) V=0|1 T=<test>'
+	@echo 'bpftool and libbpf: the kernel tree'"'"'s, in <cached kernel>/svm_ext-tools/ (bin/bpftool, lib/libbpf.a)'
 
 deps:
 	@tools/build/deps.sh
@@ -98,13 +101,17 @@ modules:
 
 # BPF: kernel types come from the cached vmlinux's BTF plus svm_ext.ko's
 # split BTF; dumping the module against its base gives both in one header.
-$(BPF_OUT)/vmlinux.h: kernel/core/svm_ext.ko $(KDIR)/vmlinux
+$(BPF_OUT)/vmlinux.h: kernel/core/svm_ext.ko $(KDIR)/vmlinux $(BPFTOOL)
 	@mkdir -p $(BPF_OUT)
 	$(BPFTOOL) btf dump file kernel/core/svm_ext.ko --base-btf $(KDIR)/vmlinux \
 		format c > $@.tmp && mv $@.tmp $@
 
+# 7.3 is built with -fms-extensions: its BTF has anonymous members of named
+# struct and union types, which vmlinux.h reproduces and clang accepts
+# only with the same extension.  libbpf's BPF headers are the tree's.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-	-I$(BPF_OUT) -I$(ROOT)/include
+	-fms-extensions -Wno-microsoft-anon-tag \
+	-I$(BPF_OUT) -I$(ROOT)/include -I$(SVM_BPF_TOOLS)/include
 # what policies include: every shared BPF header
 BPF_HDRS := $(wildcard include/svm_ext/*.bpf.h) include/svm_ext/stats.h
 
@@ -126,8 +133,8 @@ $(BPF_OUT)/collect/stats.bpf.o: bpf/collect/stats.bpf.c $(BPF_HDRS) $(BPF_OUT)/v
 bpf: $(BPF_OUT)/collect/stats.bpf.o
 
 svmctl: bpf
-	$(MAKE) -C tools/svmctl BPF_OUT=$(BPF_OUT) POLICIES="$(POLICIES)" \
-		OUT=$(OUT)/svmctl CC=$(CC) BPFTOOL=$(BPFTOOL)
+	$(MAKE) -C tools/svmctl KDIR=$(KDIR) BPF_OUT=$(BPF_OUT) POLICIES="$(POLICIES)" \
+		OUT=$(OUT)/svmctl CC=$(CC)
 
 selftests:
 	$(MAKE) -C selftests KDIR=$(KDIR) OUT=$(OUT)/selftests CC=$(CC)
@@ -155,13 +162,13 @@ _demo:
 	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- $(ROOT)/tools/demo/demo.sh </dev/null
 
 # Migration speed: svm_emu beside test_hmm and memcpy, 64 and 256 MiB
-# (tools/svmbench/migrate-speed.sh); 256 MiB x2 plus device memory needs 4G.
+# (tools/svmbench/migrate-speed.sh); the 1 GiB rows need about 6.8 GiB.
 .PHONY: bench-migrate _bench-migrate
 bench-migrate:
 	$(call with_kernel,_bench-migrate)
 
 _bench-migrate:
-	@setsid $(VM) --kdir $(KDIR) --mem 4G $(VM_ARGS) -- \
+	@setsid $(VM) --kdir $(KDIR) --mem 8G $(VM_ARGS) -- \
 		$(ROOT)/tools/svmbench/migrate-speed.sh --kdir $(KDIR) </dev/null
 
 # Placement policies against Belady's MIN (tools/svmbench/bench.sh, docs/bench.md):

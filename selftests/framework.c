@@ -477,22 +477,27 @@ static void expect_refused(struct __test_metadata *_metadata, char *out,
 TEST_F(fw, verifier_refuses_bad_kfunc_pointers)
 {
 	expect_refused(_metadata, self->out, sizeof(self->out), "kfunc_null_ctx",
-		       "Possibly NULL pointer passed to trusted arg0");
+		       "Possibly NULL pointer passed to trusted R1");
 	expect_refused(_metadata, self->out, sizeof(self->out), "kfunc_scalar_ctx",
-		       "arg#0 pointer type STRUCT svm_ext_fault_ctx must point to scalar");
+		       "is scalar expected STRUCT svm_ext_fault_ctx");
 	/* a context of the program's own making, not the hook's */
 	expect_refused(_metadata, self->out, sizeof(self->out), "kfunc_stack_ctx",
-		       "arg#0 pointer type STRUCT svm_ext_evict_ctx must point to scalar");
+		       "is fp expected STRUCT svm_ext_evict_ctx");
 }
 
+/*
+ * Each hook's decision kfuncs take that hook's context: on 7.3 the verifier
+ * reports the context type mismatch, which it checks before the kfunc
+ * filter's per-hook refusal ("calling kernel function ... is not allowed").
+ */
 TEST_F(fw, verifier_refuses_kfuncs_of_other_hooks)
 {
 	expect_refused(_metadata, self->out, sizeof(self->out),
 		       "evict_kfunc_in_fault",
-		       "calling kernel function svm_ext_evict_choose is not allowed");
+		       "kernel function svm_ext_evict_choose R1 expected pointer to STRUCT svm_ext_evict_ctx but R1 has a pointer to STRUCT svm_ext_fault_ctx");
 	expect_refused(_metadata, self->out, sizeof(self->out),
 		       "fault_kfunc_in_evict",
-		       "calling kernel function svm_ext_fault_resident is not allowed");
+		       "kernel function svm_ext_fault_resident R1 expected pointer to STRUCT svm_ext_fault_ctx but R1 has a pointer to STRUCT svm_ext_evict_ctx");
 }
 
 TEST_F(fw, verifier_refuses_evict_context_write)

@@ -310,15 +310,15 @@ TEST_F_TIMEOUT(pp, prefetch_threshold_param, 180)
 	m100 = density_model(order, n, 1, 100, CHUNK_PAGES, &moved100);
 
 	ASSERT_EQ(0, run("%s load prefetch >/dev/null", svmctl_path()));
-	EXPECT_EQ(0, run("bpftool map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
-			 " | grep -q '\"threshold\": 51'"));
+	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
+			 " | grep -q '\"threshold\": 51'", SVM_BPFTOOL));
 	ASSERT_EQ(0, area_map(&a, len));
 	three_of_four(_metadata, self->fd, &a, &t51);
 	area_unmap(&a);
 
 	ASSERT_EQ(0, run("%s set threshold=100 >/dev/null", svmctl_path()));
-	EXPECT_EQ(0, run("bpftool map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
-			 " | grep -q '\"threshold\": 100'"));
+	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
+			 " | grep -q '\"threshold\": 100'", SVM_BPFTOOL));
 	ASSERT_EQ(0, area_map(&a, len));
 	three_of_four(_metadata, self->fd, &a, &t100);
 	area_unmap(&a);
@@ -356,8 +356,8 @@ TEST_F_TIMEOUT(pp, prefetch_max_window_param, 180)
 
 	ASSERT_EQ(0, run("%s load prefetch --set max_window_kb=64 >/dev/null",
 			 svmctl_path()));
-	EXPECT_EQ(0, run("bpftool map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
-			 " | grep -q '\"max_window_kb\": 64'"));
+	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
+			 " | grep -q '\"max_window_kb\": 64'", SVM_BPFTOOL));
 	ASSERT_EQ(0, area_map(&a, len));
 	seq_write(_metadata, self->fd, &a, 0x3000, &c);
 	area_unmap(&a);
@@ -421,8 +421,8 @@ TEST_F_TIMEOUT(pp, prefetch_detects_strides, 240)
 		strided_read(_metadata, self->fd, i == 0, i == 2 ? -1 : 1,
 			     &off[i]);
 	ASSERT_EQ(0, run("%s set stride_ahead=64 >/dev/null", svmctl_path()));
-	EXPECT_EQ(0, run("bpftool map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
-			 " | grep -q '\"stride_max_kb\": 256'"));
+	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
+			 " | grep -q '\"stride_max_kb\": 256'", SVM_BPFTOOL));
 	for (i = 0; i < 3; i++)
 		strided_read(_metadata, self->fd, i == 0, i == 2 ? -1 : 1,
 			     &on[i]);
@@ -487,8 +487,8 @@ TEST_F_TIMEOUT(pp, lfu_keeps_hot_chunk_through_scan, 180)
 
 	hot_then_scan(_metadata, self->fd, 0, &lru);
 	ASSERT_EQ(0, run("%s load lfu >/dev/null", svmctl_path()));
-	EXPECT_EQ(0, run("bpftool map dump pinned /sys/fs/bpf/svm_ext/lfu/params"
-			 " | grep -q '\"decay_ms\": 0'"));
+	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/lfu/params"
+			 " | grep -q '\"decay_ms\": 0'", SVM_BPFTOOL));
 	hot_then_scan(_metadata, self->fd, 0, &lfu);
 	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
 	/* LRU: the hot chunk is the coldest when the scan fills the device */

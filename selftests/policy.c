@@ -98,23 +98,23 @@ TEST_F(pol, params_tuned_by_svmctl_and_bpftool)
 	struct drm_svm_emu_counters c;
 
 	ASSERT_EQ(0, run("%s load sysmem --set window_kb=64", svmctl_path()));
-	EXPECT_EQ(0, run("bpftool map dump pinned %s | grep -q '\"window_kb\": 64'",
-			 map));
+	EXPECT_EQ(0, run("%s map dump pinned %s | grep -q '\"window_kb\": 64'",
+			 SVM_BPFTOOL, map));
 	/* 64 KiB windows: 32 faults for 2 MiB */
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf, SZ, 0, 1,
 			       NULL, &c));
 	EXPECT_EQ(SZ / (64 * 1024), c.faults);
 	/* bpftool writes, svmctl reads, the running policy obeys */
-	ASSERT_EQ(0, run("bpftool map update pinned %s key 0 0 0 0 "
-			 "value 16 0 0 0 0 0 0 0", map));
+	ASSERT_EQ(0, run("%s map update pinned %s key 0 0 0 0 "
+			 "value 16 0 0 0 0 0 0 0", SVM_BPFTOOL, map));
 	EXPECT_EQ(0, run("%s get window_kb | grep -q 16", svmctl_path()));
 	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf + SZ / 8,
 			       SZ, 0, 1, NULL, &c));
 	EXPECT_EQ(SZ / (16 * 1024), c.faults);
 	/* svmctl writes, bpftool reads */
 	ASSERT_EQ(0, run("%s set window_kb=2048 >/dev/null", svmctl_path()));
-	EXPECT_EQ(0, run("bpftool map dump pinned %s | grep -q '\"window_kb\": 2048'",
-			 map));
+	EXPECT_EQ(0, run("%s map dump pinned %s | grep -q '\"window_kb\": 2048'",
+			 SVM_BPFTOOL, map));
 	EXPECT_NE(0, run("%s set window_kb=-1 2>/dev/null", svmctl_path()));
 	EXPECT_NE(0, run("%s set no_such_key=1 2>/dev/null", svmctl_path()));
 }

@@ -98,10 +98,10 @@ static void counters_svmctl(char *buf, size_t len, void *start)
 
 static void counters_bpftool(char *buf, size_t len, void *start)
 {
-	sh_str(buf, len, "bpftool -j map dump pinned " RANGES " | jq -r '.[] | "
+	sh_str(buf, len, "%s -j map dump pinned " RANGES " | jq -r '.[] | "
 	       "(.formatted // .) | select(.key.tgid == %d and "
-	       ".key.start == %lu) | .value | " COUNTERS "'", getpid(),
-	       (unsigned long)start);
+	       ".key.start == %lu) | .value | " COUNTERS "'", SVM_BPFTOOL,
+	       getpid(), (unsigned long)start);
 }
 
 /* Collector's per-device counter. */

@@ -82,7 +82,7 @@ static struct svm_ext_attr_set *svm_ext_intern(struct svm_ext_mm *smm,
 	list_for_each_entry(s, &smm->attr_sets, link)
 		if (!memcmp(&s->val, val, sizeof(*val)))
 			return s;
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	s = kmalloc_obj(*s, GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->val = *val;
@@ -100,7 +100,7 @@ static int svm_ext_attr_split(struct svm_ext_mm *smm, unsigned long addr)
 			return 0;
 		if (r->end <= addr)
 			continue;
-		n = kmalloc(sizeof(*n), GFP_KERNEL);
+		n = kmalloc_obj(*n, GFP_KERNEL);
 		if (!n)
 			return -ENOMEM;
 		n->start = addr;
@@ -321,7 +321,7 @@ static int svm_ext_attr_insert(struct svm_ext_mm *smm, struct list_head *at,
 		return PTR_ERR(set);
 	if (!set)
 		return 0;
-	n = kmalloc(sizeof(*n), GFP_KERNEL);
+	n = kmalloc_obj(*n, GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
 	n->start = start;

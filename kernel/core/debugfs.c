@@ -5,7 +5,9 @@
  * DOC: debugfs
  *
  * /sys/kernel/debug/svm_ext/ranges dumps every range of every process with
- * a bound device: one line per 2 MiB range with its counters, the
+ * a bound device: one line per 2 MiB range with its counters (pages moved
+ * to devices and back, and of those how many moved as whole 2 MiB folios),
+ * the
  * attributes in force at its start, and how many of its pages each device
  * holds (pages on no device are in system memory or not populated).  The
  * first line names the columns; svmctl ranges parses it.
@@ -33,9 +35,13 @@ static void svm_ext_debugfs_range(struct seq_file *m, struct svm_ext_mm *smm,
 	u32 i;
 
 	svm_ext_attrs_get(smm, range->start, &attrs);
-	seq_printf(m, "%d 0x%lx 0x%lx %lld %lld %lld", smm->tgid, range->start,
-		   range->end, atomic64_read(&range->cnt.faults),
+	seq_printf(m, "%d 0x%lx 0x%lx %lld %lld %lld %lld %lld %lld",
+		   smm->tgid, range->start, range->end,
+		   atomic64_read(&range->cnt.faults),
 		   atomic64_read(&range->cnt.pages_in),
+		   atomic64_read(&range->cnt.folios_in),
+		   atomic64_read(&range->cnt.pages_out),
+		   atomic64_read(&range->cnt.folios_out),
 		   atomic64_read(&range->cnt.remote_maps));
 	svm_ext_debugfs_loc(m, attrs.preferred_loc);
 	seq_printf(m, " 0x%llx %u %u", attrs.accessed_by, attrs.read_mostly,
@@ -66,7 +72,7 @@ static int svm_ext_ranges_show(struct seq_file *m, void *unused)
 	for (i = 0; i < SVM_EXT_MAX_DEVICES; i++)
 		if (svm_ext_device_get(i))
 			ndev = i + 1;
-	seq_puts(m, "# tgid start end faults pages_in remote_maps preferred accessed_by read_mostly granularity");
+	seq_puts(m, "# tgid start end faults pages_in folios_in pages_out folios_out remote_maps preferred accessed_by read_mostly granularity");
 	for (i = 0; i < ndev; i++)
 		seq_printf(m, " d%u", i);
 	seq_putc(m, '\n');

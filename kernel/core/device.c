@@ -132,7 +132,8 @@ static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
 			  "pages_to_dev %lld\npages_from_dev %lld\ncpu_faults %lld\n"
 			  "remote_maps %lld\nevictions %lld\npages_evicted %lld\n"
 			  "huge_maps %lld\npages_replicated %lld\n"
-			  "access_notifications %lld\n",
+			  "access_notifications %lld\nfolios_to_dev %lld\n"
+			  "folios_from_dev %lld\n",
 			  atomic64_read(&c->faults[0]), atomic64_read(&c->faults[1]),
 			  atomic64_read(&c->faults[2]), atomic64_read(&c->pages_to_dev),
 			  atomic64_read(&c->pages_from_dev),
@@ -142,7 +143,9 @@ static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
 			  atomic64_read(&c->pages_evicted),
 			  atomic64_read(&c->huge_maps),
 			  atomic64_read(&c->pages_replicated),
-			  atomic64_read(&c->access_notifications));
+			  atomic64_read(&c->access_notifications),
+			  atomic64_read(&c->folios_to_dev),
+			  atomic64_read(&c->folios_from_dev));
 }
 
 static struct kobj_attribute name_attr = __ATTR_RO(name);
@@ -201,7 +204,7 @@ int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
 	    !IS_ALIGNED(mem_bytes, SVM_EXT_CHUNK_SIZE))
 		return -EINVAL;
 
-	core = kzalloc(sizeof(*core), GFP_KERNEL);
+	core = kzalloc_obj(*core, GFP_KERNEL);
 	if (!core)
 		return -ENOMEM;
 	core->dev = dev;

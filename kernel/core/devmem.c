@@ -12,7 +12,13 @@
  * evicted to system memory by pfn with migrate_device_range(), which needs no
  * mm and so no mmap_lock of the (possibly different) owning process.
  *
- * Pages return through the pagemap's page_free callback, which can run in
+ * Where a whole VA chunk moves at once and its source is a transparent
+ * huge page (or nothing yet), the device chunk is handed out as one 2 MiB
+ * compound device-private folio (svm_ext_devmem_alloc_folio()), mapped by
+ * one PMD on the CPU side and one entry in the device page table; the
+ * kernel splits it when only part of it is unmapped, protected or moved.
+ *
+ * Folios return through the pagemap's folio_free callback, which can run in
  * atomic context: the chunk state is under a spinlock.
  */
 #include <linux/delay.h>
@@ -49,25 +55,49 @@ static void svm_ext_devchunk_put_empty(struct svm_ext_device_core *core,
 	core->nfree++;
 }
 
-static void svm_ext_page_free(struct page *page)
+/*
+ * A device folio's last reference went: its pages (one, or 512 for a 2 MiB
+ * folio) are free again.  May run in atomic context.
+ */
+static void svm_ext_folio_free(struct folio *folio)
 {
 	struct svm_ext_device_core *core =
-		container_of(page->pgmap, struct svm_ext_device_core, pgmap);
-	unsigned long off = page_to_pfn(page) - core->pfn_first;
+		container_of(folio->pgmap, struct svm_ext_device_core, pgmap);
+	unsigned long off = folio_pfn(folio) - core->pfn_first;
+	unsigned long nr = folio_nr_pages(folio), bit = off % SVM_EXT_CHUNK_PAGES;
 	struct svm_ext_devchunk *chunk = &core->chunks[off / SVM_EXT_CHUNK_PAGES];
 	unsigned long flags;
 
 	spin_lock_irqsave(&core->lock, flags);
-	if (!WARN_ON_ONCE(!__test_and_clear_bit(off % SVM_EXT_CHUNK_PAGES,
-						chunk->used_map))) {
-		chunk->used--;
+	if (!WARN_ON_ONCE(bit + nr > SVM_EXT_CHUNK_PAGES ||
+			  find_next_zero_bit(chunk->used_map, bit + nr, bit) <
+			  bit + nr)) {
+		bitmap_clear(chunk->used_map, bit, nr);
+		chunk->used -= nr;
 		svm_ext_devchunk_put_empty(core, chunk);
 	}
 	spin_unlock_irqrestore(&core->lock, flags);
 }
 
+/*
+ * A 2 MiB device folio is being split (partial munmap, mprotect, a CPU
+ * fault or a move of part of it): each new folio keeps the device's
+ * pagemap, the anon mapping and the live mark.  The chunk's bookkeeping is
+ * per page already, so it needs nothing: each piece frees its own pages.
+ * @tail is NULL once every new folio is done.
+ */
+static void svm_ext_folio_split(struct folio *head, struct folio *tail)
+{
+	if (!tail)
+		return;
+	tail->pgmap = head->pgmap;
+	tail->page.mapping = head->page.mapping;
+	folio_set_zone_device_data(tail, folio_zone_device_data(head));
+}
+
 const struct dev_pagemap_ops svm_ext_pagemap_ops = {
-	.page_free = svm_ext_page_free,
+	.folio_free = svm_ext_folio_free,
+	.folio_split = svm_ext_folio_split,
 	.migrate_to_ram = svm_ext_cpu_fault,
 };
 
@@ -149,28 +179,53 @@ err_chunks:
 	return ret;
 }
 
+/* Scratch arrays of one chunk's eviction. */
+struct svm_ext_evict_buf {
+	unsigned long src[SVM_EXT_CHUNK_PAGES];
+	unsigned long dst[SVM_EXT_CHUNK_PAGES];
+	struct page *spages[SVM_EXT_CHUNK_PAGES];
+	struct page *dpages[SVM_EXT_CHUNK_PAGES];
+	DECLARE_BITMAP(used, SVM_EXT_CHUNK_PAGES);
+};
+
 /*
  * Move every in-use page of @chunk to system memory.  Pages that cannot be
  * moved right now (locked by a concurrent migration) stay; the caller looks
  * at chunk->used afterwards.
+ *
+ * A 2 MiB folio goes into a 2 MiB system folio (reclaim and compaction
+ * allowed).  Without one it stays on the device: splitting a device folio
+ * needs the mm (migrate_vma_*() split it on every other path) and eviction
+ * works by pfn without one, as the kernel exports no split for a folio
+ * alone; the device then evicts another chunk.
  */
-static unsigned long svm_ext_devchunk_evict(struct svm_ext_devchunk *chunk)
+static unsigned long svm_ext_devchunk_evict_buf(struct svm_ext_devchunk *chunk,
+						struct svm_ext_evict_buf *eb,
+						unsigned long *folios)
 {
-	unsigned long *src, *dst;
-	struct page **spages, **dpages;
-	unsigned long i, moved = 0;
+	unsigned long *src = eb->src, *dst = eb->dst;
+	struct page **spages = eb->spages, **dpages = eb->dpages;
+	unsigned long i, j, moved = 0;
 
-	src = kvcalloc(SVM_EXT_CHUNK_PAGES, sizeof(*src), GFP_KERNEL);
-	dst = kvcalloc(SVM_EXT_CHUNK_PAGES, sizeof(*dst), GFP_KERNEL);
-	spages = kvcalloc(SVM_EXT_CHUNK_PAGES, sizeof(*spages), GFP_KERNEL);
-	dpages = kvcalloc(SVM_EXT_CHUNK_PAGES, sizeof(*dpages), GFP_KERNEL);
-	if (!src || !dst || !spages || !dpages)
-		goto out;
-
-	migrate_device_range(src, chunk->pfn_first, SVM_EXT_CHUNK_PAGES);
+	memset(src, 0, sizeof(eb->src));
+	memset(dst, 0, sizeof(eb->dst));
+	memset(spages, 0, sizeof(eb->spages));
+	memset(dpages, 0, sizeof(eb->dpages));
+	*folios = 0;
+	/*
+	 * Only runs of pages in use: a free page that was a tail of a 2 MiB
+	 * folio still points at its old head, and migrate_device_range()
+	 * would take it for that folio.  The chunk is claimed for eviction,
+	 * so nothing new lands in it meanwhile.
+	 */
+	spin_lock_irq(&chunk->core->lock);
+	bitmap_copy(eb->used, chunk->used_map, SVM_EXT_CHUNK_PAGES);
+	spin_unlock_irq(&chunk->core->lock);
+	for_each_set_bitrange(i, j, eb->used, SVM_EXT_CHUNK_PAGES)
+		migrate_device_range(src + i, chunk->pfn_first + i, j - i);
 	for (i = 0; i < SVM_EXT_CHUNK_PAGES; i++) {
 		struct page *spage = migrate_pfn_to_page(src[i]);
-		struct page *dpage;
+		struct folio *dfolio;
 
 		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
@@ -183,20 +238,39 @@ static unsigned long svm_ext_devchunk_evict(struct svm_ext_devchunk *chunk)
 		 * No fallback on failure: the page simply stays on the device
 		 * and migrate_device_finalize() restores its mapping.
 		 */
-		dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN);
-		if (!dpage)
+		if (src[i] & MIGRATE_PFN_COMPOUND) {
+			dfolio = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+					     SVM_EXT_CHUNK_ORDER);
+			if (!dfolio) {
+				src[i] &= ~MIGRATE_PFN_MIGRATE;
+				break;
+			}
+			folio_lock(dfolio);
+			dst[i] = migrate_pfn(folio_pfn(dfolio)) |
+				 MIGRATE_PFN_COMPOUND;
+			for (j = 0; j < SVM_EXT_CHUNK_PAGES - i; j++) {
+				spages[i + j] = spage + j;
+				dpages[i + j] = folio_page(dfolio, j);
+			}
+			i += SVM_EXT_CHUNK_PAGES - 1;
 			continue;
-		lock_page(dpage);
+		}
+		dfolio = folio_alloc(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, 0);
+		if (!dfolio)
+			continue;
+		folio_lock(dfolio);
 		spages[i] = spage;
-		dpages[i] = dpage;
-		dst[i] = migrate_pfn(page_to_pfn(dpage));
+		dpages[i] = &dfolio->page;
+		dst[i] = migrate_pfn(folio_pfn(dfolio));
 	}
 	if (svm_ext_copy_pages(dpages, spages, SVM_EXT_CHUNK_PAGES)) {
 		/* data stays on the device: drop every destination */
 		for (i = 0; i < SVM_EXT_CHUNK_PAGES; i++) {
-			if (dpages[i]) {
-				unlock_page(dpages[i]);
-				put_page(dpages[i]);
+			struct page *d = migrate_pfn_to_page(dst[i]);
+
+			if (d) {
+				folio_unlock(page_folio(d));
+				folio_put(page_folio(d));
 				dst[i] = 0;
 			}
 		}
@@ -204,16 +278,31 @@ static unsigned long svm_ext_devchunk_evict(struct svm_ext_devchunk *chunk)
 	migrate_device_pages(src, dst, SVM_EXT_CHUNK_PAGES);
 	for (i = 0; i < SVM_EXT_CHUNK_PAGES; i++) {
 		if (dst[i] && (src[i] & MIGRATE_PFN_MIGRATE)) {
+			unsigned long nr = dst[i] & MIGRATE_PFN_COMPOUND ?
+					   SVM_EXT_CHUNK_PAGES : 1;
+
 			svm_ext_page_clear_live(spages[i]);
-			moved++;
+			moved += nr;
+			*folios += nr > 1;
 		}
 	}
 	migrate_device_finalize(src, dst, SVM_EXT_CHUNK_PAGES);
-out:
-	kvfree(dpages);
-	kvfree(spages);
-	kvfree(dst);
-	kvfree(src);
+	return moved;
+}
+
+/* svm_ext_devchunk_evict_buf() with scratch space of its own. */
+static unsigned long svm_ext_devchunk_evict(struct svm_ext_devchunk *chunk,
+					    unsigned long *folios)
+{
+	struct svm_ext_evict_buf *eb;
+	unsigned long moved;
+
+	*folios = 0;
+	eb = kvmalloc_obj(*eb, GFP_KERNEL);
+	if (!eb)
+		return 0;
+	moved = svm_ext_devchunk_evict_buf(chunk, eb, folios);
+	kvfree(eb);
 	return moved;
 }
 
@@ -314,7 +403,8 @@ static void svm_ext_victim_evict(struct svm_ext_device_core *core,
 				 struct svm_ext_fault_stats *stats)
 {
 	struct svm_ext_devchunk *c = v->chunk;
-	unsigned long moved = svm_ext_devchunk_evict(c);
+	unsigned long folios;
+	unsigned long moved = svm_ext_devchunk_evict(c, &folios);
 
 	trace_svm_ext_evict(core->dev->index, c->pfn_first - core->pfn_first,
 			    v->tgid, v->addr, moved);
@@ -326,6 +416,7 @@ static void svm_ext_victim_evict(struct svm_ext_device_core *core,
 	atomic64_inc(&core->cnt.evictions);
 	atomic64_add(moved, &core->cnt.pages_evicted);
 	atomic64_add(moved, &core->cnt.pages_from_dev);
+	atomic64_add(folios, &core->cnt.folios_from_dev);
 	if (stats) {
 		stats->evictions++;
 		stats->pages_evicted += moved;
@@ -406,6 +497,27 @@ svm_ext_devchunk_alloc(struct svm_ext_device_core *core,
 }
 
 /**
+ * svm_ext_devpage_init() - hand out a free device page or 2 MiB folio
+ * @core: its device
+ * @page: the first page
+ * @order: 0 or SVM_EXT_CHUNK_ORDER
+ *
+ * Not zone_device_folio_init(page_folio(@page)): a page that was a tail of
+ * a 2 MiB folio before still points at its old head until initialized.
+ * The folio comes back locked, with one reference; no live mark (a
+ * replica's pages never get one).
+ */
+void svm_ext_devpage_init(struct svm_ext_device_core *core, struct page *page,
+			  unsigned int order)
+{
+	zone_device_page_init(page, &core->pgmap, order);
+	if (order)
+		folio_set_large_rmappable(page_folio(page));
+	/* a mark left by the page's last user (freed by munmap) goes */
+	svm_ext_page_clear_live(page);
+}
+
+/**
  * svm_ext_devmem_alloc_window() - device pages for a window of @range
  * @core: the device
  * @range: the VA chunk the window is in
@@ -454,11 +566,48 @@ unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
 	spin_unlock_irq(&core->lock);
 	for (i = 0; i < npages; i++) {
 		if (pages[i]) {
-			zone_device_page_init(pages[i]);
+			svm_ext_devpage_init(core, pages[i], 0);
 			svm_ext_page_set_live(pages[i], core);
 		}
 	}
 	return n;
+}
+
+/**
+ * svm_ext_devmem_alloc_folio() - a 2 MiB device folio for all of @range
+ * @core: the device
+ * @range: the VA chunk that moves whole
+ * @stats: where evictions are accounted (may be NULL)
+ *
+ * The range's device chunk becomes one compound folio when none of its
+ * pages is in use (a chunk still holding some of the range's 4 KiB pages,
+ * or pages a move emptied that wait for their last reference, cannot).
+ *
+ * Return: the folio's first page, locked, with one reference; NULL when
+ * no whole chunk is to be had (the caller then moves 4 KiB pages).
+ */
+struct page *svm_ext_devmem_alloc_folio(struct svm_ext_device_core *core,
+					struct svm_ext_range *range,
+					struct svm_ext_fault_stats *stats)
+{
+	struct svm_ext_devchunk *chunk;
+	struct page *page = NULL;
+
+	chunk = svm_ext_devchunk_alloc(core, range, stats);
+	if (!chunk)
+		return NULL;
+	spin_lock_irq(&core->lock);
+	if (chunk->range == range && !chunk->evicting && !chunk->used) {
+		bitmap_fill(chunk->used_map, SVM_EXT_CHUNK_PAGES);
+		chunk->used = SVM_EXT_CHUNK_PAGES;
+		page = pfn_to_page(chunk->pfn_first);
+	}
+	spin_unlock_irq(&core->lock);
+	if (!page)
+		return NULL;
+	svm_ext_devpage_init(core, page, SVM_EXT_CHUNK_ORDER);
+	svm_ext_page_set_live(page, core);
+	return page;
 }
 
 /**
@@ -514,6 +663,61 @@ void svm_ext_devmem_replica_put_empty(struct svm_ext_device_core *core,
 	if (chunk)
 		svm_ext_devchunk_put_empty(core, chunk);
 	spin_unlock_irq(&core->lock);
+}
+
+/**
+ * svm_ext_devmem_range_empty() - could @range's pages go to @core as one
+ * 2 MiB folio
+ * @core: the device
+ * @range: a VA chunk
+ *
+ * Return: true when none of @range's pages is in @core's memory (no chunk
+ * yet, or an empty one).  A hint: a concurrent fault may change it, and
+ * svm_ext_devmem_alloc_folio() checks again.
+ */
+bool svm_ext_devmem_range_empty(struct svm_ext_device_core *core,
+				struct svm_ext_range *range)
+{
+	struct svm_ext_devchunk *chunk;
+	bool empty;
+
+	spin_lock_irq(&core->lock);
+	chunk = range->devchunk[core->dev->index];
+	empty = !chunk || !chunk->used;
+	spin_unlock_irq(&core->lock);
+	return empty;
+}
+
+/**
+ * svm_ext_devmem_count_out() - count pages that went home in their range
+ * @range: the range, or NULL to take the one @page's chunk belongs to
+ * @page: a device page the move took data from, still referenced
+ * @pages: pages moved
+ * @folios: of which 2 MiB folios
+ */
+void svm_ext_devmem_count_out(struct svm_ext_range *range, struct page *page,
+			      unsigned long pages, unsigned long folios)
+{
+	struct svm_ext_device_core *core = svm_ext_page_core(page);
+	struct svm_ext_devchunk *chunk;
+	unsigned long flags;
+
+	if (range || !core) {
+		if (range) {
+			atomic64_add(pages, &range->cnt.pages_out);
+			atomic64_add(folios, &range->cnt.folios_out);
+		}
+		return;
+	}
+	/* a chunk's range is valid while the chunk links it (core->lock) */
+	chunk = &core->chunks[(page_to_pfn(page) - core->pfn_first) /
+			      SVM_EXT_CHUNK_PAGES];
+	spin_lock_irqsave(&core->lock, flags);
+	if (chunk->range && !chunk->replica) {
+		atomic64_add(pages, &chunk->range->cnt.pages_out);
+		atomic64_add(folios, &chunk->range->cnt.folios_out);
+	}
+	spin_unlock_irqrestore(&core->lock, flags);
 }
 
 /**
@@ -581,7 +785,9 @@ void svm_ext_devmem_fini(struct svm_ext_device_core *core)
 			struct svm_ext_devchunk *c = &core->chunks[i];
 
 			if (READ_ONCE(c->used)) {
-				svm_ext_devchunk_evict(c);
+				unsigned long folios;
+
+				svm_ext_devchunk_evict(c, &folios);
 				busy |= READ_ONCE(c->used) != 0;
 			}
 		}

@@ -407,7 +407,7 @@ static int svm_ext_service(struct svm_ext_binding *b, unsigned long addr,
 	if (ctx.decision == SVM_EXT_DECIDE_MIGRATE &&
 	    (ctx.flags & SVM_EXT_FAULT_MIGRATABLE)) {
 		if (ctx.dec_loc == SVM_EXT_LOC_SYSTEM) {
-			svm_ext_migrate_to_system(vma, start, end, 0, NULL,
+			svm_ext_migrate_to_system(range, vma, start, end, 0, NULL,
 						  SVM_EXT_CAUSE_FAULT, stats);
 		} else {
 			struct svm_ext_device *dst = svm_ext_device_get(ctx.dec_loc);
@@ -429,10 +429,10 @@ static int svm_ext_service(struct svm_ext_binding *b, unsigned long addr,
 	for (tries = 0; tries < 3; tries++) {
 		ret = svm_ext_map_window(b, range, start, end, access, stats);
 		if (ret == -EAGAIN)
-			svm_ext_migrate_to_system(vma, start, end, keep, NULL,
+			svm_ext_migrate_to_system(range, vma, start, end, keep, NULL,
 						  SVM_EXT_CAUSE_FAULT, stats);
 		else if (ret == -EACCES)	/* COW-shared device pages */
-			svm_ext_migrate_to_system(vma, start, end, 0, NULL,
+			svm_ext_migrate_to_system(range, vma, start, end, 0, NULL,
 						  SVM_EXT_CAUSE_FAULT, stats);
 		else
 			break;
@@ -564,8 +564,18 @@ vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf)
 	svm_ext_policy_cpu_fault(&ctx);
 
 	atomic64_inc(&core->cnt.cpu_faults);
-	ret = svm_ext_migrate_to_system(vma, ctx.dec_start, ctx.dec_end, 0,
+	ret = svm_ext_migrate_to_system(NULL, vma, ctx.dec_start, ctx.dec_end, 0,
 					vmf->page, SVM_EXT_CAUSE_CPU_FAULT, NULL);
+	/*
+	 * A 2 MiB device folio that must come home as 4 KiB pages (no THP
+	 * for this VMA, or none free) cannot be split while a PMD maps it
+	 * and this fault holds a reference: the first attempt only turns
+	 * the PMD into PTEs and moves nothing, the second splits and moves.
+	 */
+	if (!ret && folio_test_large(page_folio(vmf->page)))
+		ret = svm_ext_migrate_to_system(NULL, vma, ctx.dec_start,
+						ctx.dec_end, 0, vmf->page,
+						SVM_EXT_CAUSE_CPU_FAULT, NULL);
 	trace_svm_ext_cpu_fault(ctx.dev, addr, ctx.dec_start, ctx.dec_end, ret);
 	if (ret == -ENOMEM)
 		return VM_FAULT_OOM;

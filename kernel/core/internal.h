@@ -36,6 +36,8 @@ struct svm_ext_dev_counters {
 	atomic64_t faults[3];		/* by enum svm_ext_access */
 	atomic64_t pages_to_dev;
 	atomic64_t pages_from_dev;
+	atomic64_t folios_to_dev;	/* 2 MiB folios among pages_to_dev */
+	atomic64_t folios_from_dev;	/* 2 MiB folios among pages_from_dev */
 	atomic64_t cpu_faults;
 	atomic64_t remote_maps;
 	atomic64_t evictions;
@@ -110,7 +112,7 @@ struct svm_ext_evict_req {
  * @npages: device memory pages
  * @chunks: the 2 MiB chunks of device memory
  * @nchunks: how many
- * @lock: protects chunk lists and per-chunk state; taken from page_free
+ * @lock: protects chunk lists and per-chunk state; taken from folio_free
  * @free_list: chunks holding no page
  * @lru: allocated chunks, coldest first
  * @nfree: chunks on @free_list
@@ -127,7 +129,7 @@ struct svm_ext_device_core {
 	unsigned long npages;
 	struct svm_ext_devchunk *chunks;
 	unsigned int nchunks;
-	/* protects the chunk lists and per-chunk state; taken from page_free */
+	/* protects the chunk lists and per-chunk state; taken from folio_free */
 	spinlock_t lock;
 	struct list_head free_list;
 	struct list_head lru;		/* allocated chunks, coldest first */
@@ -188,6 +190,9 @@ struct svm_ext_mm {
 struct svm_ext_range_counters {
 	atomic64_t faults;
 	atomic64_t pages_in;		/* migrated to any device */
+	atomic64_t folios_in;		/* of those, in 2 MiB folios (x512) */
+	atomic64_t pages_out;		/* migrated back to system memory */
+	atomic64_t folios_out;		/* of those, in 2 MiB folios (x512) */
 	atomic64_t remote_maps;
 };
 
@@ -240,8 +245,17 @@ unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
 					  unsigned long npages,
 					  const bool *want, struct page **pages,
 					  struct svm_ext_fault_stats *stats);
+void svm_ext_devpage_init(struct svm_ext_device_core *core, struct page *page,
+			  unsigned int order);
+struct page *svm_ext_devmem_alloc_folio(struct svm_ext_device_core *core,
+					struct svm_ext_range *range,
+					struct svm_ext_fault_stats *stats);
 void svm_ext_devmem_touch(struct svm_ext_device_core *core,
 			  struct svm_ext_range *range);
+bool svm_ext_devmem_range_empty(struct svm_ext_device_core *core,
+				struct svm_ext_range *range);
+void svm_ext_devmem_count_out(struct svm_ext_range *range, struct page *page,
+			      unsigned long pages, unsigned long folios);
 void svm_ext_devmem_forget_range(struct svm_ext_range *range);
 u64 svm_ext_devmem_used_pages(struct svm_ext_device_core *core);
 struct svm_ext_devchunk *svm_ext_devmem_replica_chunk(struct svm_ext_device_core *core,
@@ -272,34 +286,40 @@ extern const struct dev_pagemap_ops svm_ext_pagemap_ops;
  */
 static inline struct svm_ext_device_core *svm_ext_page_core(struct page *page)
 {
-	if (!page || !is_device_private_page(page) ||
-	    page->pgmap->ops != &svm_ext_pagemap_ops)
+	struct dev_pagemap *pgmap;
+
+	if (!page || !is_device_private_page(page))
 		return NULL;
-	return container_of(page->pgmap, struct svm_ext_device_core, pgmap);
+	pgmap = page_pgmap(page);
+	if (pgmap->ops != &svm_ext_pagemap_ops)
+		return NULL;
+	return container_of(pgmap, struct svm_ext_device_core, pgmap);
 }
 
 /*
- * page->zone_device_data of an svm_ext device page is non-NULL while the
- * page holds the data of its address: set when the page is allocated for a
- * move, cleared under the page lock once a move has taken the data away
- * (the page is then only waiting for its last reference).  Eviction takes
- * pages by pfn, not through a page table, so between a move's unlock and
- * its put it could catch such a page; it skips pages without the mark.
+ * The zone_device_data of an svm_ext device folio is non-NULL while the
+ * folio holds the data of its addresses: set when it is allocated for a
+ * move, cleared under the folio lock once a move has taken the data away
+ * (the folio is then only waiting for its last reference).  Eviction takes
+ * folios by pfn, not through a page table, so between a move's unlock and
+ * its put it could catch such a folio; it skips folios without the mark.
+ * The mark lives in the folio's first page (a tail page's field is the
+ * folio's metadata); a split copies it to every new folio (folio_split).
  */
 static inline void svm_ext_page_set_live(struct page *page,
 					 struct svm_ext_device_core *core)
 {
-	page->zone_device_data = core;
+	folio_set_zone_device_data(page_folio(page), core);
 }
 
 static inline void svm_ext_page_clear_live(struct page *page)
 {
-	page->zone_device_data = NULL;
+	folio_set_zone_device_data(page_folio(page), NULL);
 }
 
 static inline bool svm_ext_page_live(struct page *page)
 {
-	return page->zone_device_data;
+	return folio_zone_device_data(page_folio(page));
 }
 
 /* migrate.c */
@@ -307,7 +327,8 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			       struct vm_area_struct *vma, unsigned long start,
 			       unsigned long end, struct svm_ext_device *dst,
 			       u32 cause, struct svm_ext_fault_stats *stats);
-long svm_ext_migrate_to_system(struct vm_area_struct *vma,
+long svm_ext_migrate_to_system(struct svm_ext_range *range,
+			       struct vm_area_struct *vma,
 			       unsigned long start, unsigned long end,
 			       u64 keep_mask, struct page *fault_page,
 			       u32 cause, struct svm_ext_fault_stats *stats);

@@ -12,8 +12,17 @@
  * and the mapping step maps them in place: a failed move never loses data,
  * since the CPU page table keeps pointing at the source until
  * migrate_vma_pages() commits the copy.
+ *
+ * A window that is a whole aligned chunk asks for 2 MiB entries
+ * (MIGRATE_VMA_SELECT_COMPOUND): a transparent huge page, an empty PMD of
+ * an anonymous VMA or a 2 MiB device folio comes as one entry, and moves
+ * into one 2 MiB folio on the other side (a device folio from
+ * svm_ext_devmem_alloc_folio(), or a THP on the way home).  Where the
+ * other side has no 2 MiB folio to give, every page of it gets a 4 KiB
+ * page and migrate_vma_pages() splits the source.
  */
 #include <linux/highmem.h>
+#include <linux/huge_mm.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -152,17 +161,52 @@ static struct svm_ext_mig *svm_ext_mig_setup(struct migrate_vma *args,
 	return m;
 }
 
+/* Give back every destination (a 2 MiB folio is one dst entry). */
 static void svm_ext_mig_drop_dst(struct svm_ext_mig *m, unsigned long npages)
 {
 	unsigned long i;
 
 	for (i = 0; i < npages; i++) {
-		if (m->dpages[i]) {
-			unlock_page(m->dpages[i]);
-			put_page(m->dpages[i]);
-			m->dpages[i] = NULL;
-			m->dst[i] = 0;
+		struct page *d = migrate_pfn_to_page(m->dst[i]);
+
+		if (d) {
+			folio_unlock(page_folio(d));
+			folio_put(page_folio(d));
 		}
+		m->dst[i] = 0;
+		m->dpages[i] = NULL;
+	}
+}
+
+/*
+ * A window can move as one 2 MiB folio only if it is a whole aligned
+ * chunk; then migrate_vma_setup() reports a THP (or an empty PMD) as one
+ * MIGRATE_PFN_COMPOUND entry followed by 511 empty ones.
+ */
+static bool svm_ext_mig_whole(unsigned long start, unsigned long npages)
+{
+	return npages == SVM_EXT_CHUNK_PAGES &&
+	       IS_ALIGNED(start, SVM_EXT_CHUNK_SIZE);
+}
+
+/* Pages moved by entry @i after migrate_vma_pages(): 0, 1 or 512. */
+static unsigned long svm_ext_mig_moved(const struct svm_ext_mig *m,
+				       unsigned long i)
+{
+	if (!m->dst[i] || !(m->src[i] & MIGRATE_PFN_MIGRATE))
+		return 0;
+	return m->dst[i] & MIGRATE_PFN_COMPOUND ? SVM_EXT_CHUNK_PAGES : 1;
+}
+
+/* The pages of a 2 MiB source (a THP, a device folio, or nothing) as pairs. */
+static void svm_ext_mig_pairs(struct svm_ext_mig *m, struct page *spage,
+			      struct page *dhead)
+{
+	unsigned long i;
+
+	for (i = 0; i < SVM_EXT_CHUNK_PAGES; i++) {
+		m->spages[i] = spage ? spage + i : NULL;
+		m->dpages[i] = dhead ? dhead + i : NULL;
 	}
 }
 
@@ -196,40 +240,88 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			       unsigned long end, struct svm_ext_device *dst,
 			       u32 cause, struct svm_ext_fault_stats *stats)
 {
-	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+	unsigned long npages = (end - start) >> PAGE_SHIFT, i, nr;
+	unsigned long flags = MIGRATE_VMA_SELECT_SYSTEM |
+			      MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
 	struct migrate_vma args = {};
 	struct svm_ext_mig *m;
-	long moved = 0, from_sys = 0;
+	long moved = 0, from_sys = 0, folios = 0;
 	u32 src = SVM_EXT_SRC_UNSET;	/* no source seen yet */
+	bool whole = svm_ext_mig_whole(start, npages);
 	int ret;
 
 	if (WARN_ON_ONCE(npages > SVM_EXT_CHUNK_PAGES || start < range->start ||
 			 end > range->end))
 		return -EINVAL;
-	m = svm_ext_mig_setup(&args, vma, start, end,
-			      MIGRATE_VMA_SELECT_SYSTEM |
-			      MIGRATE_VMA_SELECT_DEVICE_PRIVATE, NULL, &ret);
+	/*
+	 * Ask for 2 MiB entries only when the device chunk can take a 2 MiB
+	 * folio: with some of the range's pages already in it, an empty PMD
+	 * must come as 512 entries, which 4 KiB pages can fill one by one.
+	 */
+	if (whole && svm_ext_devmem_range_empty(dst->core, range))
+		flags |= MIGRATE_VMA_SELECT_COMPOUND;
+	m = svm_ext_mig_setup(&args, vma, start, end, flags, NULL, &ret);
 	if (!m)
 		return ret;
 
-	for (i = 0; i < npages; i++) {
-		struct page *spage = migrate_pfn_to_page(m->src[i]);
+	if ((m->src[0] & MIGRATE_PFN_COMPOUND) &&
+	    (m->src[0] & MIGRATE_PFN_MIGRATE)) {
+		struct page *spage = migrate_pfn_to_page(m->src[0]);
+		struct page *head = NULL;
+		unsigned long write = MIGRATE_PFN_WRITE;
 
-		m->want[i] = (m->src[i] & MIGRATE_PFN_MIGRATE) &&
-			     !(spage && svm_ext_page_core(spage) == dst->core);
-	}
-	svm_ext_devmem_alloc_window(dst->core, range, start, npages, m->want,
-				    m->dpages, stats);
-	for (i = 0; i < npages; i++) {
-		struct page *spage = migrate_pfn_to_page(m->src[i]);
+		if (!(m->src[0] & MIGRATE_PFN_WRITE) &&
+		    (spage || !(vma->vm_flags & VM_WRITE)))
+			write = 0;
+		if (!(spage && svm_ext_page_core(spage) == dst->core))
+			head = svm_ext_devmem_alloc_folio(dst->core, range,
+							  stats);
+		if (head) {
+			svm_ext_mig_pairs(m, spage, head);
+			m->dst[0] = migrate_pfn(page_to_pfn(head)) |
+				    MIGRATE_PFN_COMPOUND | write;
+		} else if (!(spage && svm_ext_page_core(spage) == dst->core)) {
+			/*
+			 * No 2 MiB folio: 4 KiB pages, and migrate_vma_pages()
+			 * splits the source.  An empty PMD needs every entry
+			 * filled, or none.
+			 */
+			for (i = 0; i < npages; i++)
+				m->want[i] = true;
+			nr = svm_ext_devmem_alloc_window(dst->core, range,
+							 start, npages,
+							 m->want, m->dpages,
+							 stats);
+			for (i = 0; i < npages; i++) {
+				m->spages[i] = m->dpages[i] && spage ?
+					       spage + i : NULL;
+				if (m->dpages[i])
+					m->dst[i] = migrate_pfn(page_to_pfn(m->dpages[i])) |
+						    write;
+			}
+			if (!spage && nr != npages)
+				svm_ext_mig_drop_dst(m, npages);
+		}
+	} else {
+		for (i = 0; i < npages; i++) {
+			struct page *spage = migrate_pfn_to_page(m->src[i]);
 
-		if (!m->dpages[i])
-			continue;
-		m->spages[i] = spage;
-		m->dst[i] = migrate_pfn(page_to_pfn(m->dpages[i]));
-		if ((m->src[i] & MIGRATE_PFN_WRITE) ||
-		    (!spage && (vma->vm_flags & VM_WRITE)))
-			m->dst[i] |= MIGRATE_PFN_WRITE;
+			m->want[i] = (m->src[i] & MIGRATE_PFN_MIGRATE) &&
+				     !(spage && svm_ext_page_core(spage) == dst->core);
+		}
+		svm_ext_devmem_alloc_window(dst->core, range, start, npages,
+					    m->want, m->dpages, stats);
+		for (i = 0; i < npages; i++) {
+			struct page *spage = migrate_pfn_to_page(m->src[i]);
+
+			if (!m->dpages[i])
+				continue;
+			m->spages[i] = spage;
+			m->dst[i] = migrate_pfn(page_to_pfn(m->dpages[i]));
+			if ((m->src[i] & MIGRATE_PFN_WRITE) ||
+			    (!spage && (vma->vm_flags & VM_WRITE)))
+				m->dst[i] |= MIGRATE_PFN_WRITE;
+		}
 	}
 	if (svm_ext_copy_pages(m->dpages, m->spages, npages))
 		svm_ext_mig_drop_dst(m, npages);
@@ -238,17 +330,20 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 	for (i = 0; i < npages; i++) {
 		struct svm_ext_device_core *score;
 
-		if (!m->dpages[i] || !(m->src[i] & MIGRATE_PFN_MIGRATE))
+		nr = svm_ext_mig_moved(m, i);
+		if (!nr)
 			continue;
-		moved++;
+		moved += nr;
+		folios += nr > 1;
 		score = svm_ext_page_core(m->spages[i]);
 		if (score) {
 			svm_ext_page_clear_live(m->spages[i]);
-			atomic64_inc(&score->cnt.pages_from_dev);
+			atomic64_add(nr, &score->cnt.pages_from_dev);
+			atomic64_add(nr > 1, &score->cnt.folios_from_dev);
 			if (stats)
-				stats->pages_peer++;
+				stats->pages_peer += nr;
 		} else {
-			from_sys++;
+			from_sys += nr;
 		}
 		src = svm_ext_merge_src(src, score ? score->dev->index :
 						       SVM_EXT_LOC_SYSTEM);
@@ -256,9 +351,13 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 	migrate_vma_finalize(&args);
 
 	atomic64_add(moved, &dst->core->cnt.pages_to_dev);
+	atomic64_add(folios, &dst->core->cnt.folios_to_dev);
 	atomic64_add(moved, &range->cnt.pages_in);
-	if (stats)
+	atomic64_add(folios, &range->cnt.folios_in);
+	if (stats) {
 		stats->pages_to_dev += moved;
+		stats->folios_to_dev += folios;
+	}
 	trace_svm_ext_migrate(start, end, SVM_EXT_LOC_SYSTEM, dst->index,
 			      moved, from_sys);
 	if (moved)
@@ -268,8 +367,100 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 	return moved;
 }
 
+/*
+ * System pages for the device pages of a window that go home: a 2 MiB
+ * folio for a 2 MiB device folio where the allocator has one at hand, else
+ * 4 KiB pages (migrate_vma_pages() then splits the device folio).  One bulk
+ * allocation for the 4 KiB pages (5x cheaper than a page at a time); it
+ * ignores the VMA's NUMA mempolicy, which the kernel does not export a bulk
+ * variant for; pages the bulk call could not supply fall back to
+ * alloc_page_vma().  Return: whether @fault_page got no destination.
+ */
+static bool svm_ext_mig_sys_alloc(struct svm_ext_mig *m,
+				  struct vm_area_struct *vma,
+				  unsigned long start, unsigned long npages,
+				  u64 keep_mask, struct page *fault_page)
+{
+	unsigned long want = 0, got, i, j;
+	bool fault_page_oom = false;
+
+	/* the loop below skips the 511 entries after a 2 MiB one */
+	memset(m->want, 0, npages * sizeof(*m->want));
+	for (i = 0; i < npages; i++) {
+		struct page *spage = migrate_pfn_to_page(m->src[i]);
+		struct svm_ext_device_core *core = svm_ext_page_core(spage);
+		unsigned long write = m->src[i] & MIGRATE_PFN_WRITE;
+		struct folio *folio;
+
+		m->want[i] = (m->src[i] & MIGRATE_PFN_MIGRATE) && core &&
+			     !(keep_mask & BIT_ULL(core->dev->index));
+		if (!m->want[i] || !(m->src[i] & MIGRATE_PFN_COMPOUND)) {
+			want += m->want[i];
+			continue;
+		}
+		/* MADV_NOHUGEPAGE and PR_SET_THP_DISABLE hold on the way back */
+		folio = vma_thp_disabled(vma, vma->vm_flags, false) ? NULL :
+			vma_alloc_folio(GFP_TRANSHUGE_LIGHT | __GFP_NOWARN,
+					SVM_EXT_CHUNK_ORDER, vma, start);
+		if (folio) {
+			folio_lock(folio);
+			svm_ext_mig_pairs(m, spage, &folio->page);
+			m->dst[i] = migrate_pfn(folio_pfn(folio)) |
+				    MIGRATE_PFN_COMPOUND | write;
+			m->want[i] = false;
+			i += SVM_EXT_CHUNK_PAGES - 1;
+			continue;
+		}
+		/* 4 KiB pages for every page of the folio */
+		for (j = 0; j < SVM_EXT_CHUNK_PAGES; j++) {
+			m->want[i + j] = true;
+			m->spages[i + j] = spage + j;
+			m->dst[i + j] = write;	/* flags until a page comes */
+		}
+		want += SVM_EXT_CHUNK_PAGES;
+		i += SVM_EXT_CHUNK_PAGES - 1;
+	}
+	/* the bulk allocator fills only the NULL slots */
+	memset(m->bulk, 0, want * sizeof(*m->bulk));
+	got = want ? alloc_pages_bulk(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+				      want, m->bulk) : 0;
+	for (i = 0, j = 0; i < npages; i++) {
+		unsigned long addr = start + (i << PAGE_SHIFT);
+		struct page *spage = m->spages[i] ?: migrate_pfn_to_page(m->src[i]);
+		unsigned long write = m->dst[i] & MIGRATE_PFN_WRITE;
+		struct page *dpage;
+
+		if (!m->want[i])
+			continue;
+		if (!m->spages[i] && (m->src[i] & MIGRATE_PFN_WRITE))
+			write = MIGRATE_PFN_WRITE;
+		if (j < got)
+			dpage = m->bulk[j++];
+		else
+			dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE |
+					       __GFP_NOWARN, vma, addr);
+		if (!dpage) {
+			m->dst[i] = 0;
+			m->spages[i] = NULL;
+			if (spage == fault_page)
+				fault_page_oom = true;
+			continue;
+		}
+		__SetPageLocked(dpage);
+		m->spages[i] = spage;
+		m->dpages[i] = dpage;
+		m->dst[i] = migrate_pfn(page_to_pfn(dpage)) | write;
+	}
+	/* unused bulk pages (a slot whose source went) go back */
+	while (j < got)
+		__free_page(m->bulk[j++]);
+	return fault_page_oom;
+}
+
 /**
  * svm_ext_migrate_to_system() - bring device pages of a window home
+ * @range: the range the window is in, for its counters; NULL when the
+ *	caller has none (a CPU fault: the device chunk's range is used)
  * @vma: the VMA containing the window (mmap_lock held)
  * @start: page-aligned window start
  * @end: page-aligned window end (at most one chunk away from @start)
@@ -278,76 +469,38 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
  * @cause: why (enum svm_ext_cause), for the policy's migrated notification
  * @stats: accounting (may be NULL)
  *
+ * A whole aligned chunk held by one 2 MiB device folio comes back as one
+ * 2 MiB folio (a THP again) when the page allocator has one to give.
+ *
  * Return: pages moved, -ENOMEM when @fault_page could not be given a
  * system page, or a negative errno from migrate_vma_setup().
  */
-long svm_ext_migrate_to_system(struct vm_area_struct *vma,
+long svm_ext_migrate_to_system(struct svm_ext_range *range,
+			       struct vm_area_struct *vma,
 			       unsigned long start, unsigned long end,
 			       u64 keep_mask, struct page *fault_page,
 			       u32 cause, struct svm_ext_fault_stats *stats)
 {
-	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+	unsigned long npages = (end - start) >> PAGE_SHIFT, i, nr;
+	unsigned long flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
 	struct migrate_vma args = {};
 	struct svm_ext_mig *m;
-	bool fault_page_oom = false;
+	struct page *first = NULL;
+	bool fault_page_oom;
 	u32 src = SVM_EXT_SRC_UNSET;
-	long moved = 0;
+	long moved = 0, folios = 0;
 	int ret;
 
 	if (WARN_ON_ONCE(npages > SVM_EXT_CHUNK_PAGES))
 		return -EINVAL;
-	m = svm_ext_mig_setup(&args, vma, start, end,
-			      MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page, &ret);
+	if (svm_ext_mig_whole(start, npages))
+		flags |= MIGRATE_VMA_SELECT_COMPOUND;
+	m = svm_ext_mig_setup(&args, vma, start, end, flags, fault_page, &ret);
 	if (!m)
 		return ret;
 
-	{
-		/*
-		 * One bulk allocation for the window (5x cheaper than a page
-		 * at a time).  It ignores the VMA's NUMA mempolicy, which
-		 * 6.12 does not export a bulk variant for; pages the bulk
-		 * call could not supply fall back to alloc_page_vma().
-		 */
-		unsigned long want = 0, got, j;
-
-		for (i = 0; i < npages; i++) {
-			struct page *spage = migrate_pfn_to_page(m->src[i]);
-			struct svm_ext_device_core *core = svm_ext_page_core(spage);
-
-			m->want[i] = (m->src[i] & MIGRATE_PFN_MIGRATE) && core &&
-				     !(keep_mask & BIT_ULL(core->dev->index));
-			want += m->want[i];
-		}
-		/* the bulk allocator fills only the NULL slots */
-		memset(m->bulk, 0, want * sizeof(*m->bulk));
-		got = want ? alloc_pages_bulk_array(GFP_HIGHUSER_MOVABLE |
-						    __GFP_NOWARN, want,
-						    m->bulk) : 0;
-		for (i = 0, j = 0; i < npages; i++) {
-			unsigned long addr = start + (i << PAGE_SHIFT);
-			struct page *spage = migrate_pfn_to_page(m->src[i]);
-			struct page *dpage;
-
-			if (!m->want[i])
-				continue;
-			if (j < got)
-				dpage = m->bulk[j++];
-			else
-				dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE |
-						       __GFP_NOWARN, vma, addr);
-			if (!dpage) {
-				if (spage == fault_page)
-					fault_page_oom = true;
-				continue;
-			}
-			__SetPageLocked(dpage);
-			m->spages[i] = spage;
-			m->dpages[i] = dpage;
-			m->dst[i] = migrate_pfn(page_to_pfn(dpage));
-			if (m->src[i] & MIGRATE_PFN_WRITE)
-				m->dst[i] |= MIGRATE_PFN_WRITE;
-		}
-	}
+	fault_page_oom = svm_ext_mig_sys_alloc(m, vma, start, npages,
+					       keep_mask, fault_page);
 	if (svm_ext_copy_pages(m->dpages, m->spages, npages)) {
 		svm_ext_mig_drop_dst(m, npages);
 		fault_page_oom = fault_page != NULL;
@@ -357,17 +510,27 @@ long svm_ext_migrate_to_system(struct vm_area_struct *vma,
 	for (i = 0; i < npages; i++) {
 		struct svm_ext_device_core *score;
 
-		if (!m->dpages[i] || !(m->src[i] & MIGRATE_PFN_MIGRATE))
+		nr = svm_ext_mig_moved(m, i);
+		if (!nr)
 			continue;
-		moved++;
+		moved += nr;
+		folios += nr > 1;
+		if (!first)
+			first = m->spages[i];
 		score = svm_ext_page_core(m->spages[i]);
 		svm_ext_page_clear_live(m->spages[i]);
-		atomic64_inc(&score->cnt.pages_from_dev);
+		atomic64_add(nr, &score->cnt.pages_from_dev);
+		atomic64_add(nr > 1, &score->cnt.folios_from_dev);
 		src = svm_ext_merge_src(src, score->dev->index);
 	}
+	/* the source pages are still ours: their chunk knows its range */
+	if (moved)
+		svm_ext_devmem_count_out(range, first, moved, folios);
 	migrate_vma_finalize(&args);
-	if (stats)
+	if (stats) {
 		stats->pages_from_dev += moved;
+		stats->folios_from_dev += folios;
+	}
 	trace_svm_ext_migrate(start, end, SVM_EXT_LOC_NONE, SVM_EXT_LOC_SYSTEM,
 			      moved, 0);
 	if (moved)

@@ -55,7 +55,7 @@ void svm_ext_mm_note_cgroup(struct svm_ext_mm *smm, struct mm_struct *mm)
 
 static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 {
-	struct svm_ext_mm *smm = kzalloc(sizeof(*smm), GFP_KERNEL);
+	struct svm_ext_mm *smm = kzalloc_obj(*smm, GFP_KERNEL);
 
 	if (!smm)
 		return ERR_PTR(-ENOMEM);
@@ -170,7 +170,7 @@ struct svm_ext_range *svm_ext_range_get(struct svm_ext_mm *smm,
 	range = xa_load(&smm->ranges, idx);
 	if (range)
 		goto out;
-	range = kzalloc(sizeof(*range), GFP_KERNEL);
+	range = kzalloc_obj(*range, GFP_KERNEL);
 	if (!range) {
 		range = ERR_PTR(-ENOMEM);
 		goto out;
@@ -243,7 +243,7 @@ struct svm_ext_binding *svm_ext_bind(struct svm_ext_device *dev,
 
 	if (!mm)
 		return ERR_PTR(-EINVAL);
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc_obj(*b, GFP_KERNEL);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	mn = mmu_notifier_get(&svm_ext_mm_ops, mm);

@@ -818,18 +818,18 @@ __bpf_kfunc void svm_ext_error(const char *msg__str)
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(svm_ext_kfunc_ids)
-BTF_ID_FLAGS(func, svm_ext_fault_migrate, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_fault_map, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_fault_throttle, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_fault_duplicate, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_fault_resident, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_fault_page_loc, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_fault_batch, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_cpu_fault_window, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_advise_refuse, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_advise_set_value, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_evict_chunk, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, svm_ext_evict_choose, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, svm_ext_fault_migrate)
+BTF_ID_FLAGS(func, svm_ext_fault_map)
+BTF_ID_FLAGS(func, svm_ext_fault_throttle)
+BTF_ID_FLAGS(func, svm_ext_fault_duplicate)
+BTF_ID_FLAGS(func, svm_ext_fault_resident)
+BTF_ID_FLAGS(func, svm_ext_fault_page_loc)
+BTF_ID_FLAGS(func, svm_ext_fault_batch)
+BTF_ID_FLAGS(func, svm_ext_cpu_fault_window)
+BTF_ID_FLAGS(func, svm_ext_advise_refuse)
+BTF_ID_FLAGS(func, svm_ext_advise_set_value)
+BTF_ID_FLAGS(func, svm_ext_evict_chunk)
+BTF_ID_FLAGS(func, svm_ext_evict_choose)
 BTF_ID_FLAGS(func, svm_ext_nr_devices)
 BTF_ID_FLAGS(func, svm_ext_dev_mem_total)
 BTF_ID_FLAGS(func, svm_ext_dev_mem_free)
@@ -878,12 +878,27 @@ static const u8 svm_ext_kfunc_hook[] = {
  * program that calls one from another hook, or from another struct_ops
  * type (the set is registered for all of BPF_PROG_TYPE_STRUCT_OPS).
  */
+/*
+ * Is @kfunc_id one of ours?  A linear scan: the kernel sorts its own copy
+ * of a module's set when it registers it, not the set itself, so a binary
+ * search (btf_id_set8_contains()) of ours can miss and let anything by.
+ */
+static bool svm_ext_kfunc_ours(u32 kfunc_id)
+{
+	u32 i;
+
+	for (i = 0; i < svm_ext_kfunc_ids.cnt; i++)
+		if (svm_ext_kfunc_ids.pairs[i].id == kfunc_id)
+			return true;
+	return false;
+}
+
 static int svm_ext_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
 	u32 member = prog->expected_attach_type;
 	unsigned int i;
 
-	if (!btf_id_set8_contains(&svm_ext_kfunc_ids, kfunc_id))
+	if (!svm_ext_kfunc_ours(kfunc_id))
 		return 0;
 	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
 	    prog->aux->attach_btf_id != svm_ext_filter_ids[0])

@@ -77,12 +77,18 @@ long svm_ext_prefetch(struct svm_ext_binding *b, unsigned long start,
 			break;
 		}
 		wend = min(wend, vma->vm_end);
-		if (dst)
+		/*
+		 * Memory the process may not read (PROT_NONE) is no device's
+		 * either: it stays, as the fault path would refuse it.
+		 */
+		if (dst && !(vma->vm_flags & VM_READ))
+			ret = 0;
+		else if (dst)
 			ret = svm_ext_migrate_to_device(range, vma, addr, wend,
 							dst, SVM_EXT_CAUSE_PREFETCH,
 							stats);
 		else
-			ret = svm_ext_migrate_to_system(vma, addr, wend, 0,
+			ret = svm_ext_migrate_to_system(range, vma, addr, wend, 0,
 							NULL, SVM_EXT_CAUSE_PREFETCH,
 							stats);
 		mmap_read_unlock(mm);

@@ -182,7 +182,7 @@ static long svm_ext_replicas_fill(struct svm_ext_device_core *core,
 		return 0;
 	for (i = 0; i < npages; i++)
 		if (dst[i])
-			zone_device_page_init(dst[i]);
+			svm_ext_devpage_init(core, dst[i], 0);
 	if (svm_ext_copy_pages(dst, src, npages)) {
 		for (i = 0; i < npages; i++) {
 			if (dst[i]) {

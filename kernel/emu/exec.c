@@ -350,6 +350,8 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	args->counters.huge_maps = run.st.huge_maps;
 	args->counters.pages_replicated = run.st.pages_replicated;
 	args->counters.access_notifications = run.st.access_notifications;
+	args->counters.folios_to_dev = run.st.folios_to_dev;
+	args->counters.folios_from_dev = run.st.folios_from_dev;
 	args->counters.modeled_ns = run.access_ns +
 		svm_emu_cost_faults(&ef->edev->cost, &run.st);
 	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));

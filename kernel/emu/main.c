@@ -248,7 +248,6 @@ static const struct drm_driver svm_emu_driver = {
 	.fops = &svm_emu_fops,
 	.name = "svm_emu",
 	.desc = "svm_ext emulated GPU",
-	.date = "20261122",
 	.major = 1,
 	.minor = 0,
 };

@@ -17,21 +17,20 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 
-# Debian packages, by source: bookworm, bookworm-backports, trixie (pinned).
-MAIN_PKGS="clang-19 llvm-19 lld-19 linux-source-6.12 dwarves build-essential flex bison bc
-libelf-dev libssl-dev rsync cpio kmod busybox-static udev zstd xz-utils python3 gnuplot-nox"
-BPO_PKGS="libbpf-dev bpftool qemu-system-x86"
+# Debian packages, by source: bookworm, bookworm-backports, trixie (pinned),
+# trixie-backports (pinned: linux-source-7.3 only).  bpftool and libbpf are
+# not packages: tools/build/kernel.sh builds them from the kernel tree.
+MAIN_PKGS="clang-19 llvm-19 llvm-19-dev lld-19 dwarves build-essential flex bison bc
+libelf-dev zlib1g-dev libzstd-dev libssl-dev libcap-dev rsync cpio kmod busybox-static udev zstd
+xz-utils python3 gnuplot-nox"
+BPO_PKGS="qemu-system-x86"
 TRIXIE_PKGS="virtme-ng"
+TRIXIE_BPO_PKGS="linux-source-7.3"
 
 missing=()
-for p in $MAIN_PKGS $BPO_PKGS $TRIXIE_PKGS; do
+for p in $MAIN_PKGS $BPO_PKGS $TRIXIE_PKGS $TRIXIE_BPO_PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-# libbpf-dev must come from backports (>= 1.4): bookworm's 1.1 cannot load
-# struct_ops maps whose type lives in module BTF.
-if dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null | grep -q '^1:1\.[0-3]\.'; then
-	missing+=(libbpf-dev)
-fi
 
 if [ "${1:-}" = "--check" ]; then
 	if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
@@ -73,10 +72,25 @@ Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
 
+write_if_changed /etc/apt/sources.list.d/svm_ext-trixie-backports.sources "Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+
 # trixie only for virtme-ng: never let it upgrade anything else (libc!).
 write_if_changed /etc/apt/preferences.d/svm_ext-trixie "Package: *
 Pin: release n=trixie
 Pin-Priority: 100"
+
+# trixie-backports only for the kernel source: nothing else may come from it.
+write_if_changed /etc/apt/preferences.d/svm_ext-trixie-backports "Package: *
+Pin: release n=trixie-backports
+Pin-Priority: -1
+
+Package: linux-source-7.3
+Pin: release n=trixie-backports
+Pin-Priority: 500"
 
 say "apt-get update"
 if ! $SUDO apt-get update -q >/tmp/svm_ext-apt-update.log 2>&1 ||
@@ -92,10 +106,12 @@ $APT -t bookworm-backports $BPO_PKGS || die 4 "installing backports packages fai
 # "pkg/trixie", never "-t trixie": -t raises all of trixie to priority 990
 # for the dependencies too and drags libc6 and base-files along.
 $APT $(printf '%s/trixie ' $TRIXIE_PKGS) || die 4 "installing virtme-ng from trixie failed"
+$APT $(printf '%s/trixie-backports ' $TRIXIE_BPO_PKGS) ||
+	die 4 "installing $TRIXIE_BPO_PKGS from trixie-backports failed"
 
 libc=$(dpkg-query -W -f='${Version}' libc6)
 case "$libc" in
 2.36-*) ;;
 *) die 4 "libc6 moved to $libc: the trixie pin did not hold" ;;
 esac
-say "done (libc6 $libc, $(dpkg-query -W -f='${Version}' libbpf-dev | sed 's/^1://') libbpf)"
+say "done (libc6 $libc, linux-source-7.3 $(dpkg-query -W -f='${Version}' linux-source-7.3))"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (once) and cache the svm_ext test kernel from Debian's linux-source-6.12.
+# Build (once) and cache the svm_ext test kernel from Debian's linux-source-7.3
+# (trixie-backports), with the tree's own bpftool and libbpf beside it.
 #
 #   tools/build/kernel.sh [--print-dir] FLAVOR
 #
@@ -26,10 +27,11 @@ debug) FRAGS="$ROOT/kernel/config/base.config $ROOT/kernel/config/debug.config" 
 *) die "unknown FLAVOR '$FLAVOR' (known: base, debug)" ;;
 esac
 
-TARBALL=/usr/src/linux-source-6.12.tar.xz
-SRCVER=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
-	die "linux-source-6.12 is not installed (run: make deps)"
-[ -f "$TARBALL" ] || die "$TARBALL missing although linux-source-6.12 is installed; reinstall it"
+KSERIES=7.3
+TARBALL=/usr/src/linux-source-$KSERIES.tar.xz
+SRCVER=$(dpkg-query -W -f='${Version}' linux-source-$KSERIES 2>/dev/null) ||
+	die "linux-source-$KSERIES is not installed (run: make deps)"
+[ -f "$TARBALL" ] || die "$TARBALL missing although linux-source-$KSERIES is installed; reinstall it"
 FRAGHASH=$(cat $FRAGS | sha256sum | cut -c1-12)
 KDIR="$CACHE/kernel/${SRCVER}-${FLAVOR}-${FRAGHASH}"
 
@@ -44,8 +46,56 @@ stamp_body() {
 		lib/test_hmm.ko usr/include/linux/bpf.h 2>/dev/null )
 }
 
+# The BPF tools come from the same tree: Debian's bpftool 7.5 crashes on
+# `struct_ops list` once a module-defined struct_ops is loaded, and libbpf
+# must understand this kernel's BTF.  The tree's bpftool 7.8 crashes there
+# too, so our patches (tools/build/patches/) go on first.  Static libbpf,
+# so nothing on the host links against it by accident.  The tools have a
+# stamp of their own, which covers the patches: changing a patch rebuilds
+# the tools (under a minute), not the kernel.
+PATCHES=$(ls "$ROOT"/tools/build/patches/*.patch 2>/dev/null || true)
+tools_stamp_body() {
+	{ [ -z "$PATCHES" ] || cat $PATCHES; } | sha256sum | cut -c1-64
+	( cd "$1" && sha256sum svm_ext-tools/bin/bpftool svm_ext-tools/lib/libbpf.a 2>/dev/null )
+}
+
+build_tools() {
+	local tree=$1 log=$1/tools.log p
+	local tools="$tree/svm_ext-tools"
+
+	say "building the tree's libbpf and bpftool into $tools"
+	: >"$log"
+	for p in $PATCHES; do
+		# already applied (a rebuild of the tools): leave it
+		if patch -d "$tree" -p1 -R --dry-run --force -s <"$p" >/dev/null 2>&1; then
+			continue
+		fi
+		patch -d "$tree" -p1 --forward --batch <"$p" >>"$log" 2>&1 ||
+			die "$(basename "$p") does not apply to $SRCVER (log: $log)"
+	done
+	rm -rf "$tools"
+	make -C "$tree/tools/lib/bpf" -j"$JOBS" BUILD_STATIC_ONLY=1 prefix= \
+		DESTDIR="$tools" install >>"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "libbpf build failed (log: $log)"; }
+	[ -f "$tools/lib64/libbpf.a" ] && [ ! -e "$tools/lib" ] && mv "$tools/lib64" "$tools/lib"
+	[ -f "$tools/lib/libbpf.a" ] || die "libbpf built but $tools/lib/libbpf.a is missing"
+	make -C "$tree/tools/bpf/bpftool" clean >>"$log" 2>&1 || true
+	make -C "$tree/tools/bpf/bpftool" -j"$JOBS" LLVM_CONFIG=llvm-config-19 \
+		>>"$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "bpftool build failed (log: $log)"; }
+	mkdir -p "$tools/bin"
+	cp "$tree/tools/bpf/bpftool/bpftool" "$tools/bin/bpftool"
+	"$tools/bin/bpftool" version >>"$log" 2>&1 || die "the built bpftool does not run"
+	tools_stamp_body "$tree" >"$tree/.svm_ext-tools-stamp"
+}
+
+JOBS=$(( $(nproc) + 1 ))
 if [ -f "$KDIR/.svm_ext-stamp" ]; then
 	if [ "$(stamp_body "$KDIR")" = "$(cat "$KDIR/.svm_ext-stamp")" ]; then
+		if [ "$(tools_stamp_body "$KDIR")" != "$(cat "$KDIR/.svm_ext-tools-stamp" 2>/dev/null)" ]; then
+			say "cached kernel $KDIR: its bpftool/libbpf are missing or older than tools/build/patches/"
+			build_tools "$KDIR"
+		fi
 		say "cached: $KDIR"
 		echo "$KDIR"
 		exit 0
@@ -81,7 +131,6 @@ for f in $FRAGS; do
 done
 [ $bad = 0 ] || die "kernel config fragment not fully applied (see above)"
 
-JOBS=$(( $(nproc) + 1 ))
 say "building bzImage and modules with -j$JOBS; a first build takes about 20-25 minutes on 2 cores"
 LOG="$BUILD/build.log"
 ( make -j"$JOBS" bzImage modules >"$LOG" 2>&1; echo $? >"$BUILD/build.rc" ) &
@@ -99,6 +148,8 @@ if [ "$(cat "$BUILD/build.rc")" != 0 ]; then
 fi
 say "installing uapi headers"
 make headers_install INSTALL_HDR_PATH="$BUILD/usr" >>"$LOG" 2>&1 || die "headers_install failed"
+
+build_tools "$BUILD"
 # keep the tree lean: object files of the kernel proper are not needed for
 # external modules, but Module.symvers, scripts and headers are.
 stamp_body "$BUILD" >"$BUILD/.svm_ext-stamp"

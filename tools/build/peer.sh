@@ -14,7 +14,8 @@ usage() {
 usage: tools/build/peer.sh [--kdir DIR] [--json FILE] [--timeout SECS] [--build-only]
                            [--vm-opt OPT]...
 
-Builds \$KDIR/tools/testing/selftests/mm/hmm-tests.c into build/peer/hmm-tests,
+Builds \$KDIR/tools/testing/selftests/mm/hmm-tests.c (with vm_util.c and
+hugepage_settings.c beside it) into build/peer/hmm-tests,
 then boots the VM (tools/vm/run.sh), loads \$KDIR/lib/test_hmm.ko, runs
 hmm-tests and prints its TAP and a last line
   peer hmm-tests: N passed, N failed, N skipped
@@ -84,15 +85,30 @@ SRC=$KDIR/tools/testing/selftests/mm/hmm-tests.c
 [ -f "$KDIR/lib/test_hmm.ko" ] || die "$KDIR/lib/test_hmm.ko not found (kernel built without CONFIG_TEST_HMM=m?)"
 [ -d "$KDIR/usr/include/linux" ] || die "$KDIR/usr/include has no uapi headers (make headers_install missing)"
 
+# Since 7.x hmm-tests uses the mm selftests' helpers: vm_util.c (pagemap,
+# read_pmd_pagesize()) and hugepage_settings.c (HUGETLB_SETUP_DEFAULT_PAGES,
+# hugetlb_free_default_pages()), with their headers found through
+# tools/testing/selftests (kselftest_harness.h, mm/vm_util.h).
+MMDIR=$KDIR/tools/testing/selftests/mm
+HELPERS=()
+for f in vm_util.c hugepage_settings.c; do
+	[ -f "$MMDIR/$f" ] || die "$MMDIR/$f not found: hmm-tests of this tree needs it (is $KDIR a Linux 7.x tree?)"
+	HELPERS+=("$MMDIR/$f")
+done
+
 OUT=$ROOT/build/peer
 BIN=$OUT/hmm-tests
 mkdir -p "$OUT"
 # Flags of tools/testing/selftests/mm/Makefile: the tree root for the private
-# uapi headers (lib/test_hmm_uapi.h, mm/gup_test.h), the installed uapi
-# headers of this kernel, the tools uapi headers.  Always rebuilt: one file.
+# uapi headers (lib/test_hmm_uapi.h, mm/gup_test.h), the selftests dir for
+# kselftest_harness.h and mm/vm_util.h, the installed uapi headers of this
+# kernel and the tools uapi headers as system headers (-isystem, as lib.mk
+# has them: <linux/mman.h> redefines what <sys/mman.h> defined).  Always
+# rebuilt: three files, seconds.
 say "building $BIN from $SRC"
-gcc -Wall -O2 -U_FORTIFY_SOURCE -I"$KDIR" -I"$KDIR/usr/include" -isystem "$KDIR/tools/include/uapi" \
-	-o "$BIN.tmp" "$SRC" -lrt -lpthread -lm || die "building hmm-tests failed"
+gcc -Wall -O2 -U_FORTIFY_SOURCE -I"$KDIR" -I"$KDIR/tools/testing/selftests" \
+	-isystem "$KDIR/usr/include" -isystem "$KDIR/tools/include/uapi" \
+	-o "$BIN.tmp" "$SRC" "${HELPERS[@]}" -lrt -lpthread -lm || die "building hmm-tests failed"
 mv "$BIN.tmp" "$BIN"
 [ $BUILD_ONLY = 0 ] || exit 0
 

@@ -82,7 +82,8 @@ void touch_pages(const void *buf, size_t size)
 
 /*
  * migrate: to the device by fault (a one-word-per-page strided device read;
- * the default policy migrates each faulting 2 MiB chunk whole) or
+ * the default policy migrates each faulting 2 MiB chunk whole, a THP as one
+ * 2 MiB device folio where the core does that) or
  * explicitly (PREFETCH to the device); back by fault (the CPU touches one
  * word per page; each CPU fault brings its chunk home) or explicitly
  * (PREFETCH to SVM_EXT_LOC_SYSTEM).
@@ -119,6 +120,16 @@ static long emu_mig_on_dev(void *ctx, const struct opts *o, void *buf)
 	return emu_count_at(*(int *)ctx, buf, o->size >> 12, o->device);
 }
 
+/* The core's per-device counts of 2 MiB folios moved whole, if it has them. */
+static int emu_mig_folios(void *ctx, const struct opts *o, long long *to,
+			  long long *back)
+{
+	(void)ctx;
+	*to = dev_counter(o->device, "folios_to_dev");
+	*back = dev_counter(o->device, "folios_from_dev");
+	return *to < 0 || *back < 0 ? -1 : 0;
+}
+
 int wl_migrate(const struct opts *o)
 {
 	static const struct mig_ops ops = {
@@ -127,6 +138,7 @@ int wl_migrate(const struct opts *o)
 		.to = emu_mig_to,
 		.back = emu_mig_back,
 		.on_dev = emu_mig_on_dev,
+		.folios = emu_mig_folios,
 	};
 	int fd, ret;
 

@@ -4,7 +4,7 @@
  * (faults, pages moved, remote maps, modeled device time) beside real time.
  *
  *   svmbench [--device N] [--size MIB] [--repeat N] [--to HOW] [--back HOW]
- *            [--json] WORKLOAD
+ *            [--backing thp|4k] [--json] WORKLOAD
  *
  * main, option parsing and what the workloads share live here; the
  * workloads themselves in emu.c (svm_emu) and peer_hmm.c (the kernel's
@@ -100,7 +100,8 @@ static void usage(FILE *f)
 "\n"
 "Migration workloads move SIZE MiB of a filled buffer to the device, time\n"
 "it, move it back, time it, check every word, and time a memcpy of the same\n"
-"size.  How each direction is driven:\n"
+"size; each round trip on a fresh 2 MiB aligned buffer, backed as --backing\n"
+"says (and the memcpy's destination alike).  How each direction is driven:\n"
 "  fault     to: the device reads one word per page (svm_emu EXEC, which\n"
 "            faults whole 2 MiB chunks in); back: the CPU reads one word\n"
 "            per page (CPU faults on device memory)\n"
@@ -108,6 +109,9 @@ static void usage(FILE *f)
 "            test_hmm: HMM_DMIRROR_MIGRATE_TO_DEV / MIGRATE_TO_SYS\n"
 "  defaults: migrate --to fault --back fault; migrate-hmm --to explicit\n"
 "  --back fault (test_hmm cannot fault data into the device)\n"
+"migrate-hmm also times an HMM_DMIRROR_READ of the buffer while it is on\n"
+"the device: the same copy-out MIGRATE_TO_DEV ends with, so that the move\n"
+"alone is reported too (to less copy-out).\n"
 "\n"
 "overhead (root, no policy attached) runs the same fault-heavy workload\n"
 "(one fault per 4 KiB page of SIZE MiB, 64 per EXEC; pages migrating to\n"
@@ -125,6 +129,9 @@ static void usage(FILE *f)
 "                   runs each way, default 15)\n"
 "      --to HOW     fault | explicit (alias prefetch, ioctl)\n"
 "      --back HOW   fault | explicit\n"
+"      --backing B  migration buffers: 4k (MADV_NOHUGEPAGE, default) or thp\n"
+"                   (MADV_HUGEPAGE: 2 MiB THPs; the share that is THP is\n"
+"                   reported, as is the share that comes back as THP)\n"
 "  -j, --json       one JSON object instead of text\n"
 "  -h, --help       this text\n"
 "\n"
@@ -155,15 +162,16 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "to", required_argument, NULL, 'T' },
 		{ "back", required_argument, NULL, 'B' },
+		{ "backing", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .device = 0, .size = 32 * MIB, .repeat = 0 };
 	const struct workload *w = NULL;
+	int c, backing_set = 0;
 	char *end;
 	size_t i;
-	int c;
 
 	/* the policy matrix has its own options (suite.c) */
 	if (argc > 1 && !strcmp(argv[1], "suite"))
@@ -199,6 +207,18 @@ int main(int argc, char **argv)
 			if (parse_how("--back", optarg, &o.back))
 				return 2;
 			break;
+		case 'P':
+			if (!strcmp(optarg, "thp")) {
+				o.backing = BACKING_THP;
+			} else if (!strcmp(optarg, "4k")) {
+				o.backing = BACKING_4K;
+			} else {
+				fprintf(stderr, "svmbench: --backing %s: expected thp or 4k\n",
+					optarg);
+				return 2;
+			}
+			backing_set = 1;
+			break;
 		case 'j':
 			o.json = 1;
 			break;
@@ -226,6 +246,10 @@ int main(int argc, char **argv)
 	}
 	if ((o.to || o.back) && w->to == MOVE_DEFAULT) {
 		fprintf(stderr, "svmbench: %s takes no --to/--back\n", w->name);
+		return 2;
+	}
+	if (backing_set && w->run != wl_migrate && w->run != wl_migrate_hmm) {
+		fprintf(stderr, "svmbench: %s takes no --backing\n", w->name);
 		return 2;
 	}
 	if (w->explicit_only_to && o.to == MOVE_FAULT) {

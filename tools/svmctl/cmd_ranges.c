@@ -2,8 +2,8 @@
 /*
  * svmctl ranges: attributes and residency of a process's ranges, from the
  * core's debugfs dump <debugfs>/svm_ext/ranges.  Its format: a header line
- *   # tgid start end faults pages_in remote_maps preferred accessed_by
- *     read_mostly granularity d0 d1 ...
+ *   # tgid start end faults pages_in folios_in pages_out folios_out
+ *     remote_maps preferred accessed_by read_mostly granularity d0 d1 ...
  * (one dN column per registered device), then one line per 2 MiB range.
  */
 #include <errno.h>
@@ -23,10 +23,11 @@
 #define DEBUGFS_MAGIC 0x64626720
 #endif
 #define MAX_DEVS 8
-#define FIXED_COLS 10
+#define FIXED_COLS 13
 
 struct range_line {
 	unsigned long long start, end, faults, pages_in, remote_maps;
+	unsigned long long folios_in, pages_out, folios_out;
 	char preferred[16];		/* none, system or a device index */
 	unsigned long long accessed_by;
 	unsigned int read_mostly, granularity;
@@ -82,8 +83,9 @@ static int num(const char *s, unsigned long long *v)
 static int parse_header(char *line, unsigned int *devs, int *ndev)
 {
 	static const char *const fixed[FIXED_COLS] = {
-		"tgid", "start", "end", "faults", "pages_in", "remote_maps",
-		"preferred", "accessed_by", "read_mostly", "granularity",
+		"tgid", "start", "end", "faults", "pages_in", "folios_in",
+		"pages_out", "folios_out", "remote_maps", "preferred",
+		"accessed_by", "read_mostly", "granularity",
 	};
 	char *f[FIXED_COLS + MAX_DEVS + 2];
 	int n = split(line, f, ARRAY_SIZE(f));
@@ -117,15 +119,17 @@ static int parse_line(char *line, int ndev, unsigned int *tgid,
 	memset(r, 0, sizeof(*r));
 	if (num(f[1], &r->start) || num(f[2], &r->end) ||
 	    num(f[3], &r->faults) || num(f[4], &r->pages_in) ||
-	    num(f[5], &r->remote_maps) || num(f[7], &r->accessed_by))
+	    num(f[5], &r->folios_in) || num(f[6], &r->pages_out) ||
+	    num(f[7], &r->folios_out) || num(f[8], &r->remote_maps) ||
+	    num(f[10], &r->accessed_by))
 		return -1;
-	if (strcmp(f[6], "none") && strcmp(f[6], "system") && num(f[6], &v))
+	if (strcmp(f[9], "none") && strcmp(f[9], "system") && num(f[9], &v))
 		return -1;
-	snprintf(r->preferred, sizeof(r->preferred), "%s", f[6]);
-	if (num(f[8], &v) || v > 1)
+	snprintf(r->preferred, sizeof(r->preferred), "%s", f[9]);
+	if (num(f[11], &v) || v > 1)
 		return -1;
 	r->read_mostly = v;
-	if (num(f[9], &v) || v > 63)
+	if (num(f[12], &v) || v > 63)
 		return -1;
 	r->granularity = v;
 	for (int i = 0; i < ndev; i++)
@@ -144,6 +148,9 @@ static void json_range(json_writer_t *jw, const struct range_line *r,
 	jw_uint_field(jw, "end", r->end);
 	jw_uint_field(jw, "faults", r->faults);
 	jw_uint_field(jw, "pages_in", r->pages_in);
+	jw_uint_field(jw, "folios_in", r->folios_in);
+	jw_uint_field(jw, "pages_out", r->pages_out);
+	jw_uint_field(jw, "folios_out", r->folios_out);
 	jw_uint_field(jw, "remote_maps", r->remote_maps);
 	if (!num(r->preferred, &v))
 		jw_uint_field(jw, "preferred", v);
@@ -169,8 +176,9 @@ static void text_header(const unsigned int *devs, int ndev)
 {
 	char col[16];
 
-	printf("%-31s %7s %8s %7s %-9s %-8s %2s %4s", "RANGE", "FAULTS",
-	       "PAGES_IN", "RMAPS", "PREFERRED", "ACC_BY", "RM", "GRAN");
+	printf("%-31s %7s %8s %5s %9s %6s %7s %-9s %-8s %2s %4s", "RANGE",
+	       "FAULTS", "PAGES_IN", "2M_IN", "PAGES_OUT", "2M_OUT", "RMAPS",
+	       "PREFERRED", "ACC_BY", "RM", "GRAN");
 	for (int i = 0; i < ndev; i++) {
 		snprintf(col, sizeof(col), "D%u", devs[i]);
 		printf(" %5s", col);
@@ -185,8 +193,10 @@ static void text_range(const struct range_line *r, int ndev)
 
 	snprintf(acc, sizeof(acc), "%#llx", r->accessed_by);
 	snprintf(rg, sizeof(rg), "%#llx-%#llx", r->start, r->end);
-	printf("%-31s %7llu %8llu %7llu %-9s %-8s %2u %4u", rg, r->faults,
-	       r->pages_in, r->remote_maps, r->preferred, acc, r->read_mostly, r->granularity);
+	printf("%-31s %7llu %8llu %5llu %9llu %6llu %7llu %-9s %-8s %2u %4u",
+	       rg, r->faults, r->pages_in, r->folios_in, r->pages_out,
+	       r->folios_out, r->remote_maps, r->preferred, acc,
+	       r->read_mostly, r->granularity);
 	for (int i = 0; i < ndev; i++) {
 		printf(" %5llu", r->resident[i]);
 		on_dev += r->resident[i];
@@ -253,7 +263,7 @@ static int do_ranges(int argc, char **argv)
 		if (!header) {
 			if (parse_header(line, devs, &ndev)) {
 				ret = p_err(EXIT_FAIL, EPROTO,
-					    "%s: unexpected header (not '# tgid start end faults pages_in remote_maps preferred accessed_by read_mostly granularity d0 ...')",
+					    "%s: unexpected header (not '# tgid start end faults pages_in folios_in pages_out folios_out remote_maps preferred accessed_by read_mostly granularity d0 ...')",
 					    path);
 				goto out;
 			}
@@ -322,7 +332,10 @@ const struct svm_cmd cmd_ranges = {
 "DESCRIPTION\n"
 "  Reads the core's dump /sys/kernel/debug/svm_ext/ranges (debugfs is\n"
 "  mounted there if it is not) and shows the 2 MiB ranges of process PID:\n"
-"  device faults, pages migrated in, pages mapped in place (remote maps),\n"
+"  device faults, pages migrated in (PAGES_IN) and of those how many went\n"
+"  as whole 2 MiB folios (2M_IN, 512 pages each), pages migrated back to\n"
+"  system memory (PAGES_OUT, 2M_OUT likewise), pages mapped in place\n"
+"  (remote maps),\n"
 "  the hints (preferred location: none, system or a device; accessed-by\n"
 "  device mask; read-mostly; granularity as log2 pages) and how many pages\n"
 "  are resident on each device.  Pages on no device (SYS/NP) are in system\n"
@@ -331,7 +344,8 @@ const struct svm_cmd cmd_ranges = {
 "OPTIONS\n"
 "  -p, --pid PID   The process (required).\n"
 "  -j, --json      JSON: {pid, devices: [N...], ranges: [{start, end,\n"
-"                  faults, pages_in, remote_maps, preferred (\"none\",\n"
+"                  faults, pages_in, folios_in, pages_out, folios_out,\n"
+"                  remote_maps, preferred (\"none\",\n"
 "                  \"system\" or an index), accessed_by: [N...],\n"
 "                  read_mostly, granularity, resident: [pages per device,\n"
 "                  in the order of devices]}]}.\n"

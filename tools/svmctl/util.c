@@ -178,7 +178,7 @@ bool have_cap(int cap)
 
 /*
  * Policies and the collector use svm_ext.ko's types: libbpf opens the
- * module's BTF by id (BPF_BTF_GET_FD_BY_ID), which 6.12 allows only to
+ * module's BTF by id (BPF_BTF_GET_FD_BY_ID), which 7.3 allows only to
  * CAP_SYS_ADMIN, although struct_ops itself needs just CAP_BPF with
  * CAP_PERFMON.  Without this check libbpf fails later with a misleading
  * "not found in kernel or module BTFs".

@@ -21,6 +21,13 @@ shift 3
 
 note() { printf 'guest.sh: %s\n' "$*" >&2; }
 
+# Everything the host learns about CMD comes through STATE: if it cannot be
+# written, say so plainly (run.sh finds this line in the console) and stop.
+if ! err=$( { echo "started $(date +%s)" >"$STATE/started"; } 2>&1); then
+	note "the state dir $STATE is not writable in the guest (${err##*: }): CMD not run"
+	exit 125
+fi
+
 # Filesystems tests and tools expect; virtme-init mounts some but not bpffs.
 mnt() { # TYPE DIR
 	mountpoint -q "$2" 2>/dev/null && return 0
@@ -36,8 +43,13 @@ mnt bpf /sys/fs/bpf
 cd "$CWD" 2>/dev/null || { note "cannot cd to $CWD, staying in $(pwd)"; }
 
 export SVM_EXT_VM=1
+# bpftool on PATH is the booted tree's own (run.sh names the tree): the one
+# svmctl's policies are built with, and the one the README's examples use
+KDIR=$(cat "$STATE/kdir" 2>/dev/null || true)
+if [ -n "$KDIR" ] && [ -x "$KDIR/svm_ext-tools/bin/bpftool" ]; then
+	export PATH="$KDIR/svm_ext-tools/bin:$PATH"
+fi
 
-echo "started $(date +%s)" >"$STATE/started"
 set +e
 "$@"
 rc=$?

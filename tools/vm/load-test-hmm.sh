@@ -3,7 +3,9 @@
 # Guest side: load the kernel's test_hmm.ko from KDIR (if not loaded) and make
 # sure /dev/hmm_dmirror0 and 1 exist.  devtmpfs normally makes the nodes; the
 # fallback is mknod, as the kernel's old test_hmm.sh did.  Only the two
-# device-private mirrors always exist (2 and 3 need spm_addr_dev* params).
+# device-private mirrors always exist (2 and 3, device coherent, need both
+# spm_addr_dev0 and spm_addr_dev1): so in 6.12's lib/test_hmm.c and in
+# 7.3's, whose module parameters and chrdev name are unchanged.
 # Usage: load-test-hmm.sh KDIR.  Exit 0 loaded now, 3 was already loaded,
 # 1 on failure (with a message).
 set -euo pipefail

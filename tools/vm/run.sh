@@ -48,7 +48,8 @@ Options:
                    cached in \$SVM_EXT_CACHE/kvm-probe; TCG if it fails
   --rwdir DIR      also share host DIR writable at the same path in the
                    guest (repeatable; best outside /tmp /var /etc /usr /home
-                   /opt /srv /lib, which the guest overlays)
+                   /opt /srv /lib, which the guest overlays; refused inside
+                   a directory shared read-only, see below)
   --allow-warn     print kernel problem reports but do not fail on them
   --keep           keep the run's state dir (console log, dmesg) and print it
   -h, --help       this text
@@ -56,10 +57,19 @@ Options:
 Exit status:
   CMD's exit status when it ran and the kernel reported no problems
   124  timeout (QEMU killed)
-  125  the VM could not run CMD: bad kernel dir, vng/QEMU missing, or QEMU
-       aborted twice (one abort is retried and reported)
+  125  the VM could not run CMD: bad kernel dir or paths, vng/QEMU missing
+       or failing, the guest unable to run CMD or to hand back its status
+       (the message says which), or QEMU aborted twice (a QEMU abort, such
+       as TCG's iotlb_to_section assertion, is retried once and reported)
   126  the kernel reported problems (BUG, WARNING, lockdep, KASAN, kmemleak,
        panic...) during the run, even if CMD passed (not with --allow-warn)
+
+The guest sees the host's root read-only.  Paths it would not see (below
+the tmpfs mounts virtme-ng makes on /var/cache, /var/tmp, /run, ...) are
+shared read-only when needed: the kernel dir (or its parent when vng
+refuses its name), the checkout, the working directory.  The run's state
+dir is then moved to /var/tmp/svm_ext-vm-state in the guest if it would be
+inside such a share (vng mounts read-only shares after writable ones).
 
 Environment: FLAVOR (kernel flavor for the default --kdir), SVM_EXT_CACHE
 (KVM probe cache dir, default /var/cache/svm_ext), SVM_EXT_VM_STATE (where
@@ -114,40 +124,115 @@ command -v vng >/dev/null || fail "vng (virtme-ng) not found (run: make deps)"
 QEMU_REAL=$(command -v qemu-system-x86_64) || fail "qemu-system-x86_64 not found (run: make deps)"
 
 # vng pastes paths into a shell command line unquoted, and accepts only
-# [A-Za-z0-9_+/.-] in --rwdir paths: refuse what would break.
-safe_path() { [[ $1 =~ ^/[A-Za-z0-9_./+-]*$ ]] || fail "$2 path '$1' must be absolute and use only A-Z a-z 0-9 _ + / . -"; }
+# [A-Za-z0-9_+/.-] in --rwdir/--rodir paths: refuse what would break.
+vng_safe() { [[ $1 =~ ^/[A-Za-z0-9_./+-]*$ ]]; }
+safe_path() { vng_safe "$1" || fail "$2 path '$1' must be absolute and use only A-Z a-z 0-9 _ + / . -"; }
 [[ $KDIR =~ ^/[A-Za-z0-9_./~+-]*$ ]] || fail "kernel dir '$KDIR' must be absolute and use only A-Z a-z 0-9 _ + / . - ~"
-# virtme-init mounts a tmpfs over /var/cache (and /var/tmp, /var/log, ...),
-# hiding a kernel tree cached there (test_hmm.ko, vmlinux, and the modules
-# modprobe uses, which vng links from $KDIR/.virtme_mods).  Share the tree's
-# parent read-only at the same path (the tree itself when its name has a
-# character vng refuses, such as the ~ of Debian versions).
-KSHARE=${KDIR%/*}
-[[ $KSHARE =~ ^/[A-Za-z0-9_./+-]+$ ]] || KSHARE=$KDIR
-[[ $KSHARE =~ ^/[A-Za-z0-9_./+-]+$ ]] || {
-	say "warning: cannot share $KDIR into the guest (path): it is visible there only if not under /var"
-	KSHARE=
+
+# --- what the guest sees ---------------------------------------------------
+# The guest's root is the host's, read-only, with overlays on /etc /lib /home
+# /opt /srv /usr /var /tmp; host paths are visible at the same place except
+# below the tmpfs mounts virtme-init (virtme-ng 1.35) makes on top.  What we
+# need inside and is hidden there (a kernel tree cached in /var/cache: its
+# test_hmm.ko, and the modules modprobe uses, which vng links from
+# $KDIR/.virtme_mods; a checkout there) is shared read-only at the same path.
+#
+# virtme-init mounts every --rwdir before every --rodir.  A read-only share
+# that contains a writable one therefore hides it: the guest then writes
+# into a read-only file system.  So nothing is shared that is not hidden
+# (with the kernel tree and the checkout side by side in one directory that
+# directory is visible anyway and stays unshared), the run's own state dir
+# moves to a guest path outside every read-only share when it would be
+# inside one, and a --rwdir inside one is refused with the reason.
+GUEST_TMPFS="/run /dev/shm /var/cache /var/tmp /var/log /var/spool/rsyslog
+/var/lib/apt /var/lib/sudo /var/lib/private /var/lib/machines /var/lib/portables
+/var/lib/snapd/cookie"
+is_under() { [ "$2" = / ] || [ "$1" = "$2" ] || [[ $1 == "$2"/* ]]; }
+HIDDEN_BY=
+hidden_in_guest() { # PATH: sets HIDDEN_BY
+	local d
+	for d in $GUEST_TMPFS; do
+		if is_under "$1" "$d"; then HIDDEN_BY=$d; return 0; fi
+	done
+	return 1
 }
+RODIRS=()
+ro_covering() { # PATH: print the read-only share PATH is in, if any
+	local d
+	for d in "${RODIRS[@]}"; do
+		if is_under "$1" "$d"; then echo "$d"; return 0; fi
+	done
+	return 1
+}
+add_rodir() { # DIR: share DIR read-only, dropping shares it contains
+	local d keep=()
+	ro_covering "$1" >/dev/null && return 0
+	for d in "${RODIRS[@]}"; do is_under "$d" "$1" || keep+=("$d"); done
+	RODIRS=("${keep[@]}" "$1")
+}
+# share_hidden WHAT PATH NEED: share PATH (or, when vng refuses its name, its
+# parent) if the guest would not see it; NEED=1 makes failure fatal.
+share_hidden() {
+	local what=$1 p
+	p=$(cd "$2" && pwd -P) || fail "$what $2: cannot resolve it"
+	hidden_in_guest "$p" || return 0
+	ro_covering "$p" >/dev/null && return 0
+	if vng_safe "$p"; then
+		add_rodir "$p"
+	elif vng_safe "${p%/*}" && [ -n "${p%/*}" ] && [ "${p%/*}" != "$HIDDEN_BY" ]; then
+		add_rodir "${p%/*}"	# the ~ of Debian versions in a cached tree's name
+	elif [ "$3" = 1 ]; then
+		fail "$what $p is hidden in the guest (virtme-init mounts a tmpfs on $HIDDEN_BY) and vng cannot share it (only A-Z a-z 0-9 _ + / . - in paths): move it"
+	else
+		say "warning: $what $p is hidden in the guest (tmpfs on $HIDDEN_BY) and vng cannot share it (path): files there are missing inside"
+	fi
+}
+share_hidden "kernel dir" "$KDIR" 0
+share_hidden "checkout" "$ROOT" 1
+share_hidden "working directory" "$PWD" 0
+
 for i in "${!RWDIRS[@]}"; do
 	[ -d "${RWDIRS[$i]}" ] || fail "--rwdir ${RWDIRS[$i]}: not a directory"
-	RWDIRS[i]=$(cd "${RWDIRS[$i]}" && pwd)
+	RWDIRS[i]=$(cd "${RWDIRS[$i]}" && pwd -P)
 	safe_path "${RWDIRS[$i]}" "--rwdir"
+	if r=$(ro_covering "${RWDIRS[$i]}"); then
+		fail "--rwdir ${RWDIRS[$i]} is inside $r, which is shared read-only (the guest hides it under a tmpfs), and vng mounts read-only shares last: it would not be writable in the guest; use a directory outside $r"
+	fi
 done
 
 # Guest stdin is our stdin, but never a terminal: QEMU would take it over
 # (raw mode), and a background job reading it would be stopped.
 if [ -t 0 ] || ! { true <&0; } 2>/dev/null; then exec </dev/null; fi
 
-# The run's state dir is shared writable at the same path in the guest.  It
-# lives in the repo's build/ by default: vng needs the guest path to exist,
-# and under /tmp (overlaid in the guest, mounted in the background by
-# virtme-init) the share could end up hidden below the overlay.
+# The run's state dir is shared writable with the guest, at the same path
+# when that path is not inside a read-only share (see above), else at the
+# first of STATE_GUEST_ALT that is not (a fixed path is fine: each VM has
+# its own).  It lives in the repo's build/ by default: vng needs the guest
+# path to exist or to be inside an overlaid directory, and under /tmp
+# (overlaid in the guest, mounted in the background by virtme-init) the
+# share could end up hidden below the overlay; /var/tmp and /var/log are
+# tmpfs mounts virtme-init makes before the shares.
+STATE_GUEST_ALT="/var/tmp/svm_ext-vm-state /var/log/svm_ext-vm-state"
 STATE_PARENT=${SVM_EXT_VM_STATE:-$ROOT/build/vm}
 if ! mkdir -p "$STATE_PARENT" 2>/dev/null || [ ! -w "$STATE_PARENT" ]; then
+	say "note: state dir parent $STATE_PARENT is not writable here: using ${TMPDIR:-/tmp}"
 	STATE_PARENT=${TMPDIR:-/tmp}
 fi
 STATE=$(mktemp -d "$STATE_PARENT/run.XXXXXX") || fail "cannot create a state dir under $STATE_PARENT"
+STATE=$(cd "$STATE" && pwd -P)
+# the guest puts this tree's bpftool first on PATH (guest.sh)
+echo "$KDIR" >"$STATE/kdir"
 safe_path "$STATE" "state dir"
+STATE_GUEST=$STATE
+if r=$(ro_covering "$STATE"); then
+	STATE_GUEST=
+	for g in $STATE_GUEST_ALT; do
+		ro_covering "$g" >/dev/null || { STATE_GUEST=$g; break; }
+	done
+	[ -n "$STATE_GUEST" ] ||
+		fail "state dir $STATE is inside the read-only share $r, and so is every fallback ($STATE_GUEST_ALT): set SVM_EXT_VM_STATE to a directory outside $r"
+	say "note: state dir $STATE is inside $r, shared read-only: the guest sees it at $STATE_GUEST"
+fi
 VPID=
 # QEMU reopens /proc/self/fd/1 for the guest's output; when our stdout is a
 # regular file that new open file has its own offset and overwrites what was
@@ -200,11 +285,17 @@ boot() {
 	# --rwdir/--rodir in guest=host form: vng 1.35 turns a bare absolute path
 	# into a relative one and then rejects it.
 	local -a args=(--run "$KDIR" --memory "$MEM" --cpus "$CPUS" --verbose
-		--append printk.time=1 --qemu "$SELF" --rwdir "$STATE=$STATE")
-	[ -z "$KSHARE" ] || args+=(--rodir "$KSHARE=$KSHARE")
-	for i in "${RWDIRS[@]}"; do args+=(--rwdir "$i=$i"); done
+		--append printk.time=1 --qemu "$SELF")
+	# Writable shares in the order virtme-init mounts them: a parent before
+	# what it contains (shorter guest paths first), else it would hide it.
+	while read -r i; do
+		args+=(--rwdir "$i")
+	done < <( { for i in "${RWDIRS[@]}"; do echo "$i=$i"; done
+		    echo "$STATE_GUEST=$STATE"; } |
+		  awk -F= '{ print length($1), $0 }' | sort -n -s -k1,1 | cut -d' ' -f2-)
+	for i in "${RODIRS[@]}"; do args+=(--rodir "$i=$i"); done
 	[ "$accel" = tcg ] && args+=(--disable-kvm)
-	args+=(--exec "$(shquote "$ROOT/tools/vm/guest.sh" "$STATE" "$PWD" -- "$@")")
+	args+=(--exec "$(shquote "$ROOT/tools/vm/guest.sh" "$STATE_GUEST" "$PWD" -- "$@")")
 	export SVM_EXT_QEMU_REAL="$QEMU_REAL" SVM_EXT_QEMU_STATUS="$STATE/qemu-status"
 	# Own process group (set -m) so a timeout can kill vng, QEMU and virtiofsd.
 	set -m
@@ -274,8 +365,13 @@ scan_problems() {
 }
 
 # classify: sets OUTCOME (ran|timeout|panic|abort|fatal), RC, REASON.
+# Only QEMU itself dying (a signal, such as the SIGABRT of the
+# iotlb_to_section assertion under TCG, or an assertion message) is an
+# abort, which is retried.  A guest that powered off cleanly (QEMU exit 0)
+# without CMD's status never is: something in the guest went wrong, and the
+# reason is looked for in what the guest printed.
 classify() {
-	local qs=
+	local qs="" line
 	[ -f "$STATE/qemu-status" ] && qs=$(cat "$STATE/qemu-status")
 	RC=
 	REASON=
@@ -291,23 +387,42 @@ classify() {
 		REASON="the guest found no script I/O ports (is udev installed on the host?)"
 	elif [ -z "$qs" ]; then
 		OUTCOME=fatal
-		REASON="vng failed before starting QEMU (exit $VRC)"
+		# vng's own complaint is its last words on stderr
+		line=$(grep -av '^\[ *[0-9]' "$STATE/console.log" | grep -a . | tail -n1 || true)
+		REASON="vng failed before starting QEMU (exit $VRC)${line:+: $line}"
+	elif grep -qs 'KVM internal error' "$STATE/console.log"; then
+		OUTCOME=fatal
+		REASON="KVM internal error: this host's KVM cannot run the guest (use --no-kvm)"
+	elif line=$(grep -a -m1 'guest.sh: the state dir .* is not writable' "$STATE/console.log"); then
+		OUTCOME=fatal
+		REASON=${line#*guest.sh: }
+	elif line=$(grep -a -m1 -E "$(printf '%s' "$STATE_GUEST" | sed 's/[.+]/\\&/g')/[a-z]+: (Read-only file system|Permission denied)" "$STATE/console.log"); then
+		OUTCOME=fatal
+		REASON="the state dir $STATE_GUEST is not writable in the guest, so CMD's exit status cannot come back (${line##*: })"
 	else
-		OUTCOME=abort
 		local assert sig
 		# the assertion, else QEMU's first message that is not a warning
-		assert=$( { grep -m1 'Assertion .* failed' "$STATE/console.log" ||
-			grep '^qemu-system' "$STATE/console.log" | grep -v -m1 'warning:'; } |
+		assert=$( { grep -a -m1 'Assertion .* failed' "$STATE/console.log" ||
+			grep -a '^qemu-system' "$STATE/console.log" | grep -v -m1 'warning:'; } |
 			sed 's/^qemu-system[^:]*: //' || true)
-		if [ -n "$assert" ]; then
-			REASON=$assert
-		elif [ "$qs" -gt 128 ]; then
+		if [ "$qs" -gt 128 ]; then
+			OUTCOME=abort
 			sig=$(kill -l $((qs - 128)) 2>/dev/null || echo "$((qs - 128))")
-			REASON="QEMU killed by signal SIG$sig"
+			REASON="QEMU killed by signal SIG$sig${assert:+: $assert}"
+		elif [ -n "$assert" ] && [[ $assert == *Assertion* ]]; then
+			OUTCOME=abort
+			REASON="$assert (QEMU exit $qs)"
+		elif [ "$qs" != 0 ]; then
+			OUTCOME=fatal
+			REASON="QEMU failed (exit $qs)${assert:+: $assert}"
 		elif [ ! -e "$STATE/started" ]; then
-			REASON="guest never started the command (QEMU exit $qs)"
+			OUTCOME=fatal
+			REASON="the guest shut down cleanly (QEMU exit 0) without starting the command"
+			line=$(grep -a -m1 -E 'guest\.sh|virtme-init:.*(fail|error|cannot)|No such file or directory' "$STATE/console.log" || true)
+			[ -z "$line" ] || REASON+=": $line"
 		else
-			REASON="VM stopped before the command finished (QEMU exit $qs)"
+			OUTCOME=fatal
+			REASON="the guest shut down cleanly (QEMU exit 0) after starting the command, but its exit status never reached $STATE_GUEST"
 		fi
 	fi
 }

@@ -81,6 +81,8 @@ struct drm_svm_emu_counters {
 	__u64 huge_maps;	/* 2 MiB blocks mapped with one entry */
 	__u64 pages_replicated;	/* read-only copies made here (read-mostly) */
 	__u64 access_notifications; /* access-counter notifications sent */
+	__u64 folios_to_dev;	/* of pages_to_dev, 2 MiB folios moved whole */
+	__u64 folios_from_dev;	/* of pages_from_dev, 2 MiB folios moved whole */
 };
 
 #define SVM_EMU_EXEC_MAX_ACCESSES	4096

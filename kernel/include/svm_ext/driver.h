@@ -151,6 +151,9 @@ enum svm_ext_access {
  * @throttle_ns: time the policy made the device wait (throttle decisions)
  * @huge_maps: 2 MiB blocks handed to the driver as one mapping
  * @pages_replicated: read-only copies made in this device (read-mostly)
+ * @access_notifications: access-counter notifications delivered to a policy
+ * @folios_to_dev: of @pages_to_dev, 2 MiB folios moved whole (512 pages each)
+ * @folios_from_dev: of @pages_from_dev, 2 MiB folios moved whole
  */
 struct svm_ext_fault_stats {
 	u64 faults;
@@ -164,6 +167,8 @@ struct svm_ext_fault_stats {
 	u64 huge_maps;
 	u64 pages_replicated;
 	u64 access_notifications;
+	u64 folios_to_dev;
+	u64 folios_from_dev;
 };
 
 int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
