@@ -267,20 +267,21 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 	if ((m->src[0] & MIGRATE_PFN_COMPOUND) &&
 	    (m->src[0] & MIGRATE_PFN_MIGRATE)) {
 		struct page *spage = migrate_pfn_to_page(m->src[0]);
+		bool here = spage && svm_ext_page_core(spage) == dst->core;
 		struct page *head = NULL;
 		unsigned long write = MIGRATE_PFN_WRITE;
 
 		if (!(m->src[0] & MIGRATE_PFN_WRITE) &&
 		    (spage || !(vma->vm_flags & VM_WRITE)))
 			write = 0;
-		if (!(spage && svm_ext_page_core(spage) == dst->core))
+		if (!here)
 			head = svm_ext_devmem_alloc_folio(dst->core, range,
 							  stats);
 		if (head) {
 			svm_ext_mig_pairs(m, spage, head);
 			m->dst[0] = migrate_pfn(page_to_pfn(head)) |
 				    MIGRATE_PFN_COMPOUND | write;
-		} else if (!(spage && svm_ext_page_core(spage) == dst->core)) {
+		} else if (!here) {
 			/*
 			 * No 2 MiB folio: 4 KiB pages, and migrate_vma_pages()
 			 * splits the source.  An empty PMD needs every entry
