@@ -282,6 +282,8 @@ static unsigned long svm_ext_devchunk_evict_buf(struct svm_ext_devchunk *chunk,
 					   SVM_EXT_CHUNK_PAGES : 1;
 
 			svm_ext_page_clear_live(spages[i]);
+			/* the device's writes live only here now (migrate.c) */
+			folio_mark_dirty(page_folio(dpages[i]));
 			moved += nr;
 			*folios += nr > 1;
 		}

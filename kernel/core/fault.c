@@ -57,24 +57,90 @@ static bool svm_ext_vma_migratable(struct vm_area_struct *vma)
 				  VM_IO | VM_PFNMAP | VM_MIXEDMAP));
 }
 
+/*
+ * Fault in the pages of the window that @req names, a run of them at a
+ * time.  One hmm_range_fault() over the whole window with per-page
+ * requests would not do: where it meets a hole (an empty page table, a
+ * missing PMD) it faults in every page of the hole from its start as soon
+ * as one of them is wanted, and so would populate, COW-break or allocate
+ * file space for pages nobody accessed, and fail on a neighbour the
+ * process could not touch either (a mapping beyond the end of its file).
+ */
+static int svm_ext_hmm_fault_runs(struct svm_ext_range *range,
+				  unsigned long start, unsigned long npages,
+				  unsigned long *pfns, unsigned long flags,
+				  const unsigned long *req, unsigned long seq)
+{
+	unsigned long i, j;
+	int ret;
+
+	for_each_set_bitrange(i, j, req, npages) {
+		struct hmm_range hr = {
+			.notifier = &range->notifier,
+			.notifier_seq = seq,
+			.start = start + (i << PAGE_SHIFT),
+			.end = start + (j << PAGE_SHIFT),
+			.hmm_pfns = pfns + i,
+			.default_flags = flags,
+			.dev_private_owner = svm_ext_pgmap_owner,
+		};
+
+		ret = hmm_range_fault(&hr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * svm_ext_fault_req() - the pages of a window a device fault accessed
+ * @req: out, one bit per page of the window (SVM_EXT_CHUNK_PAGES bits)
+ * @range: the range of the window
+ * @start: window start
+ * @end: window end
+ * @addr: the faulting address, inside the window
+ * @batch: pages of @range that faulted with it (bit per page from
+ *	@range->start), or NULL
+ */
+void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
+		       unsigned long start, unsigned long end,
+		       unsigned long addr, const unsigned long *batch)
+{
+	unsigned long off = (start - range->start) >> PAGE_SHIFT;
+	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+
+	bitmap_zero(req, SVM_EXT_CHUNK_PAGES);
+	if (batch) {
+		i = off;
+		for_each_set_bit_from(i, batch, off + npages)
+			__set_bit(i - off, req);
+	}
+	i = (addr - start) >> PAGE_SHIFT;
+	if (!WARN_ON_ONCE(addr < start || i >= npages))
+		__set_bit(i, req);
+}
+
 /**
  * svm_ext_hmm_fault_locked() - fault a window in and take the notifier lock
  * @range: the range the window is in
  * @start: window start
  * @end: window end
  * @pfns: out, one hmm pfn per page
- * @flags: HMM_PFN_REQ_* for every page
+ * @flags: HMM_PFN_REQ_* for the pages to fault in
+ * @req: which pages of the window to fault in (bit per page from @start);
+ *	the others are only looked at, and reported if present.  NULL: all.
  *
  * hmm_range_fault() until no invalidation raced with it, the way hmm.rst
  * prescribes.  On success the context's notifier_lock is held, so @pfns
  * stay valid until the caller drops it; the caller maps them under it.
  *
  * Return: 0 with notifier_lock held; -EBUSY when invalidations kept racing
- * for SVM_EXT_FAULT_TIMEOUT, or hmm_range_fault()'s errno.
+ * for SVM_EXT_FAULT_TIMEOUT, or hmm_range_fault()'s errno for a page of
+ * @req.
  */
 int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 			     unsigned long end, unsigned long *pfns,
-			     unsigned long flags)
+			     unsigned long flags, const unsigned long *req)
 {
 	unsigned long timeout = jiffies + SVM_EXT_FAULT_TIMEOUT;
 	struct svm_ext_mm *smm = range->smm;
@@ -83,7 +149,7 @@ int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 		.start = start,
 		.end = end,
 		.hmm_pfns = pfns,
-		.default_flags = flags,
+		.default_flags = req ? 0 : flags,
 		.dev_private_owner = svm_ext_pgmap_owner,
 	};
 	int ret;
@@ -92,7 +158,13 @@ int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 		if (time_after(jiffies, timeout))
 			return -EBUSY;
 		hr.notifier_seq = mmu_interval_read_begin(&range->notifier);
-		ret = hmm_range_fault(&hr);
+		ret = req ? svm_ext_hmm_fault_runs(range, start,
+						   (end - start) >> PAGE_SHIFT,
+						   pfns, flags, req,
+						   hr.notifier_seq) : 0;
+		/* then the whole window as it is, under the same sequence */
+		if (!ret)
+			ret = hmm_range_fault(&hr);
 		if (ret == -EBUSY)
 			continue;
 		if (ret)
@@ -102,6 +174,31 @@ int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 			return 0;
 		mutex_unlock(&smm->notifier_lock);
 	}
+}
+
+/*
+ * The device may write @page without faulting once it maps it writable,
+ * and the CPU page table never learns of it: the PTE may well be writable
+ * but clean (shared memory the CPU only read, a swap-cache page a read
+ * brought back, a lazily freed page), and reclaim drops a clean page, or
+ * keeps its stale swap copy.  So the folio is made dirty before the device
+ * gets it, as a CPU write fault would make the PTE dirty.  It then stays
+ * dirty while the device maps it: whatever cleans a mapped folio
+ * (writeback's folio_mkclean(), reclaim's unmap, MADV_FREE) first goes
+ * through the interval notifier, which removes the device's mapping.  The
+ * folio is not locked here: it cannot be truncated while notifier_lock is
+ * held, as truncation first unmaps it and that invalidation waits for the
+ * lock (zap_pte_range() relies on its PTE lock the same way).
+ */
+static void svm_ext_dirty_for_device(struct page *page, struct folio **last)
+{
+	struct folio *folio = page_folio(page);
+
+	if (folio == *last)
+		return;
+	*last = folio;
+	if (!folio_test_dirty(folio))
+		folio_mark_dirty(folio);
 }
 
 /*
@@ -139,11 +236,16 @@ static bool svm_ext_window_huge(unsigned long start, unsigned long npages,
 static int svm_ext_map_window(struct svm_ext_binding *b,
 			      struct svm_ext_range *range,
 			      unsigned long start, unsigned long end,
-			      enum svm_ext_access access,
+			      enum svm_ext_access access, unsigned long addr,
+			      const unsigned long *req,
 			      struct svm_ext_fault_stats *stats)
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+	unsigned long flags = HMM_PFN_REQ_FAULT |
+			      (access != SVM_EXT_ACCESS_READ ? HMM_PFN_REQ_WRITE : 0);
+	DECLARE_BITMAP(one, SVM_EXT_CHUNK_PAGES);
 	struct svm_ext_mm *smm = b->smm;
+	struct folio *dirtied = NULL;
 	enum svm_ext_map_kind *kind;
 	unsigned long *pfns;
 	struct page **pages;
@@ -159,10 +261,21 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = svm_ext_hmm_fault_locked(range, start, end, pfns,
-				       HMM_PFN_REQ_FAULT |
-				       (access != SVM_EXT_ACCESS_READ ?
-					HMM_PFN_REQ_WRITE : 0));
+	ret = svm_ext_hmm_fault_locked(range, start, end, pfns, flags, req);
+	if (ret && ret != -EBUSY && ret != -ENOMEM &&
+	    bitmap_weight(req, npages) > 1) {
+		/*
+		 * A page the access reaches later may be one the process
+		 * could not touch either (beyond the end of its file): this
+		 * one still works, and that one fails when the device gets
+		 * there, as it would on the CPU.
+		 */
+		bitmap_zero(one, SVM_EXT_CHUNK_PAGES);
+		__set_bit((addr - start) >> PAGE_SHIFT, one);
+		req = one;
+		ret = svm_ext_hmm_fault_locked(range, start, end, pfns, flags,
+					       req);
+	}
 	if (ret)
 		goto out;
 
@@ -177,12 +290,15 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		pages[i] = hmm_pfn_to_page(pfns[i]);
 		/* with copies about, nobody writes without faulting */
 		writable[i] = (pfns[i] & HMM_PFN_WRITE) && !replicas;
-		if (access != SVM_EXT_ACCESS_READ && !writable[i]) {
+		if (access != SVM_EXT_ACCESS_READ && !writable[i] &&
+		    test_bit(i, req)) {
 			/*
 			 * hmm_range_fault() reports our device pages as they
 			 * are, even when write is required: a read-only one
 			 * is shared copy-on-write (fork), which only the CPU
-			 * can break.  The caller brings it home first.
+			 * can break.  The caller brings it home first.  A
+			 * page the device did not write to is mapped
+			 * read-only, as it is.
 			 */
 			mutex_unlock(&smm->notifier_lock);
 			ret = -EACCES;
@@ -191,6 +307,8 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		if (!svm_ext_page_is_device(pages[i], &idx)) {
 			kind[i] = SVM_EXT_MAP_SYSTEM;
 			remote++;
+			if (writable[i])
+				svm_ext_dirty_for_device(pages[i], &dirtied);
 		} else if (idx == b->dev->index) {
 			kind[i] = SVM_EXT_MAP_LOCAL;
 		} else if (b->dev->peer_mask & BIT_ULL(idx)) {
@@ -301,6 +419,7 @@ static int svm_ext_service(struct svm_ext_binding *b, unsigned long addr,
 	struct mm_struct *mm = smm->mn.mm;
 	struct svm_ext_fault_ctx ctx = {};
 	struct svm_ext_fault_req req = {};
+	DECLARE_BITMAP(accessed, SVM_EXT_CHUNK_PAGES);
 	struct svm_ext_attrs attrs;
 	struct svm_ext_range *range;
 	struct vm_area_struct *vma;
@@ -396,9 +515,11 @@ static int svm_ext_service(struct svm_ext_binding *b, unsigned long addr,
 		start = max(start, vma->vm_start);
 		end = min(end, vma->vm_end);
 	}
+	/* only these are faulted in; the rest of the window if present */
+	svm_ext_fault_req(accessed, range, start, end, addr, batch);
 	if (ctx.decision == SVM_EXT_DECIDE_DUPLICATE &&
 	    access == SVM_EXT_ACCESS_READ &&
-	    !svm_ext_replicate_window(b, range, start, end, stats)) {
+	    !svm_ext_replicate_window(b, range, start, end, accessed, stats)) {
 		svm_ext_devmem_touch(b->dev->core, range);
 		ret = 0;
 		goto out_unlock;
@@ -427,7 +548,8 @@ static int svm_ext_service(struct svm_ext_binding *b, unsigned long addr,
 	 */
 	keep = BIT_ULL(b->dev->index) | b->dev->peer_mask;
 	for (tries = 0; tries < 3; tries++) {
-		ret = svm_ext_map_window(b, range, start, end, access, stats);
+		ret = svm_ext_map_window(b, range, start, end, access, addr,
+					 accessed, stats);
 		if (ret == -EAGAIN)
 			svm_ext_migrate_to_system(range, vma, start, end, keep, NULL,
 						  SVM_EXT_CAUSE_FAULT, stats);

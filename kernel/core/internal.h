@@ -266,7 +266,8 @@ void svm_ext_devmem_replica_put_empty(struct svm_ext_device_core *core,
 /* replica.c */
 int svm_ext_replicate_window(struct svm_ext_binding *b,
 			     struct svm_ext_range *range, unsigned long start,
-			     unsigned long end, struct svm_ext_fault_stats *stats);
+			     unsigned long end, const unsigned long *req,
+			     struct svm_ext_fault_stats *stats);
 void svm_ext_replicas_drop(struct svm_ext_range *range, unsigned long start,
 			   unsigned long end, bool invalidate);
 bool svm_ext_range_has_replicas(struct svm_ext_range *range);
@@ -363,7 +364,10 @@ int svm_ext_attr_check(u32 type, u64 value);
 /* fault.c */
 int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 			     unsigned long end, unsigned long *pfns,
-			     unsigned long flags);
+			     unsigned long flags, const unsigned long *req);
+void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
+		       unsigned long start, unsigned long end,
+		       unsigned long addr, const unsigned long *batch);
 vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf);
 void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx);
 

@@ -518,6 +518,12 @@ long svm_ext_migrate_to_system(struct svm_ext_range *range,
 		folios += nr > 1;
 		if (!first)
 			first = m->spages[i];
+		/*
+		 * The device may have written the data while it held it;
+		 * this folio is now its only copy and must never pass for a
+		 * clean one that reclaim may drop.
+		 */
+		folio_mark_dirty(page_folio(migrate_pfn_to_page(m->dst[i])));
 		score = svm_ext_page_core(m->spages[i]);
 		svm_ext_page_clear_live(m->spages[i]);
 		atomic64_add(nr, &score->cnt.pages_from_dev);

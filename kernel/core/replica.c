@@ -205,6 +205,8 @@ static long svm_ext_replicas_fill(struct svm_ext_device_core *core,
  * @range: the range the window is in
  * @start: window start
  * @end: window end
+ * @req: the pages the device read (bit per page from @start): only these
+ *	are faulted in, the rest of the window is mapped if present
  * @stats: accounting (may be NULL)
  *
  * Pages in other devices' memory are copied into this device's replica
@@ -217,7 +219,8 @@ static long svm_ext_replicas_fill(struct svm_ext_device_core *core,
  */
 int svm_ext_replicate_window(struct svm_ext_binding *b,
 			     struct svm_ext_range *range, unsigned long start,
-			     unsigned long end, struct svm_ext_fault_stats *stats)
+			     unsigned long end, const unsigned long *req,
+			     struct svm_ext_fault_stats *stats)
 {
 	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
 	unsigned long off0 = (start - range->start) >> PAGE_SHIFT;
@@ -248,7 +251,7 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 		goto out;
 	}
 	ret = svm_ext_hmm_fault_locked(range, start, end, pfns,
-				       HMM_PFN_REQ_FAULT);
+				       HMM_PFN_REQ_FAULT, req);
 	if (ret)
 		goto out;
 
