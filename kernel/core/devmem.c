@@ -339,21 +339,36 @@ static bool svm_ext_victim_claim(struct svm_ext_device_core *core,
 }
 
 /*
+ * Whose a chunk was when the policy's snapshot was taken: the range (one
+ * VA chunk of one mm) and the allocation (a chunk freed and handed out
+ * again, to another process at the same address or to a new range of the
+ * same one, gets a new alloc_ns).
+ */
+struct svm_ext_victim_snap {
+	struct svm_ext_range *range;
+	u64 alloc_ns;
+};
+
+/*
  * Ask the policy which chunks go: a snapshot of the LRU list (coldest
  * first) is what its evict hook iterates.  Each victim it names is claimed
- * only if it still holds what the snapshot showed.
+ * only if it still holds what the snapshot showed: the same allocation of
+ * the chunk, for the same range of the same mm, not merely something at
+ * the same virtual address.
  */
 static unsigned int svm_ext_policy_victims(struct svm_ext_device_core *core,
 					   struct svm_ext_range *range,
 					   struct svm_ext_victim *v)
 {
 	struct svm_ext_evict_req req = {};
+	struct svm_ext_victim_snap *snap;
 	struct svm_ext_devchunk *c;
 	unsigned int n = 0, nv = 0, i;
 
 	req.info = kvcalloc(core->nchunks, sizeof(*req.info), GFP_KERNEL);
 	req.chunks = kvcalloc(core->nchunks, sizeof(*req.chunks), GFP_KERNEL);
-	if (!req.info || !req.chunks)
+	snap = kvcalloc(core->nchunks, sizeof(*snap), GFP_KERNEL);
+	if (!req.info || !req.chunks || !snap)
 		goto out;
 
 	spin_lock_irq(&core->lock);
@@ -370,6 +385,8 @@ static unsigned int svm_ext_policy_victims(struct svm_ext_device_core *core,
 		ci->last_ns = c->last_ns;
 		ci->alloc_ns = c->alloc_ns;
 		ci->cgroup = c->range ? READ_ONCE(c->range->smm->cgroup) : 0;
+		snap[n].range = c->range;
+		snap[n].alloc_ns = c->alloc_ns;
 		req.chunks[n++] = c;
 	}
 	spin_unlock_irq(&core->lock);
@@ -388,13 +405,16 @@ static unsigned int svm_ext_policy_victims(struct svm_ext_device_core *core,
 		u32 k = req.chosen[i];
 
 		c = req.chunks[k];
-		if ((c->range ? c->range->start : 0) != req.info[k].addr)
-			continue;	/* changed hands since the snapshot */
+		/* changed hands since the snapshot: not the policy's choice */
+		if (c->range != snap[k].range ||
+		    c->alloc_ns != snap[k].alloc_ns || c->replica)
+			continue;
 		if (svm_ext_victim_claim(core, c, range, &v[nv]))
 			nv++;
 	}
 	spin_unlock_irq(&core->lock);
 out:
+	kvfree(snap);
 	kvfree(req.chunks);
 	kvfree(req.info);
 	return nv;
