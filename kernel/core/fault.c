@@ -249,7 +249,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	enum svm_ext_map_kind *kind;
 	unsigned long *pfns;
 	struct page **pages;
-	bool *writable, huge, replicas;
+	bool *writable, huge, replicas, whole;
 	u64 remote = 0;
 	int ret;
 
@@ -282,10 +282,18 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	if (access != SVM_EXT_ACCESS_READ)
 		svm_ext_replicas_drop(range, start, end, true);
 	replicas = svm_ext_range_has_replicas(range);
+	/*
+	 * The rest of the window goes along only when all of it is present
+	 * (it was migrated here, or the CPU populated it): a window that is
+	 * filling up page by page would otherwise be handed over again at
+	 * every fault, and counted as remote maps each time.
+	 */
+	for (i = 0, whole = true; i < npages && whole; i++)
+		whole = pfns[i] & HMM_PFN_VALID;
 	for (i = 0; i < npages; i++) {
 		u32 idx;
 
-		if (!(pfns[i] & HMM_PFN_VALID))
+		if (!(pfns[i] & HMM_PFN_VALID) || (!whole && !test_bit(i, req)))
 			continue;
 		pages[i] = hmm_pfn_to_page(pfns[i]);
 		/* with copies about, nobody writes without faulting */
