@@ -66,10 +66,27 @@ static bool svm_ext_vma_migratable(struct vm_area_struct *vma)
  * file space for pages nobody accessed, and fail on a neighbour the
  * process could not touch either (a mapping beyond the end of its file).
  */
+static bool svm_ext_pfns_ok(const unsigned long *pfns, unsigned long n,
+			    unsigned long flags)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (!(pfns[i] & HMM_PFN_VALID))
+			return false;
+		/* our device pages are reported as they are (COW: read-only) */
+		if ((flags & HMM_PFN_REQ_WRITE) && !(pfns[i] & HMM_PFN_WRITE) &&
+		    !is_device_private_page(hmm_pfn_to_page(pfns[i])))
+			return false;
+	}
+	return true;
+}
+
 static int svm_ext_hmm_fault_runs(struct svm_ext_range *range,
 				  unsigned long start, unsigned long npages,
 				  unsigned long *pfns, unsigned long flags,
-				  const unsigned long *req, unsigned long seq)
+				  const unsigned long *req, unsigned long seq,
+				  bool *faulted)
 {
 	unsigned long i, j;
 	int ret;
@@ -85,9 +102,18 @@ static int svm_ext_hmm_fault_runs(struct svm_ext_range *range,
 			.dev_private_owner = svm_ext_pgmap_owner,
 		};
 
+		/* already there as wanted: nothing to fault in */
+		hr.default_flags = 0;
 		ret = hmm_range_fault(&hr);
 		if (ret)
 			return ret;
+		if (svm_ext_pfns_ok(pfns + i, j - i, flags))
+			continue;
+		hr.default_flags = flags;
+		ret = hmm_range_fault(&hr);
+		if (ret)
+			return ret;
+		*faulted = true;
 	}
 	return 0;
 }
@@ -129,6 +155,7 @@ void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
  * @flags: HMM_PFN_REQ_* for the pages to fault in
  * @req: which pages of the window to fault in (bit per page from @start);
  *	the others are only looked at, and reported if present.  NULL: all.
+ * @faulted: out, set if a page of @req had to be faulted in (may be NULL)
  *
  * hmm_range_fault() until no invalidation raced with it, the way hmm.rst
  * prescribes.  On success the context's notifier_lock is held, so @pfns
@@ -140,7 +167,8 @@ void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
  */
 int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 			     unsigned long end, unsigned long *pfns,
-			     unsigned long flags, const unsigned long *req)
+			     unsigned long flags, const unsigned long *req,
+			     bool *faulted)
 {
 	unsigned long timeout = jiffies + SVM_EXT_FAULT_TIMEOUT;
 	struct svm_ext_mm *smm = range->smm;
@@ -152,8 +180,12 @@ int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 		.default_flags = req ? 0 : flags,
 		.dev_private_owner = svm_ext_pgmap_owner,
 	};
+	bool dummy;
 	int ret;
 
+	if (!faulted)
+		faulted = &dummy;
+	*faulted = false;
 	for (;;) {
 		if (time_after(jiffies, timeout))
 			return -EBUSY;
@@ -161,7 +193,7 @@ int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 		ret = req ? svm_ext_hmm_fault_runs(range, start,
 						   (end - start) >> PAGE_SHIFT,
 						   pfns, flags, req,
-						   hr.notifier_seq) : 0;
+						   hr.notifier_seq, faulted) : 0;
 		/* then the whole window as it is, under the same sequence */
 		if (!ret)
 			ret = hmm_range_fault(&hr);
@@ -249,7 +281,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	enum svm_ext_map_kind *kind;
 	unsigned long *pfns;
 	struct page **pages;
-	bool *writable, huge, replicas, whole;
+	bool *writable, huge, replicas, whole, faulted;
 	u64 remote = 0;
 	int ret;
 
@@ -261,7 +293,8 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = svm_ext_hmm_fault_locked(range, start, end, pfns, flags, req);
+	ret = svm_ext_hmm_fault_locked(range, start, end, pfns, flags, req,
+				       &faulted);
 	if (ret && ret != -EBUSY && ret != -ENOMEM &&
 	    bitmap_weight(req, npages) > 1) {
 		/*
@@ -274,7 +307,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		__set_bit((addr - start) >> PAGE_SHIFT, one);
 		req = one;
 		ret = svm_ext_hmm_fault_locked(range, start, end, pfns, flags,
-					       req);
+					       req, &faulted);
 	}
 	if (ret)
 		goto out;
@@ -291,6 +324,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	for (i = 0, whole = true; i < npages && whole; i++)
 		whole = pfns[i] & HMM_PFN_VALID;
 	for (i = 0; i < npages; i++) {
+		bool newly;
 		u32 idx;
 
 		if (!(pfns[i] & HMM_PFN_VALID) || (!whole && !test_bit(i, req)))
@@ -312,16 +346,21 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 			ret = -EACCES;
 			goto out;
 		}
+		/*
+		 * Remote maps count what the device newly maps in place: a
+		 * fault that completed the window hands the rest over again.
+		 */
+		newly = !faulted || test_bit(i, req);
 		if (!svm_ext_page_is_device(pages[i], &idx)) {
 			kind[i] = SVM_EXT_MAP_SYSTEM;
-			remote++;
+			remote += newly;
 			if (writable[i])
 				svm_ext_dirty_for_device(pages[i], &dirtied);
 		} else if (idx == b->dev->index) {
 			kind[i] = SVM_EXT_MAP_LOCAL;
 		} else if (b->dev->peer_mask & BIT_ULL(idx)) {
 			kind[i] = SVM_EXT_MAP_PEER;
-			remote++;
+			remote += newly;
 		} else {
 			/* no path to that device: the caller moves it home */
 			mutex_unlock(&smm->notifier_lock);

@@ -364,7 +364,8 @@ int svm_ext_attr_check(u32 type, u64 value);
 /* fault.c */
 int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 			     unsigned long end, unsigned long *pfns,
-			     unsigned long flags, const unsigned long *req);
+			     unsigned long flags, const unsigned long *req,
+			     bool *faulted);
 void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
 		       unsigned long start, unsigned long end,
 		       unsigned long addr, const unsigned long *batch);

@@ -251,7 +251,7 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 		goto out;
 	}
 	ret = svm_ext_hmm_fault_locked(range, start, end, pfns,
-				       HMM_PFN_REQ_FAULT, req);
+				       HMM_PFN_REQ_FAULT, req, NULL);
 	if (ret)
 		goto out;
 
