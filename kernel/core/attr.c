@@ -16,12 +16,23 @@
  * Unmapping memory drops its attributes, as KFD does: the mmu notifier only
  * queues the unmapped span (it must not take attr_lock, under which we
  * allocate), and the queue is applied before attributes are next used.
+ * When more spans were unmapped than the queue holds, the VMA tree is the
+ * truth: every part of a range that no VMA covers loses its attributes.
+ * Either needs a stable VMA tree, so attributes are only read or changed
+ * with mmap_lock held (at least for reading).
+ *
+ * A user decides how many entries there are (a hint on every other page
+ * makes one per page), so they are charged to the caller's memory cgroup
+ * and capped per process at svm_ext_max_ranges (module parameter
+ * max_ranges): a change that could take the count past it, before merging,
+ * fails with -EDQUOT and changes nothing.
  *
  * Lock order: mmap_lock -> attr_lock -> unmap_lock.
  */
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include "internal.h"
 #include "trace.h"
@@ -64,10 +75,33 @@ void svm_ext_attrs_fini(struct svm_ext_mm *smm)
 	list_for_each_entry_safe(r, rt, &smm->attr_ranges, link)
 		kfree(r);
 	INIT_LIST_HEAD(&smm->attr_ranges);
+	smm->nattr_ranges = 0;
 	list_for_each_entry_safe(s, st, &smm->attr_sets, link)
 		kfree(s);
 	INIT_LIST_HEAD(&smm->attr_sets);
 	mutex_unlock(&smm->attr_lock);
+}
+
+/* A new, unlinked entry, counted against the cap; under attr_lock. */
+static struct svm_ext_attr_range *svm_ext_attr_range_alloc(struct svm_ext_mm *smm)
+{
+	struct svm_ext_attr_range *r;
+
+	lockdep_assert_held(&smm->attr_lock);
+	r = kmalloc_obj(*r, GFP_KERNEL_ACCOUNT);
+	if (r)
+		smm->nattr_ranges++;
+	return r;
+}
+
+/* Unlink and free an entry; under attr_lock. */
+static void svm_ext_attr_range_free(struct svm_ext_mm *smm,
+				    struct svm_ext_attr_range *r)
+{
+	lockdep_assert_held(&smm->attr_lock);
+	list_del(&r->link);
+	kfree(r);
+	smm->nattr_ranges--;
 }
 
 /* The interned copy of @val, NULL for the defaults. */
@@ -82,7 +116,7 @@ static struct svm_ext_attr_set *svm_ext_intern(struct svm_ext_mm *smm,
 	list_for_each_entry(s, &smm->attr_sets, link)
 		if (!memcmp(&s->val, val, sizeof(*val)))
 			return s;
-	s = kmalloc_obj(*s, GFP_KERNEL);
+	s = kmalloc_obj(*s, GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->val = *val;
@@ -100,7 +134,7 @@ static int svm_ext_attr_split(struct svm_ext_mm *smm, unsigned long addr)
 			return 0;
 		if (r->end <= addr)
 			continue;
-		n = kmalloc_obj(*n, GFP_KERNEL);
+		n = svm_ext_attr_range_alloc(smm);
 		if (!n)
 			return -ENOMEM;
 		n->start = addr;
@@ -125,12 +159,9 @@ static void svm_ext_attr_normalize(struct svm_ext_mm *smm)
 {
 	struct svm_ext_attr_range *r, *n;
 
-	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
-		if (!r->set) {
-			list_del(&r->link);
-			kfree(r);
-		}
-	}
+	list_for_each_entry_safe(r, n, &smm->attr_ranges, link)
+		if (!r->set)
+			svm_ext_attr_range_free(smm, r);
 	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
 		struct svm_ext_attr_range *prev;
 
@@ -139,8 +170,7 @@ static void svm_ext_attr_normalize(struct svm_ext_mm *smm)
 		prev = list_prev_entry(r, link);
 		if (prev->end == r->start && prev->set == r->set) {
 			prev->end = r->end;
-			list_del(&r->link);
-			kfree(r);
+			svm_ext_attr_range_free(smm, r);
 		}
 	}
 }
@@ -155,18 +185,16 @@ static int svm_ext_attr_clear(struct svm_ext_mm *smm, unsigned long start,
 	ret = svm_ext_attr_isolate(smm, start, end);
 	if (ret)
 		return ret;
-	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
-		if (r->start >= start && r->end <= end) {
-			list_del(&r->link);
-			kfree(r);
-		}
-	}
+	list_for_each_entry_safe(r, n, &smm->attr_ranges, link)
+		if (r->start >= start && r->end <= end)
+			svm_ext_attr_range_free(smm, r);
 	return 0;
 }
 
 /**
  * svm_ext_attrs_get() - the attributes in force at @addr
- * @smm: context (mmap_lock held)
+ * @smm: context (mmap_lock held, at least for reading: pending unmaps are
+ *	applied first, which may walk the VMAs)
  * @addr: user address
  * @out: filled with the attributes (the defaults where none are set)
  */
@@ -175,6 +203,7 @@ void svm_ext_attrs_get(struct svm_ext_mm *smm, unsigned long addr,
 {
 	struct svm_ext_attr_range *r;
 
+	mmap_assert_locked(smm->mn.mm);
 	*out = svm_ext_attrs_default;
 	mutex_lock(&smm->attr_lock);
 	svm_ext_attrs_sync(smm);
@@ -271,18 +300,65 @@ void svm_ext_attrs_unmapped(struct svm_ext_mm *smm, unsigned long start,
 }
 
 /*
- * Apply queued unmaps.  On queue overflow, drop the attributes of every
- * span that has no VMA now (mmap_lock held by the caller for that walk).
+ * The unmap queue overflowed, so which spans went is not known: keep of
+ * each entry only what VMAs cover now.  Its first covered piece reuses the
+ * entry, further pieces are new entries; where one cannot be allocated the
+ * hole stays covered a while longer (until the next overflow).
+ */
+static void svm_ext_attrs_trim(struct svm_ext_mm *smm, struct mm_struct *mm)
+{
+	struct svm_ext_attr_range *r, *n, *cur, *piece;
+	struct vm_area_struct *vma;
+
+	mmap_assert_locked(mm);
+	list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
+		unsigned long rs = r->start, re = r->end;
+		VMA_ITERATOR(vmi, mm, rs);
+
+		cur = NULL;
+		for_each_vma_range(vmi, vma, re) {
+			unsigned long s = max(vma->vm_start, rs);
+			unsigned long e = min(vma->vm_end, re);
+
+			if (cur && cur->end == s) {
+				cur->end = e;	/* touching VMAs */
+				continue;
+			}
+			if (!cur) {
+				cur = r;
+				r->start = s;
+				r->end = e;
+				continue;
+			}
+			piece = svm_ext_attr_range_alloc(smm);
+			if (!piece) {
+				cur->end = e;
+				continue;
+			}
+			piece->start = s;
+			piece->end = e;
+			piece->set = r->set;
+			list_add(&piece->link, &cur->link);
+			cur = piece;
+		}
+		if (!cur)
+			svm_ext_attr_range_free(smm, r);
+	}
+}
+
+/*
+ * Apply queued unmaps, or on queue overflow trim every entry to the VMAs.
+ * Both need the VMA tree stable: mmap_lock held by the caller.
  */
 static void svm_ext_attrs_sync(struct svm_ext_mm *smm)
 {
 	struct { unsigned long start, end; } q[ARRAY_SIZE(smm->unmapped)];
 	struct mm_struct *mm = smm->mn.mm;
-	struct svm_ext_attr_range *r, *n;
 	unsigned int nq, i;
 	bool overflow;
 
 	lockdep_assert_held(&smm->attr_lock);
+	mmap_assert_locked(mm);
 	spin_lock_irq(&smm->unmap_lock);
 	nq = smm->nunmapped;
 	overflow = smm->unmap_overflow;
@@ -294,15 +370,33 @@ static void svm_ext_attrs_sync(struct svm_ext_mm *smm)
 	/* a failed split only leaves the hint in place a while longer */
 	for (i = 0; i < nq; i++)
 		svm_ext_attr_clear(smm, q[i].start, q[i].end);
-	if (overflow) {
-		mmap_assert_locked(mm);
-		list_for_each_entry_safe(r, n, &smm->attr_ranges, link) {
-			if (!find_vma_intersection(mm, r->start, r->end)) {
-				list_del(&r->link);
-				kfree(r);
-			}
-		}
+	if (overflow)
+		svm_ext_attrs_trim(smm, mm);
+}
+
+/*
+ * How many entries setting an attribute over [start, end) may add before
+ * merging: a split at each end that falls inside an entry and, when the
+ * new value is not the default (@fill), one per gap.  Under attr_lock.
+ */
+static unsigned long svm_ext_attr_need(struct svm_ext_mm *smm,
+				       unsigned long start, unsigned long end,
+				       bool fill)
+{
+	struct svm_ext_attr_range *r;
+	unsigned long pos = start, n = 0;
+
+	list_for_each_entry(r, &smm->attr_ranges, link) {
+		if (r->end <= start)
+			continue;
+		if (r->start >= end)
+			break;
+		n += r->start < start;
+		n += r->end > end;
+		n += fill && r->start > pos;
+		pos = r->end;
 	}
+	return n + (fill && pos < end);
 }
 
 /* A new range [start, end) with defaults plus (@type, @value), before @at. */
@@ -321,7 +415,7 @@ static int svm_ext_attr_insert(struct svm_ext_mm *smm, struct list_head *at,
 		return PTR_ERR(set);
 	if (!set)
 		return 0;
-	n = kmalloc_obj(*n, GFP_KERNEL);
+	n = svm_ext_attr_range_alloc(smm);
 	if (!n)
 		return -ENOMEM;
 	n->start = start;
@@ -337,10 +431,16 @@ static int svm_ext_attr_update(struct svm_ext_mm *smm, unsigned long start,
 {
 	struct svm_ext_attr_range *r, *n;
 	struct svm_ext_attr_set *set;
-	struct svm_ext_attrs val;
+	struct svm_ext_attrs val = svm_ext_attrs_default;
 	unsigned long pos = start;
 	int ret;
 
+	svm_ext_attr_apply(&val, type, value);
+	if (smm->nattr_ranges +
+	    svm_ext_attr_need(smm, start, end,
+			      memcmp(&val, &svm_ext_attrs_default, sizeof(val))) >
+	    READ_ONCE(svm_ext_max_ranges))
+		return -EDQUOT;
 	ret = svm_ext_attr_isolate(smm, start, end);
 	if (ret)
 		return ret;
@@ -379,6 +479,22 @@ out:
 	return ret;
 }
 
+/* Is every page of [start, end) mapped?  mmap_lock held. */
+static bool svm_ext_span_covered(struct mm_struct *mm, unsigned long start,
+				 unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long addr;
+
+	mmap_assert_locked(mm);
+	for (addr = start; addr < end; addr = vma->vm_end) {
+		vma = vma_lookup(mm, addr);
+		if (!vma)
+			return false;
+	}
+	return true;
+}
+
 /**
  * svm_ext_attr_set() - set one attribute over a user range
  * @b: binding of the calling process
@@ -388,10 +504,14 @@ out:
  * @value: the value
  *
  * Every page of the range must be mapped.  Other attributes of the range are
- * kept; ranges are split and merged as needed.
+ * kept; ranges are split and merged as needed.  Only the 2 MiB ranges the
+ * span needs are created, after it was found mapped.
  *
- * Return: 0; -EINVAL for a bad range, type or value; -ENODEV for a device
- * that does not exist; -ENOMEM (range unmapped, like madvise); -ESRCH when
+ * Return: 0; -EINVAL for a bad range (unaligned, empty, wrapping, or past
+ * TASK_SIZE), type or value; -ENODEV for a device that does not exist;
+ * -ENOMEM (range unmapped, like madvise, or out of memory); -EDQUOT when
+ * the process would pass max_ranges 2 MiB ranges or attribute ranges (the
+ * attribute is then set nowhere); -EINTR on a fatal signal; -ESRCH when
  * the mm is gone; or the errno a policy's advise hook chose.
  */
 int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
@@ -399,37 +519,67 @@ int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
 {
 	struct svm_ext_mm *smm = b->smm;
 	struct mm_struct *mm = smm->mn.mm;
-	unsigned long end = start + len, addr;
+	struct svm_ext_range *range;
+	unsigned long end, addr;
 	int ret;
 
 	if (!svm_ext_user_range_ok(start, len))
 		return -EINVAL;
+	end = start + len;
 	ret = svm_ext_attr_check(type, value);
 	if (ret)
 		return ret;
 	if (READ_ONCE(smm->dead) || !mmget_not_zero(mm))
 		return -ESRCH;
 
-	/* Ranges (notifiers) over the span, so that munmap clears it. */
+	/* Unmapped memory fails before anything is made for it. */
+	mmap_read_lock(mm);
+	ret = svm_ext_span_covered(mm, start, end) ? 0 : -ENOMEM;
+	mmap_read_unlock(mm);
+	if (ret)
+		goto out_mmput;
+
+again:
+	/*
+	 * Ranges (notifiers) over the span, so that munmap clears it.  They
+	 * need not be held: see below.
+	 */
 	for (addr = ALIGN_DOWN(start, SVM_EXT_CHUNK_SIZE); addr < end;
 	     addr += SVM_EXT_CHUNK_SIZE) {
-		struct svm_ext_range *range = svm_ext_range_get(smm, addr);
-
-		if (IS_ERR(range)) {
-			ret = PTR_ERR(range);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
 			goto out_mmput;
 		}
+		range = svm_ext_range_get(smm, addr);
+		if (IS_ERR(range)) {
+			ret = PTR_ERR(range);
+			/* unmapped since the check: as if it had been then */
+			if (ret == -EFAULT)
+				ret = -ENOMEM;
+			goto out_mmput;
+		}
+		svm_ext_range_put(range);
+		cond_resched();
 	}
 
 	mmap_read_lock(mm);
-	for (addr = start; addr < end;) {
-		struct vm_area_struct *vma = vma_lookup(mm, addr);
-
-		if (!vma) {
-			ret = -ENOMEM;
-			goto out_unlock_mmap;
+	if (!svm_ext_span_covered(mm, start, end)) {
+		ret = -ENOMEM;
+		goto out_unlock_mmap;
+	}
+	/*
+	 * A range is only freed once no VMA is left in it, under this lock
+	 * (for reading): with the span mapped now, the ranges found here stay
+	 * until an unmap, which their notifiers see.  One freed between the
+	 * loop above and here (unmapped and mapped again meanwhile) is made
+	 * again.
+	 */
+	for (addr = ALIGN_DOWN(start, SVM_EXT_CHUNK_SIZE); addr < end;
+	     addr += SVM_EXT_CHUNK_SIZE) {
+		if (!xa_load(&smm->ranges, addr >> SVM_EXT_CHUNK_SHIFT)) {
+			mmap_read_unlock(mm);
+			goto again;
 		}
-		addr = vma->vm_end;
 	}
 	ret = svm_ext_policy_advise(b, start, end, type, &value);
 	if (ret)
@@ -455,20 +605,22 @@ EXPORT_SYMBOL_GPL(svm_ext_attr_set);
  * @len: page-aligned length
  * @out: the attributes, when they are the same over the whole range
  *
- * Return: 0; -EINVAL for a bad range; -EUCLEAN when the range spans
- * differing attributes (query smaller ranges); -ESRCH when the mm is gone.
+ * Return: 0; -EINVAL for a bad range (unaligned, empty, wrapping, or past
+ * TASK_SIZE); -EUCLEAN when the range spans differing attributes (query
+ * smaller ranges); -ESRCH when the mm is gone.
  */
 int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,
 		     unsigned long len, struct svm_ext_attrs *out)
 {
 	struct svm_ext_mm *smm = b->smm;
-	unsigned long end = start + len, pos;
 	struct svm_ext_attr_set *first;
 	struct svm_ext_attr_range *r;
+	unsigned long end, pos;
 	int ret = 0;
 
 	if (!svm_ext_user_range_ok(start, len))
 		return -EINVAL;
+	end = start + len;
 	if (READ_ONCE(smm->dead) || !mmget_not_zero(smm->mn.mm))
 		return -ESRCH;
 	mmap_read_lock(smm->mn.mm);
@@ -507,12 +659,10 @@ EXPORT_SYMBOL_GPL(svm_ext_attr_get);
 unsigned long svm_ext_attr_count(struct svm_ext_binding *b)
 {
 	struct svm_ext_mm *smm = b->smm;
-	struct svm_ext_attr_range *r;
-	unsigned long n = 0;
+	unsigned long n;
 
 	mutex_lock(&smm->attr_lock);
-	list_for_each_entry(r, &smm->attr_ranges, link)
-		n++;
+	n = smm->nattr_ranges;
 	mutex_unlock(&smm->attr_lock);
 	return n;
 }

@@ -13,6 +13,7 @@
  * first line names the columns; svmctl ranges parses it.
  */
 #include <linux/debugfs.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include "internal.h"
 
@@ -28,12 +29,15 @@ static void svm_ext_debugfs_loc(struct seq_file *m, u32 loc)
 		seq_printf(m, " %u", loc);
 }
 
+/* One range's line; smm->lock and the mm's mmap_lock held. */
 static void svm_ext_debugfs_range(struct seq_file *m, struct svm_ext_mm *smm,
 				  struct svm_ext_range *range, u32 ndev)
 {
 	struct svm_ext_attrs attrs;
 	u32 i;
 
+	lockdep_assert_held(&smm->lock);
+	mmap_assert_locked(smm->mn.mm);
 	svm_ext_attrs_get(smm, range->start, &attrs);
 	seq_printf(m, "%d 0x%lx 0x%lx %lld %lld %lld %lld %lld %lld",
 		   smm->tgid, range->start, range->end,
@@ -79,10 +83,24 @@ static int svm_ext_ranges_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&svm_ext_mm_list_lock);
 	list_for_each_entry(smm, &svm_ext_mm_list, all) {
+		struct mm_struct *mm = smm->mn.mm;
+
+		/*
+		 * The attributes in force depend on the VMAs (pending unmaps
+		 * are applied first): they are read under mmap_lock.  An mm
+		 * that is exiting has none worth showing; its ranges go when
+		 * its last device is unbound.
+		 */
+		if (!mmget_not_zero(mm))
+			continue;
 		mutex_lock(&smm->lock);
+		mmap_read_lock(mm);
 		xa_for_each(&smm->ranges, idx, range)
 			svm_ext_debugfs_range(m, smm, range, ndev);
+		mmap_read_unlock(mm);
 		mutex_unlock(&smm->lock);
+		/* not the last reference's exit_mmap() under our locks */
+		mmput_async(mm);
 	}
 	mutex_unlock(&svm_ext_mm_list_lock);
 	return 0;

@@ -610,6 +610,7 @@ static int svm_ext_service(struct svm_ext_binding *b, unsigned long addr,
 		ret = -EBUSY;
 out_unlock:
 	mmap_read_unlock(mm);
+	svm_ext_range_put(range);
 out_mmput:
 	mmput(mm);
 	return ret;
@@ -633,7 +634,8 @@ out_mmput:
  *
  * Return: 0; -EINVAL for an unknown @access; -EFAULT for an address without
  * a VMA or without the needed permission (the process would get SIGSEGV);
- * -ESRCH when the mm is gone; -ENOMEM; -EBUSY when invalidations kept
+ * -ESRCH when the mm is gone; -ENOMEM; -EDQUOT when the process already
+ * has the most ranges it may (max_ranges); -EBUSY when invalidations kept
  * racing for 5 seconds.
  */
 int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,

@@ -11,7 +11,10 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <uapi/linux/svm_ext.h>
 #include <svm_ext/driver.h>
@@ -157,6 +160,11 @@ struct svm_ext_device_core {
  * @nunmapped: queued unmapped spans
  * @unmap_overflow: the queue overflowed
  * @unmapped: spans unmapped since attributes were last used
+ * @nranges: ranges in @ranges, under @lock (capped: svm_ext_max_ranges)
+ * @nattr_ranges: entries on @attr_ranges, under @attr_lock (same cap)
+ * @reap_list: ranges an unmap touched, to free if no VMA is left in them,
+ *	under @unmap_lock
+ * @reap_work: frees them (mm.c)
  * @tgid: the process that bound the first device
  * @cgroup: id of the process's cgroup (v2) as of its last device fault, 0
  *	without cgroups; READ_ONCE/WRITE_ONCE
@@ -181,6 +189,10 @@ struct svm_ext_mm {
 	unsigned int nunmapped;
 	bool unmap_overflow;
 	struct { unsigned long start, end; } unmapped[16];
+	unsigned int nranges;		/* under lock */
+	unsigned int nattr_ranges;	/* under attr_lock */
+	struct list_head reap_list;	/* under unmap_lock */
+	struct work_struct reap_work;
 	pid_t tgid;
 	u64 cgroup;
 	struct list_head all;
@@ -208,6 +220,11 @@ struct svm_ext_range_counters {
  *	pages (read-mostly), under that device's core lock; created and
  *	dropped under the context's notifier_lock
  * @cnt: counters
+ * @ref: the context's xarray holds one reference while the range is in it,
+ *	each svm_ext_range_get() caller one more; the last put frees it
+ * @reap_link: on the context's @reap_list (under its unmap_lock)
+ * @gone: out of the xarray, only waiting for its last reference
+ * @rcu: freed after a grace period (lockless lookup)
  */
 struct svm_ext_range {
 	struct mmu_interval_notifier notifier;
@@ -217,13 +234,22 @@ struct svm_ext_range {
 	struct svm_ext_devchunk *devchunk[SVM_EXT_MAX_DEVICES];
 	struct svm_ext_devchunk *replica[SVM_EXT_MAX_DEVICES];
 	struct svm_ext_range_counters cnt;
+	refcount_t ref;
+	struct list_head reap_link;
+	bool gone;
+	struct rcu_head rcu;
 };
 
-/* A user range [start, start + len): page aligned, non-empty, in the user half. */
+/*
+ * A user range [start, start + len): page aligned, non-empty, not wrapping,
+ * below TASK_SIZE.  The numbers come straight from an ioctl.
+ */
 static inline bool svm_ext_user_range_ok(unsigned long start, unsigned long len)
 {
+	unsigned long end;
+
 	return PAGE_ALIGNED(start) && PAGE_ALIGNED(len) && len &&
-	       start + len > start && start + len <= TASK_SIZE;
+	       !check_add_overflow(start, len, &end) && end <= TASK_SIZE;
 }
 
 /* device.c */
@@ -341,9 +367,9 @@ int svm_ext_copy_pages(struct page **dst, struct page **src,
 /* mm.c */
 struct svm_ext_range *svm_ext_range_get(struct svm_ext_mm *smm,
 					unsigned long addr);
-struct svm_ext_range *svm_ext_range_lookup(struct svm_ext_mm *smm,
-					   unsigned long addr);
+void svm_ext_range_put(struct svm_ext_range *range);
 void svm_ext_mm_exit(void);
+extern unsigned int svm_ext_max_ranges;
 void svm_ext_mm_note_cgroup(struct svm_ext_mm *smm, struct mm_struct *mm);
 extern struct mutex svm_ext_mm_list_lock;
 extern struct list_head svm_ext_mm_list;

@@ -15,14 +15,52 @@
  * there; a device fault maps pages only under the same lock and only if no
  * invalidation happened since it sampled the notifier sequence, which is the
  * whole of the device/CPU page-table coherence protocol (as in hmm.rst).
+ *
+ * DOC: range lifetime
+ *
+ * A user decides how many ranges exist (every hint, prefetch, query and
+ * device access may create some), so they are a resource like any other
+ * kernel memory a user can cause: a range is only created over a 2 MiB
+ * chunk some VMA intersects; its memory (and the xarray's) is charged to
+ * the memory cgroup of the task that caused it; a process may hold at most
+ * svm_ext_max_ranges of them (module parameter max_ranges), beyond which
+ * creation fails with -EDQUOT; and an unmap that leaves a range without
+ * any VMA frees it.  The notifier callback cannot free its own notifier,
+ * so it queues the range on the context's reap list and a work item checks
+ * it under mmap_lock; at the cap, creation reaps synchronously first.
+ *
+ * Ranges are reference counted: the xarray holds one reference, every
+ * svm_ext_range_get() caller another until svm_ext_range_put().  Freeing
+ * (the last put) drops every device mapping and copy made through the
+ * range, unlinks its device chunks and removes its notifier; a caller
+ * still holding an unlinked range keeps using it safely, and the next
+ * lookup simply creates a new one.
+ *
+ * Lock order: svm_ext_mm_list_lock -> smm->lock -> mmap_lock ->
+ * attr_lock -> notifier_lock -> unmap_lock.
  */
 #include <linux/cgroup.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include "internal.h"
 #include "trace.h"
+
+/*
+ * 2 MiB ranges per process, and separately attribute ranges per process:
+ * 262144 is 512 GiB of address space in use by devices, about 128 MiB of
+ * range objects.  Root may raise or lower it at any time; lowering it
+ * frees nothing, it only stops further creation (-EDQUOT).
+ */
+unsigned int svm_ext_max_ranges = 262144;
+module_param_named(max_ranges, svm_ext_max_ranges, uint, 0644);
+MODULE_PARM_DESC(max_ranges,
+		 "Per process: most 2 MiB ranges, and most attribute ranges; more fail with EDQUOT (default 262144)");
+
+static void svm_ext_reap_workfn(struct work_struct *work);
 
 /* Every context with a binding, for the debugfs dump; taken before smm->lock. */
 DEFINE_MUTEX(svm_ext_mm_list_lock);
@@ -55,7 +93,7 @@ void svm_ext_mm_note_cgroup(struct svm_ext_mm *smm, struct mm_struct *mm)
 
 static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 {
-	struct svm_ext_mm *smm = kzalloc_obj(*smm, GFP_KERNEL);
+	struct svm_ext_mm *smm = kzalloc_obj(*smm, GFP_KERNEL_ACCOUNT);
 
 	if (!smm)
 		return ERR_PTR(-ENOMEM);
@@ -63,6 +101,8 @@ static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 	mutex_init(&smm->lock);
 	INIT_LIST_HEAD(&smm->bindings);
 	INIT_LIST_HEAD(&smm->all);
+	INIT_LIST_HEAD(&smm->reap_list);
+	INIT_WORK(&smm->reap_work, svm_ext_reap_workfn);
 	xa_init(&smm->ranges);
 	smm->tgid = current->tgid;
 	svm_ext_mm_note_cgroup(smm, mm);
@@ -98,6 +138,27 @@ static const struct mmu_notifier_ops svm_ext_mm_ops = {
 	.free_notifier = svm_ext_mm_free,
 };
 
+/*
+ * An unmap touched @range: the reaper frees it if no VMA is left in it.
+ * From the notifier, so no sleeping; the work item does the rest.
+ */
+static void svm_ext_range_unmapped(struct svm_ext_range *range)
+{
+	struct svm_ext_mm *smm = range->smm;
+	unsigned long flags;
+	bool queue = false;
+
+	spin_lock_irqsave(&smm->unmap_lock, flags);
+	if (!range->gone) {
+		if (list_empty(&range->reap_link))
+			list_add_tail(&range->reap_link, &smm->reap_list);
+		queue = true;
+	}
+	spin_unlock_irqrestore(&smm->unmap_lock, flags);
+	if (queue)
+		queue_work(system_dfl_wq, &smm->reap_work);
+}
+
 static bool svm_ext_range_invalidate(struct mmu_interval_notifier *mni,
 				     const struct mmu_notifier_range *r,
 				     unsigned long cur_seq)
@@ -123,8 +184,10 @@ static bool svm_ext_range_invalidate(struct mmu_interval_notifier *mni,
 	trace_svm_ext_invalidate(start, end, r->event);
 	svm_ext_policy_invalidated(smm->tgid, r->event, start, end);
 	/* hints belong to the mapping: unmapping forgets them (as KFD) */
-	if (r->event == MMU_NOTIFY_UNMAP)
+	if (r->event == MMU_NOTIFY_UNMAP) {
 		svm_ext_attrs_unmapped(smm, start, end);
+		svm_ext_range_unmapped(range);
+	}
 	return true;
 }
 
@@ -132,70 +195,234 @@ static const struct mmu_interval_notifier_ops svm_ext_range_ops = {
 	.invalidate = svm_ext_range_invalidate,
 };
 
-/**
- * svm_ext_range_lookup() - the range covering @addr, if it exists
- * @smm: context
- * @addr: any address
- *
- * Return: the range or NULL.  Ranges live until the context's last binding
- * goes, so the pointer stays valid while the caller's binding does.
+/*
+ * The last reference went: nothing reaches @range any more but its own
+ * notifier.  Whatever devices map or copied through it goes first, while
+ * the notifier still covers the span, then the notifier.
  */
-struct svm_ext_range *svm_ext_range_lookup(struct svm_ext_mm *smm,
-					   unsigned long addr)
+static void svm_ext_range_free(struct svm_ext_range *range)
 {
-	return xa_load(&smm->ranges, addr >> SVM_EXT_CHUNK_SHIFT);
+	struct svm_ext_mm *smm = range->smm;
+	struct svm_ext_binding *b;
+
+	might_sleep();
+	mutex_lock(&smm->notifier_lock);
+	list_for_each_entry(b, &smm->bindings, link)
+		b->dev->ops->invalidate(b, range->start, range->end);
+	svm_ext_replicas_drop(range, range->start, range->end, false);
+	mutex_unlock(&smm->notifier_lock);
+	mmu_interval_notifier_remove(&range->notifier);
+	svm_ext_devmem_forget_range(range);
+	svm_ext_policy_range_event(false, smm->tgid, range->start, range->end);
+	kfree_rcu(range, rcu);
+}
+
+/**
+ * svm_ext_range_put() - drop a reference from svm_ext_range_get()
+ * @range: the range
+ *
+ * May sleep (the last reference frees the range and its notifier); call it
+ * without mmap_lock or the context's notifier_lock held.
+ */
+void svm_ext_range_put(struct svm_ext_range *range)
+{
+	if (refcount_dec_and_test(&range->ref))
+		svm_ext_range_free(range);
+}
+
+/*
+ * Take @range out of the xarray (its reference goes to the caller, who
+ * puts it without smm->lock).  Under smm->lock.
+ */
+static void svm_ext_range_unlink(struct svm_ext_mm *smm,
+				 struct svm_ext_range *range)
+{
+	lockdep_assert_held(&smm->lock);
+	xa_erase(&smm->ranges, range->start >> SVM_EXT_CHUNK_SHIFT);
+	smm->nranges--;
+	spin_lock_irq(&smm->unmap_lock);
+	range->gone = true;
+	list_del_init(&range->reap_link);
+	spin_unlock_irq(&smm->unmap_lock);
+}
+
+/*
+ * Free the ranges no VMA intersects any more: those an unmap queued, or
+ * with @all every range of the context (at the cap, where a range whose
+ * unmap raced with its creation would otherwise hold a slot for good).
+ */
+static void svm_ext_ranges_reap(struct svm_ext_mm *smm, bool all)
+{
+	struct mm_struct *mm = smm->mn.mm;
+	struct svm_ext_range *range, *n;
+	unsigned long idx;
+	LIST_HEAD(todo);
+	LIST_HEAD(dead);
+
+	/* an exiting mm: the last unbind frees everything */
+	if (!mmget_not_zero(mm))
+		return;
+	mutex_lock(&smm->lock);
+	mmap_read_lock(mm);
+	spin_lock_irq(&smm->unmap_lock);
+	list_splice_init(&smm->reap_list, &todo);
+	spin_unlock_irq(&smm->unmap_lock);
+	if (all) {
+		xa_for_each(&smm->ranges, idx, range) {
+			if (fatal_signal_pending(current))
+				break;
+			if (!find_vma_intersection(mm, range->start, range->end)) {
+				svm_ext_range_unlink(smm, range);
+				list_add(&range->reap_link, &dead);
+			}
+			cond_resched();
+		}
+	}
+	/*
+	 * VMAs only go under the write lock, so what is seen here stays;
+	 * an unmap after this point queues its ranges again.
+	 */
+	list_for_each_entry_safe(range, n, &todo, reap_link) {
+		spin_lock_irq(&smm->unmap_lock);
+		list_del_init(&range->reap_link);
+		spin_unlock_irq(&smm->unmap_lock);
+		if (range->gone ||
+		    find_vma_intersection(mm, range->start, range->end))
+			continue;
+		svm_ext_range_unlink(smm, range);
+		list_add(&range->reap_link, &dead);
+	}
+	mmap_read_unlock(mm);
+	mutex_unlock(&smm->lock);
+	/* @gone keeps notifier callbacks off reap_link: it is ours now */
+	list_for_each_entry_safe(range, n, &dead, reap_link)
+		svm_ext_range_put(range);
+	mmput(mm);
+}
+
+static void svm_ext_reap_workfn(struct work_struct *work)
+{
+	svm_ext_ranges_reap(container_of(work, struct svm_ext_mm, reap_work),
+			    false);
+}
+
+/* Is any of [start, end) mapped?  Takes mmap_lock for reading. */
+static bool svm_ext_span_mapped(struct mm_struct *mm, unsigned long start,
+				unsigned long end)
+{
+	bool mapped;
+
+	mmap_read_lock(mm);
+	mapped = find_vma_intersection(mm, start, end);
+	mmap_read_unlock(mm);
+	return mapped;
+}
+
+/* A new range at @idx, in the xarray with two references.  Under smm->lock. */
+static struct svm_ext_range *svm_ext_range_create(struct svm_ext_mm *smm,
+						  unsigned long idx)
+{
+	struct mm_struct *mm = smm->mn.mm;
+	struct svm_ext_range *range;
+	int ret;
+
+	lockdep_assert_held(&smm->lock);
+	range = kzalloc_obj(*range, GFP_KERNEL_ACCOUNT);
+	if (!range)
+		return ERR_PTR(-ENOMEM);
+	range->smm = smm;
+	range->start = idx << SVM_EXT_CHUNK_SHIFT;
+	range->end = range->start + SVM_EXT_CHUNK_SIZE;
+	refcount_set(&range->ref, 2);
+	INIT_LIST_HEAD(&range->reap_link);
+	ret = mmu_interval_notifier_insert(&range->notifier, mm, range->start,
+					   SVM_EXT_CHUNK_SIZE,
+					   &svm_ext_range_ops);
+	if (ret)
+		goto err_free;
+	ret = xa_insert(&smm->ranges, idx, range, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto err_remove;
+	smm->nranges++;
+	svm_ext_policy_range_event(true, smm->tgid, range->start, range->end);
+	/*
+	 * An unmap between the check in svm_ext_range_get() and the insertion
+	 * above was not seen by the notifier: look again, now that any later
+	 * one will be.  A lockless lookup may have taken a reference already,
+	 * so the range goes the ordinary way.
+	 */
+	if (!svm_ext_span_mapped(mm, range->start, range->end)) {
+		svm_ext_range_unlink(smm, range);
+		svm_ext_range_put(range);
+		svm_ext_range_put(range);
+		return ERR_PTR(-EFAULT);
+	}
+	return range;
+
+err_remove:
+	mmu_interval_notifier_remove(&range->notifier);
+err_free:
+	kfree(range);
+	return ERR_PTR(ret);
 }
 
 /**
  * svm_ext_range_get() - the range covering @addr, created if needed
  * @smm: context
- * @addr: any user address
+ * @addr: any user address (the caller holds a reference on the mm)
  *
- * Must be called without mmap_lock: inserting an interval notifier takes it.
+ * Must be called without mmap_lock: creating a range takes it, and
+ * inserting an interval notifier may take it for writing.  The range stays
+ * valid until the caller's svm_ext_range_put(), even if it is unmapped and
+ * unlinked meanwhile.
  *
- * Return: the range or an ERR_PTR().
+ * Return: the range, with a reference, or an ERR_PTR(): -EFAULT when no
+ * VMA intersects @addr's 2 MiB chunk (nothing is created there), -EDQUOT
+ * when the process already has svm_ext_max_ranges ranges, -ENOMEM.
  */
 struct svm_ext_range *svm_ext_range_get(struct svm_ext_mm *smm,
 					unsigned long addr)
 {
 	unsigned long idx = addr >> SVM_EXT_CHUNK_SHIFT;
+	unsigned long start = idx << SVM_EXT_CHUNK_SHIFT;
 	struct svm_ext_range *range;
-	int ret;
+	bool reaped = false;
 
+	might_sleep();
+	rcu_read_lock();
 	range = xa_load(&smm->ranges, idx);
+	if (range && !refcount_inc_not_zero(&range->ref))
+		range = NULL;
+	rcu_read_unlock();
 	if (range)
 		return range;
 
+again:
 	mutex_lock(&smm->lock);
 	range = xa_load(&smm->ranges, idx);
-	if (range)
-		goto out;
-	range = kzalloc_obj(*range, GFP_KERNEL);
-	if (!range) {
-		range = ERR_PTR(-ENOMEM);
+	if (range) {
+		/* the xarray's reference keeps it above zero under smm->lock */
+		refcount_inc(&range->ref);
 		goto out;
 	}
-	range->smm = smm;
-	range->start = idx << SVM_EXT_CHUNK_SHIFT;
-	range->end = range->start + SVM_EXT_CHUNK_SIZE;
-	ret = mmu_interval_notifier_insert(&range->notifier, smm->mn.mm,
-					   range->start, SVM_EXT_CHUNK_SIZE,
-					   &svm_ext_range_ops);
-	if (ret)
-		goto err_free;
-	ret = xa_err(xa_store(&smm->ranges, idx, range, GFP_KERNEL));
-	if (ret) {
-		mmu_interval_notifier_remove(&range->notifier);
-		goto err_free;
+	if (smm->nranges >= READ_ONCE(svm_ext_max_ranges)) {
+		if (!reaped) {
+			mutex_unlock(&smm->lock);
+			svm_ext_ranges_reap(smm, true);
+			reaped = true;
+			goto again;
+		}
+		range = ERR_PTR(-EDQUOT);
+		goto out;
 	}
-	svm_ext_policy_range_event(true, smm->tgid, range->start, range->end);
+	if (!svm_ext_span_mapped(smm->mn.mm, start, start + SVM_EXT_CHUNK_SIZE)) {
+		range = ERR_PTR(-EFAULT);
+		goto out;
+	}
+	range = svm_ext_range_create(smm, idx);
 out:
 	mutex_unlock(&smm->lock);
 	return range;
-err_free:
-	kfree(range);
-	range = ERR_PTR(ret);
-	goto out;
 }
 
 /*
@@ -208,17 +435,12 @@ static void svm_ext_mm_drop_ranges(struct svm_ext_mm *smm)
 	struct svm_ext_range *range;
 	unsigned long idx;
 
+	lockdep_assert_held(&smm->lock);
+	/* no binding is left: nobody else holds a reference */
 	xa_for_each(&smm->ranges, idx, range) {
-		xa_erase(&smm->ranges, idx);
-		mmu_interval_notifier_remove(&range->notifier);
-		/* no binding is left to map them: just free the copies */
-		mutex_lock(&smm->notifier_lock);
-		svm_ext_replicas_drop(range, range->start, range->end, false);
-		mutex_unlock(&smm->notifier_lock);
-		svm_ext_devmem_forget_range(range);
-		svm_ext_policy_range_event(false, smm->tgid, range->start,
-					   range->end);
-		kfree(range);
+		svm_ext_range_unlink(smm, range);
+		WARN_ON_ONCE(refcount_read(&range->ref) != 1);
+		svm_ext_range_put(range);
 	}
 	svm_ext_attrs_fini(smm);
 }
@@ -243,7 +465,7 @@ struct svm_ext_binding *svm_ext_bind(struct svm_ext_device *dev,
 
 	if (!mm)
 		return ERR_PTR(-EINVAL);
-	b = kzalloc_obj(*b, GFP_KERNEL);
+	b = kzalloc_obj(*b, GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	mn = mmu_notifier_get(&svm_ext_mm_ops, mm);
@@ -293,6 +515,13 @@ void svm_ext_unbind(struct svm_ext_binding *b)
 	}
 	mutex_unlock(&smm->lock);
 	mutex_unlock(&svm_ext_mm_list_lock);
+	/*
+	 * A reap queued before the ranges went may still run: it must be
+	 * done before the context can be freed.  With no range left nothing
+	 * queues it again, unless a new binding came, which keeps the
+	 * context alive.
+	 */
+	flush_work(&smm->reap_work);
 	mmu_notifier_put(&smm->mn);
 	kfree(b);
 }

@@ -343,14 +343,15 @@ struct svm_ext_ops {
 	 */
 	s32 (*evict)(struct svm_ext_evict_ctx *ctx);
 	/**
-	 * @range_add: a 2 MiB VA chunk got its first device fault or hint.
-	 * Notification only.  May run with the mm's locks held: must be quick.
+	 * @range_add: a mapped 2 MiB VA chunk got its first device fault,
+	 * hint, prefetch or query.  Notification only.  May run with the
+	 * mm's locks held: must be quick.
 	 */
 	void (*range_add)(struct svm_ext_range_event *ev);
 	/**
-	 * @range_remove: a VA chunk left its context: the process's last
-	 * device binding went (fd closed, exit).  Ranges outlive munmap,
-	 * which only invalidates.  Notification only.
+	 * @range_remove: a VA chunk left its context: an unmap left no VMA
+	 * in it (shortly after the munmap), or the process's last device
+	 * binding went (fd closed, exit).  Notification only.
 	 */
 	void (*range_remove)(struct svm_ext_range_event *ev);
 	/**

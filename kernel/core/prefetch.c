@@ -4,13 +4,32 @@
  *
  * Like cudaMemPrefetchAsync or KFD's PREFETCH_LOC, but synchronous: when it
  * returns, every page of the range that could move is at the location.
- * Pages that cannot move (shared or file mappings, mlocked, no room even
- * after eviction) stay where they are and keep working in place.
+ * Pages that cannot move (shared or file mappings, mlocked, hugetlb, no room
+ * even after eviction) stay where they are and keep working in place.
  */
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include "internal.h"
+
+/*
+ * Whether prefetch may move pages of @vma.  migrate_vma_setup() refuses
+ * hugetlb, special (IO, PFN, mixed, don't-expand) and DAX mappings: those
+ * are left alone in both directions.  To a device, only what a device
+ * fault would migrate goes: private anonymous memory the process may read,
+ * and not mlocked (mlock promises the pages stay resident in RAM).
+ */
+static bool svm_ext_prefetch_vma_ok(struct vm_area_struct *vma, bool to_dev)
+{
+	if (is_vm_hugetlb_page(vma) || (vma->vm_flags & VM_SPECIAL) ||
+	    vma_is_dax(vma))
+		return false;
+	if (!to_dev)
+		return true;
+	return vma_is_anonymous(vma) && (vma->vm_flags & VM_READ) &&
+	       !(vma->vm_flags & (VM_SHARED | VM_LOCKED));
+}
 
 /**
  * svm_ext_prefetch() - migrate [@start, @start + @len) to @loc
@@ -20,23 +39,30 @@
  * @loc: a device index or SVM_EXT_LOC_SYSTEM
  * @stats: accounting for the driver (may be NULL)
  *
- * Return: pages moved (>= 0); -EINVAL for a bad range or location; -ENODEV
- * for a device that does not exist; -ENOMEM when part of the range is not
- * mapped; -EINTR on a fatal signal; -ESRCH when the mm is gone; or the errno
- * a policy's advise hook chose.
+ * Pages that may not move stay where they are and are not counted: mlocked,
+ * shared, file-backed or PROT_NONE memory (to a device), hugetlb and
+ * special mappings (either way).
+ *
+ * Return: pages moved (>= 0); -EINVAL for a bad range (unaligned, empty,
+ * wrapping, or past TASK_SIZE) or location; -ENODEV for a device that does
+ * not exist; -ENOMEM when part of the range is not mapped (nothing moved);
+ * -EDQUOT when the process has the most ranges it may (max_ranges); -EINTR
+ * on a fatal signal; -ESRCH when the mm is gone; or the errno a policy's
+ * advise hook chose.
  */
 long svm_ext_prefetch(struct svm_ext_binding *b, unsigned long start,
 		      unsigned long len, u32 loc, struct svm_ext_fault_stats *stats)
 {
 	struct svm_ext_mm *smm = b->smm;
 	struct mm_struct *mm = smm->mn.mm;
-	unsigned long end = start + len, addr;
 	struct svm_ext_device *dst = NULL;
+	unsigned long end, addr;
 	u64 value = loc;
 	long moved = 0, ret;
 
 	if (!svm_ext_user_range_ok(start, len))
 		return -EINVAL;
+	end = start + len;
 	if (loc == SVM_EXT_LOC_NONE)
 		return -EINVAL;
 	ret = svm_ext_attr_check(SVM_EXT_ATTR_PREFERRED_LOC, loc);
@@ -46,8 +72,19 @@ long svm_ext_prefetch(struct svm_ext_binding *b, unsigned long start,
 		return -ESRCH;
 
 	mmap_read_lock(mm);
-	ret = svm_ext_policy_advise(b, start, end, SVM_EXT_ADVISE_PREFETCH,
-				    &value);
+	/* every page mapped, or nothing is done (and no range made) */
+	for (addr = start; addr < end;) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+		if (!vma) {
+			ret = -ENOMEM;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	if (!ret)
+		ret = svm_ext_policy_advise(b, start, end,
+					    SVM_EXT_ADVISE_PREFETCH, &value);
 	mmap_read_unlock(mm);
 	if (ret)
 		goto out;
@@ -58,30 +95,31 @@ long svm_ext_prefetch(struct svm_ext_binding *b, unsigned long start,
 	for (addr = start; addr < end;) {
 		unsigned long wend = min(ALIGN_DOWN(addr, SVM_EXT_CHUNK_SIZE) +
 					 SVM_EXT_CHUNK_SIZE, end);
-		struct svm_ext_range *range = svm_ext_range_get(smm, addr);
+		struct svm_ext_range *range;
 		struct vm_area_struct *vma;
 
-		if (IS_ERR(range)) {
-			ret = PTR_ERR(range);
-			break;
-		}
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
+			break;
+		}
+		range = svm_ext_range_get(smm, addr);
+		if (IS_ERR(range)) {
+			ret = PTR_ERR(range);
+			/* unmapped since the check: as if it had been then */
+			if (ret == -EFAULT)
+				ret = -ENOMEM;
 			break;
 		}
 		mmap_read_lock(mm);
 		vma = vma_lookup(mm, addr);
 		if (!vma) {
 			mmap_read_unlock(mm);
+			svm_ext_range_put(range);
 			ret = -ENOMEM;
 			break;
 		}
 		wend = min(wend, vma->vm_end);
-		/*
-		 * Memory the process may not read (PROT_NONE) is no device's
-		 * either: it stays, as the fault path would refuse it.
-		 */
-		if (dst && !(vma->vm_flags & VM_READ))
+		if (!svm_ext_prefetch_vma_ok(vma, dst != NULL))
 			ret = 0;
 		else if (dst)
 			ret = svm_ext_migrate_to_device(range, vma, addr, wend,
@@ -92,6 +130,7 @@ long svm_ext_prefetch(struct svm_ext_binding *b, unsigned long start,
 							NULL, SVM_EXT_CAUSE_PREFETCH,
 							stats);
 		mmap_read_unlock(mm);
+		svm_ext_range_put(range);
 		if (ret < 0)
 			break;
 		moved += ret;

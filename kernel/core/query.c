@@ -9,7 +9,9 @@
  */
 #include <linux/hmm.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include "internal.h"
 
@@ -38,24 +40,31 @@ static u16 svm_ext_res_code(unsigned long pfn)
  * @npages: pages to report
  * @res: out, one SVM_EXT_RES_* code per page
  *
- * Return: 0, -EINVAL for an unaligned or wrapping range, -ESRCH when the mm
- * is gone, -ENOMEM.
+ * A 2 MiB chunk no VMA intersects reports SVM_EXT_RES_NONE for every page
+ * without creating anything; a mapped one gets its range (for the
+ * notifier the walk needs) if it has none yet.
+ *
+ * Return: 0, -EINVAL for an unaligned, wrapping or out-of-bounds range
+ * (past TASK_SIZE), -ESRCH when the mm is gone, -EDQUOT when a mapped
+ * chunk needs a range and the process has the most it may (max_ranges),
+ * -EINTR on a fatal signal, -ENOMEM.
  */
 int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
 		  unsigned long npages, u16 *res)
 {
 	struct svm_ext_mm *smm = b->smm;
 	struct mm_struct *mm = smm->mn.mm;
-	unsigned long end = start + (npages << PAGE_SHIFT);
-	unsigned long *pfns, addr, i;
+	unsigned long *pfns, addr, end, len, i;
 	int ret = 0;
 
-	if (npages > (TASK_SIZE >> PAGE_SHIFT) ||
-	    !svm_ext_user_range_ok(start, npages << PAGE_SHIFT))
+	if (check_shl_overflow(npages, PAGE_SHIFT, &len) ||
+	    !svm_ext_user_range_ok(start, len))
 		return -EINVAL;
+	end = start + len;
 	if (READ_ONCE(smm->dead) || !mmget_not_zero(mm))
 		return -ESRCH;
-	pfns = kvcalloc(SVM_EXT_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL);
+	/* scratch for one chunk, whatever the size asked for */
+	pfns = kvcalloc(SVM_EXT_CHUNK_PAGES, sizeof(*pfns), GFP_KERNEL_ACCOUNT);
 	if (!pfns) {
 		ret = -ENOMEM;
 		goto out;
@@ -63,7 +72,8 @@ int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
 	for (addr = start; addr < end;) {
 		unsigned long wend = min(ALIGN_DOWN(addr, SVM_EXT_CHUNK_SIZE) +
 					 SVM_EXT_CHUNK_SIZE, end);
-		struct svm_ext_range *range = svm_ext_range_get(smm, addr);
+		unsigned long n = (wend - addr) >> PAGE_SHIFT;
+		struct svm_ext_range *range;
 		struct hmm_range hr = {
 			.start = addr,
 			.end = wend,
@@ -71,9 +81,21 @@ int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
 			.dev_private_owner = svm_ext_pgmap_owner,
 		};
 
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		range = svm_ext_range_get(smm, addr);
 		if (IS_ERR(range)) {
 			ret = PTR_ERR(range);
-			break;
+			if (ret != -EFAULT)
+				break;
+			/* nothing mapped in the chunk: nothing to report */
+			for (i = 0; i < n; i++)
+				*res++ = SVM_EXT_RES_NONE;
+			ret = 0;
+			addr = wend;
+			continue;
 		}
 		hr.notifier = &range->notifier;
 		mmap_read_lock(mm);
@@ -82,9 +104,10 @@ int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
 			ret = hmm_range_fault(&hr);
 		} while (ret == -EBUSY);
 		mmap_read_unlock(mm);
+		svm_ext_range_put(range);
 		if (ret)
 			break;
-		for (i = 0; i < (wend - addr) >> PAGE_SHIFT; i++)
+		for (i = 0; i < n; i++)
 			*res++ = svm_ext_res_code(pfns[i]);
 		addr = wend;
 		cond_resched();

@@ -5,6 +5,33 @@
  * These structures are what every svm_ext-aware driver passes through its own
  * render-node ioctls (there is no svm_ext device node): locations, range
  * attributes, prefetch requests and per-page residency queries.
+ *
+ * Address ranges.  Every request names [addr, addr + length): both page
+ * aligned, length > 0, addr + length neither wrapping nor past the top of
+ * the user address space (TASK_SIZE), else EINVAL, before any work.
+ * Setting attributes and prefetching need every page of the range mapped,
+ * else ENOMEM (as madvise) and nothing is done; a residency query reports
+ * unmapped pages as SVM_EXT_RES_NONE.  Long requests stop with EINTR on a
+ * fatal signal.
+ *
+ * Kernel memory a process causes.  The core tracks address space in 2 MiB
+ * ranges, made only where memory is mapped (by hints, prefetches, queries
+ * and device accesses) and freed when the memory is unmapped, and keeps
+ * attributes as a list of attribute ranges (split where they differ).
+ * Both are charged to the memory cgroup of the process that caused them,
+ * and each is capped per process by the module parameter
+ * /sys/module/svm_ext/parameters/max_ranges (default 262144: 512 GiB of
+ * address space in use by devices).  A request that would pass the cap
+ * fails with EDQUOT: a device access (the driver reports it as its own
+ * fault error), a query or prefetch over a chunk that has no range yet,
+ * or an attribute change, which then changes nothing.  Unmapping memory,
+ * or setting attributes back to their defaults, makes room again.
+ *
+ * Prefetch moves only what may move and counts only what moved: pages of
+ * mlocked, shared, file-backed or PROT_NONE memory are left in place when
+ * the destination is a device, pages of hugetlb and special (VM_IO, PFN
+ * map) mappings in either direction; such memory is no error, it just
+ * contributes 0 pages moved.
  */
 #ifndef _UAPI_LINUX_SVM_EXT_H
 #define _UAPI_LINUX_SVM_EXT_H
