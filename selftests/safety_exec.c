@@ -351,7 +351,7 @@ TEST_F(ex, hints_validate)
  */
 #define KILL_LEN	(16 * MIB)
 
-TEST(sigkill_ends_a_long_exec_within_100ms)
+TEST_F_TIMEOUT(ex, sigkill_ends_a_long_exec_within_100ms, 120)
 {
 	int ready[2], status, i;
 	uint64_t t0, t1, worst = 0;
@@ -513,7 +513,7 @@ out:
  * bytes: 2.25 MiB.  (Whatever else the core charges for the read is the
  * same in both runs, so the cap is judged on the difference.)
  */
-TEST(page_table_is_charged_and_capped)
+TEST_F_TIMEOUT(ex, page_table_is_charged_and_capped, 240)
 {
 	const char *cg = CG_ROOT "/svm_safety_exec";
 	char saved[32] = "";

@@ -199,7 +199,9 @@ static unsigned long svm_emu_pte_pages(void *entry)
 void svm_emu_pt_reserve(struct svm_emu_file *ef, unsigned long idx)
 {
 	might_sleep();
-	xa_reserve(&ef->pt, idx, GFP_KERNEL_ACCOUNT);
+	/* -ENOMEM only: then svm_emu_map() finds no node and tries itself */
+	if (xa_reserve(&ef->pt, idx, GFP_KERNEL_ACCOUNT))
+		return;
 }
 
 /**
