@@ -10,8 +10,11 @@
  * free (the test takes them all into the hugetlb pool for a while) it
  * stayed, and the process's next touch read freed memory (or oopsed on
  * the driver's freed table).  Now the removal waits for as long as it
- * takes; the test checks it is still waiting after 1.5 s, then gives the
- * memory back and checks every word.
+ * takes; the test checks it is still waiting after 12 s, then gives the
+ * memory back and checks every word.  (The old code gave up within those
+ * 12 s and freed the backing; reading A then oopsed in svm_emu_kmap() and
+ * the test timed out.  A jump in free memory while device 1 still holds A
+ * is checked too, as the direct sign of that.)
  *
  * Reloads svm_emu with the default set-up at the end.
  */
@@ -40,6 +43,8 @@
 #define THP_TOP		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_PMD		"/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled"
 #define DEFAULT_PARAMS	"ndevices=2 mem_mb=64"
+#define HOLD_MS		12000	/* no free 2 MiB page for this long */
+#define FREED_KB	(48 * 1024)	/* of device 1's 64 MiB backing */
 
 static uint64_t now_ms(void)
 {
@@ -47,6 +52,21 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static long long mem_free_kb(void)
+{
+	char line[128];
+	long long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
 }
 
 static int write_str(const char *path, const char *s)
@@ -175,6 +195,8 @@ TEST_F_TIMEOUT(unplug, remove_devices_under_load_keeps_every_word, 240)
 	struct loader l[LOADERS];
 	atomic_bool stop = false;
 	uint64_t *a, *b, t0, t1;
+	long long free0;
+	bool freed_early = false;
 	char huge[32];
 	int fd0, fd1, status, i;
 	long bad;
@@ -225,6 +247,7 @@ TEST_F_TIMEOUT(unplug, remove_devices_under_load_keeps_every_word, 240)
 		ASSERT_EQ(0, pthread_create(&l[i].thread, NULL, loader_main,
 					    &l[i]));
 	}
+	free0 = mem_free_kb();
 	t0 = now_ms();
 	rm = fork();
 	ASSERT_GE(rm, 0);
@@ -232,16 +255,36 @@ TEST_F_TIMEOUT(unplug, remove_devices_under_load_keeps_every_word, 240)
 		execlp("rmmod", "rmmod", "svm_emu", (char *)NULL);
 		_exit(127);
 	}
-	usleep(1500 * 1000);
-	if (waitpid(rm, &status, WNOHANG) == rm) {
-		/* nothing was stuck: fine, but this run proves less */
-		TH_LOG("rmmod finished in under 1.5 s (status %d): no 2 MiB folio had to wait",
-		       status);
-		rm = 0;
-	} else {
-		TH_LOG("rmmod still waiting after 1.5 s with device 1 at %lld KiB used",
+	/*
+	 * The removal must wait while A cannot move.  A driver that freed
+	 * its backing RAM anyway shows as 64 MiB more free memory (device
+	 * 1's backing) while device 1 still holds A.
+	 */
+	for (i = 0; i < HOLD_MS / 200; i++) {
+		long long grew = mem_free_kb() - free0;
+
+		if (waitpid(rm, &status, WNOHANG) == rm) {
+			/* nothing was stuck: fine, but this run proves less */
+			TH_LOG("rmmod finished after %llu ms (status %d): no 2 MiB folio had to wait",
+			       (unsigned long long)(now_ms() - t0), status);
+			rm = 0;
+			break;
+		}
+		if (grew >= FREED_KB && dev_mem_used(1) > 0) {
+			freed_early = true;
+			break;
+		}
+		usleep(200 * 1000);
+	}
+	EXPECT_FALSE(freed_early) {
+		TH_LOG("device memory freed after %llu ms with %lld KiB of it still mapped",
+		       (unsigned long long)(now_ms() - t0),
 		       dev_mem_used(1) / 1024);
 	}
+	if (rm)
+		TH_LOG("rmmod still waiting after %llu ms with device 1 at %lld KiB used",
+		       (unsigned long long)(now_ms() - t0),
+		       dev_mem_used(1) / 1024);
 	/* memory back: the folios can leave now, or come home as we read */
 	ASSERT_EQ(0, write_str(NR_HUGE, self->nr_huge));
 	bad = check_pattern(a, A_LEN, 0xa001);
