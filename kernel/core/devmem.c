@@ -792,30 +792,63 @@ void svm_ext_devmem_forget_range(struct svm_ext_range *range)
 	}
 }
 
-/*
- * Device goes away: bring every page home, then drop the pagemap.  With the
- * device unregistered nothing allocates from it any more.
+/* longest pause between two passes of svm_ext_devmem_fini(), ms */
+#define SVM_EXT_FINI_MAX_PAUSE	1000UL
+/* svm_ext_devmem_fini() says what it waits for after this long, ms */
+#define SVM_EXT_FINI_WARN_AFTER	10000UL
+
+/* Pages still in @core's memory. */
+static u64 svm_ext_devmem_fini_pass(struct svm_ext_device_core *core)
+{
+	u64 left = 0;
+	unsigned int i;
+
+	for (i = 0; i < core->nchunks; i++) {
+		struct svm_ext_devchunk *c = &core->chunks[i];
+		unsigned long folios;
+
+		if (READ_ONCE(c->used))
+			svm_ext_devchunk_evict(c, &folios);
+		left += READ_ONCE(c->used);
+		cond_resched();
+	}
+	return left;
+}
+
+/**
+ * svm_ext_devmem_fini() - a device goes away: bring every page home, then
+ * drop its memory
+ * @core: the device, already unpublished (nothing allocates from it any more)
+ *
+ * Every page a process still maps in the device's memory is migrated to
+ * system memory before the driver frees what backs it (devmem_fini) and the
+ * pagemap goes: freeing first would leave those pages pointing at memory
+ * that is someone else's by then.  A page can refuse for a while - a CPU
+ * fault is moving it, or a 2 MiB folio waits for a free 2 MiB page of
+ * system memory - so this tries again, pausing up to a second between
+ * passes, for as long as it takes, and says in the log what it waits for.
+ *
+ * It cannot give up: a driver's removal path (module exit, a device
+ * unbind) has no way to fail, and there is no safe way to leave.  The
+ * pauses are short sleeps, so the waiting task is never reported hung; the
+ * pages come home as soon as memory allows, or as the processes that map
+ * them touch, unmap or exit.
  */
 void svm_ext_devmem_fini(struct svm_ext_device_core *core)
 {
-	unsigned int i, pass;
+	unsigned long pause = 1, waited = 0, warn = SVM_EXT_FINI_WARN_AFTER;
+	u64 left;
 
-	for (pass = 0; pass < 8; pass++) {
-		bool busy = false;
-
-		for (i = 0; i < core->nchunks; i++) {
-			struct svm_ext_devchunk *c = &core->chunks[i];
-
-			if (READ_ONCE(c->used)) {
-				unsigned long folios;
-
-				svm_ext_devchunk_evict(c, &folios);
-				busy |= READ_ONCE(c->used) != 0;
-			}
+	might_sleep();
+	while ((left = svm_ext_devmem_fini_pass(core))) {
+		if (waited >= warn) {
+			pr_warn("svm_ext: %s: %llu pages still in device memory after %lu s, waiting for them to move\n",
+				core->dev->name, left, waited / 1000);
+			warn *= 2;
 		}
-		if (!busy)
-			break;
-		msleep(20);
+		msleep(pause);
+		waited += pause;
+		pause = min(pause * 2, SVM_EXT_FINI_MAX_PAUSE);
 	}
 	if (core->dev->ops->devmem_fini)
 		core->dev->ops->devmem_fini(core->dev,

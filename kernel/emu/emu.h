@@ -67,6 +67,8 @@ struct svm_emu_device {
  * @binding: the bound address space, or NULL
  * @pt: device page table: VA page -> svm_emu_pte value entry; its xa_lock
  *	is held across every device access of a mapped page
+ * @pt_pages: pages @pt maps (a 2 MiB entry counts 512), under its xa_lock;
+ *	capped by svm_emu_pt_trim()
  * @acnt: access counters: VA >> 21 (2 MiB chunk) -> bytes accessed in
  *	place (value entry) since the chunk's last notification
  */
@@ -76,6 +78,7 @@ struct svm_emu_file {
 	struct svm_ext_binding *binding;
 	struct mm_struct *mm;
 	struct xarray pt;
+	unsigned long pt_pages;
 	struct xarray acnt;
 };
 
@@ -98,6 +101,9 @@ static inline struct svm_emu_device *to_emu(struct drm_device *drm)
 /* memory.c */
 extern const struct svm_ext_device_ops svm_emu_ext_ops;
 void *svm_emu_kmap(struct svm_emu_device *edev, struct page *page);
+void svm_emu_pt_reserve(struct svm_emu_file *ef, unsigned long idx);
+void svm_emu_pt_release(struct svm_emu_file *ef, unsigned long idx);
+void svm_emu_pt_trim(struct svm_emu_file *ef);
 
 /* exec.c */
 int svm_emu_ioctl_exec(struct drm_device *drm, void *data,

@@ -12,6 +12,7 @@
 #include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -179,7 +180,9 @@ static bool svm_emu_count_in_place(struct svm_emu_file *ef, unsigned long va,
 	old = xa_load(&ef->acnt, idx);
 	n = (old ? xa_to_value(old) : 0) + bytes;
 	crossed = n >= limit;
-	__xa_store(&ef->acnt, idx, xa_mk_value(crossed ? 0 : n), GFP_ATOMIC);
+	/* user-driven: charged, and no dip into the atomic reserves */
+	__xa_store(&ef->acnt, idx, xa_mk_value(crossed ? 0 : n),
+		   GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
 	xa_unlock(&ef->acnt);
 	return crossed;
 }
@@ -229,9 +232,12 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 				return -EBUSY;
 			if (fatal_signal_pending(current))
 				return -EINTR;
+			svm_emu_pt_trim(ef);
 			svm_emu_fault_batch(ef, a, acc, pos, end, batch);
+			svm_emu_pt_reserve(ef, va >> PAGE_SHIFT);
 			ret = svm_ext_device_fault_batch(ef->binding, va, acc,
 							 batch, &run->st);
+			svm_emu_pt_release(ef, va >> PAGE_SHIFT);
 			if (ret)
 				return ret;
 			continue;
@@ -278,6 +284,12 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 			if (ret == -EINTR || ret == -ESRCH)
 				return ret;
 		}
+		/*
+		 * A page at a time: an access may span terabytes of mapped
+		 * memory, and a killed process must not wait for all of it.
+		 */
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		cond_resched();
 	}
 	if (a->op == SVM_EMU_OP_READ)
@@ -285,14 +297,23 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 	return 0;
 }
 
+/*
+ * Every number of an access is the user's: check it before any of it is
+ * used in address arithmetic.  With the stride at most the length (itself
+ * at most TASK_SIZE), addr + k * stride never wraps, every word touched lies
+ * in [addr, addr + length), and the device's inner loops, which run under
+ * the page table's spinlock, step forward by at least 8 bytes each time.
+ */
 static int svm_emu_check_access(const struct drm_svm_emu_access *a)
 {
+	u64 end;
+
 	if (!a->op || a->op >= SVM_EMU_OP_MAX || a->flags)
 		return -EINVAL;
 	if (!IS_ALIGNED(a->addr, 8) || !IS_ALIGNED(a->length, 8) ||
-	    !a->length || !IS_ALIGNED(a->stride, 8))
+	    !a->length || !IS_ALIGNED(a->stride, 8) || a->stride > a->length)
 		return -EINVAL;
-	if (a->addr + a->length < a->addr || a->addr + a->length > TASK_SIZE)
+	if (check_add_overflow(a->addr, a->length, &end) || end > TASK_SIZE)
 		return -EFAULT;
 	return 0;
 }
@@ -303,7 +324,8 @@ static int svm_emu_check_access(const struct drm_svm_emu_access *a)
  * @data: struct drm_svm_emu_exec
  * @file: caller's file
  *
- * Return: 0; -EINVAL for bad flags, counts, ops or alignment; -ENXIO when
+ * Return: 0; -EINVAL for bad flags, counts, ops, alignment, a stride longer
+ * than its access or more than SVM_EMU_EXEC_MAX_BYTES in all; -ENXIO when
  * the file is not bound; -EPERM when called from another address space than
  * the bound one; -EFAULT for an access outside the caller's mappings or the
  * permission it needs; -EINTR on a fatal signal.  Accesses before a failed
@@ -318,24 +340,39 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	struct svm_emu_run run = { .ef = ef };
 	u64 __user *uptr = u64_to_user_ptr(args->accesses);
 	ktime_t t0 = ktime_get();
+	u64 total = 0;
 	u32 i;
 	int ret;
 
 	if (args->flags || args->reserved[0] || args->reserved[1] ||
 	    !args->count || args->count > SVM_EMU_EXEC_MAX_ACCESSES)
 		return -EINVAL;
-	acc = memdup_array_user(uptr, args->count, sizeof(*acc));
-	if (IS_ERR(acc))
-		return PTR_ERR(acc);
+	/* up to 192 KiB, the caller's: charged, and no high-order kmalloc */
+	acc = kvmalloc_array(args->count, sizeof(*acc), GFP_KERNEL_ACCOUNT);
+	if (!acc)
+		return -ENOMEM;
+	if (copy_from_user(acc, uptr, array_size(args->count, sizeof(*acc)))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
 	for (i = 0; i < args->count; i++) {
 		ret = svm_emu_check_access(&acc[i]);
 		if (ret)
 			goto out_free;
+		/* bound the work of one call (4096 x TASK_SIZE would not be) */
+		if (check_add_overflow(total, acc[i].length, &total) ||
+		    total > SVM_EMU_EXEC_MAX_BYTES) {
+			ret = -EINVAL;
+			goto out_free;
+		}
 	}
 
 	if (svm_emu_get_binding(ef, &ret)) {
-		for (i = 0; i < args->count && !ret; i++)
+		for (i = 0; i < args->count && !ret; i++) {
 			ret = svm_emu_do_access(&run, &acc[i]);
+			if (!ret && fatal_signal_pending(current))
+				ret = -EINTR;
+		}
 		up_read(&ef->sem);
 	}
 
@@ -355,9 +392,9 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	args->counters.modeled_ns = run.access_ns +
 		svm_emu_cost_faults(&ef->edev->cost, &run.st);
 	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
-	if (copy_to_user(uptr, acc, args->count * sizeof(*acc)))
+	if (copy_to_user(uptr, acc, array_size(args->count, sizeof(*acc))))
 		ret = ret ?: -EFAULT;
 out_free:
-	kfree(acc);
+	kvfree(acc);
 	return ret;
 }

@@ -7,9 +7,24 @@
  * preferred device by the fd of its render node.
  */
 #include <linux/file.h>
+#include <linux/overflow.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "emu.h"
+
+/*
+ * A span of user memory as the hint ioctls take it: page aligned, not
+ * empty, not wrapping, below TASK_SIZE.  The core checks again; checking
+ * here first keeps a bad call from taking any lock.
+ */
+static bool svm_emu_span_ok(u64 addr, u64 length)
+{
+	u64 end;
+
+	return PAGE_ALIGNED(addr) && PAGE_ALIGNED(length) && length &&
+	       !check_add_overflow(addr, length, &end) && end <= TASK_SIZE;
+}
 
 /* fd of an svm_emu render node -> that device's svm_ext index */
 static int svm_emu_fd_to_index(int fd, u64 *index)
@@ -43,12 +58,20 @@ int svm_emu_ioctl_set_attr(struct drm_device *drm, void *data,
 	int ret = 0;
 
 	if (args->flags || args->reserved[0] || args->reserved[1] ||
-	    !args->nattrs || args->nattrs > SVM_EMU_MAX_ATTRS)
+	    !args->nattrs || args->nattrs > SVM_EMU_MAX_ATTRS ||
+	    !svm_emu_span_ok(args->addr, args->length))
 		return -EINVAL;
 	attrs = memdup_array_user(u64_to_user_ptr(args->attrs), args->nattrs,
-				  sizeof(*attrs));
+				  sizeof(*attrs));	/* <= 256 bytes */
 	if (IS_ERR(attrs))
 		return PTR_ERR(attrs);
+	/* every attribute's pad first: a bad one applies none of them */
+	for (i = 0; i < args->nattrs; i++) {
+		if (attrs[i].pad) {
+			ret = -EINVAL;
+			goto out_free;
+		}
+	}
 	b = svm_emu_get_binding(ef, &ret);
 	if (!b)
 		goto out_free;
@@ -56,8 +79,8 @@ int svm_emu_ioctl_set_attr(struct drm_device *drm, void *data,
 		u32 type = attrs[i].type;
 		u64 value = attrs[i].value;
 
-		if (attrs[i].pad) {
-			ret = -EINVAL;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
 			break;
 		}
 		if (type == SVM_EXT_ATTR_PREFERRED_FD) {
@@ -87,7 +110,8 @@ int svm_emu_ioctl_get_attr(struct drm_device *drm, void *data,
 	struct svm_ext_attrs a;
 	int ret = 0;
 
-	if (args->flags || args->reserved[0] || args->reserved[1])
+	if (args->flags || args->reserved[0] || args->reserved[1] ||
+	    !svm_emu_span_ok(args->addr, args->length))
 		return -EINVAL;
 	b = svm_emu_get_binding(ef, &ret);
 	if (!b)
@@ -113,7 +137,9 @@ int svm_emu_ioctl_prefetch(struct drm_device *drm, void *data,
 	long moved;
 	int ret = 0;
 
-	if (args->flags || args->reserved[0] || args->reserved[1])
+	if (args->flags || args->reserved[0] || args->reserved[1] ||
+	    !svm_emu_span_ok(args->addr, args->length) ||
+	    args->loc == SVM_EXT_LOC_NONE)
 		return -EINVAL;
 	b = svm_emu_get_binding(ef, &ret);
 	if (!b)

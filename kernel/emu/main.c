@@ -15,7 +15,9 @@
  * that can map each other's memory directly).
  */
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/platform_device.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <drm/drm_drv.h>
@@ -119,6 +121,7 @@ static void svm_emu_unbind_locked(struct svm_emu_file *ef)
 	ef->binding = NULL;
 	ef->mm = NULL;
 	xa_destroy(&ef->pt);
+	ef->pt_pages = 0;
 	xa_destroy(&ef->acnt);
 }
 
@@ -163,12 +166,23 @@ struct svm_ext_binding *svm_emu_get_binding(struct svm_emu_file *ef, int *err)
 	return NULL;
 }
 
+/*
+ * Pages one step of QUERY reports: one 2 MiB chunk, the core's unit of
+ * work.  The answer goes out a step at a time, so the kernel never holds
+ * more than 1 KiB of it however many pages are asked for, and a fatal
+ * signal is seen between steps.
+ */
+#define SVM_EMU_QUERY_STEP	(1UL << SVM_EXT_CHUNK_ORDER)
+
 static int svm_emu_ioctl_query(struct drm_device *drm, void *data,
 			       struct drm_file *file)
 {
 	struct drm_svm_emu_query *q = data;
 	struct svm_emu_file *ef = file->driver_priv;
+	u16 __user *ures = u64_to_user_ptr(q->res);
+	unsigned long addr = q->addr, left = q->npages;
 	struct svm_ext_binding *b;
+	u64 bytes, end;
 	int ret = 0;
 	u16 *res;
 
@@ -176,24 +190,49 @@ static int svm_emu_ioctl_query(struct drm_device *drm, void *data,
 	    !q->npages || q->npages > SVM_EMU_QUERY_MAX_PAGES ||
 	    !PAGE_ALIGNED(q->addr))
 		return -EINVAL;
-	res = kvcalloc(q->npages, sizeof(*res), GFP_KERNEL);
+	/* npages is bounded above, so the shift cannot overflow */
+	bytes = q->npages << PAGE_SHIFT;
+	if (check_add_overflow(q->addr, bytes, &end) || end > TASK_SIZE)
+		return -EINVAL;
+	if (!access_ok(ures, array_size(q->npages, sizeof(*res))))
+		return -EFAULT;
+	res = kmalloc_array(SVM_EMU_QUERY_STEP, sizeof(*res),
+			    GFP_KERNEL_ACCOUNT);
 	if (!res)
 		return -ENOMEM;
 	b = svm_emu_get_binding(ef, &ret);
-	if (b) {
-		ret = svm_ext_query(b, q->addr, q->npages, res);
-		up_read(&ef->sem);
+	if (!b)
+		goto out_free;
+	while (left) {
+		/* steps end on chunk boundaries, as the core walks */
+		unsigned long n = min(left, SVM_EMU_QUERY_STEP -
+				      ((addr >> PAGE_SHIFT) &
+				       (SVM_EMU_QUERY_STEP - 1)));
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = svm_ext_query(b, addr, n, res);
+		if (ret)
+			break;
+		if (copy_to_user(ures, res, n * sizeof(*res))) {
+			ret = -EFAULT;
+			break;
+		}
+		ures += n;
+		addr += n << PAGE_SHIFT;
+		left -= n;
 	}
-	if (!ret && copy_to_user(u64_to_user_ptr(q->res), res,
-				 q->npages * sizeof(*res)))
-		ret = -EFAULT;
-	kvfree(res);
+	up_read(&ef->sem);
+out_free:
+	kfree(res);
 	return ret;
 }
 
 static int svm_emu_open(struct drm_device *drm, struct drm_file *file)
 {
-	struct svm_emu_file *ef = kzalloc(sizeof(*ef), GFP_KERNEL);
+	struct svm_emu_file *ef = kzalloc(sizeof(*ef), GFP_KERNEL_ACCOUNT);
 
 	if (!ef)
 		return -ENOMEM;

@@ -9,6 +9,7 @@
 #include <linux/highmem.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include "emu.h"
 
@@ -102,6 +103,12 @@ static int svm_emu_copy(struct svm_ext_device *sdev, struct page **dst,
 	return 0;
 }
 
+/*
+ * The core calls this only once no page of the device is in use any more:
+ * svm_ext_devmem_fini() migrates every page home first, however long that
+ * takes, because a page still mapped would be read from (or written to)
+ * the RAM freed here.
+ */
 static void svm_emu_devmem_fini(struct svm_ext_device *sdev, struct page *first,
 				unsigned long npages)
 {
@@ -145,6 +152,105 @@ static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
 	return 0;
 }
 
+/*
+ * DOC: device page-table memory
+ *
+ * The device page table of a file grows with what its process lets the
+ * device touch, which an unprivileged user controls (reading a terabyte of
+ * never-written memory maps the zero page a quarter of a billion times).
+ * So its nodes are charged to the caller's memory cgroup (__GFP_ACCOUNT),
+ * and a file maps at most pt_max_pages pages: past that, the device drops
+ * its whole page table before it takes its next fault (svm_emu_pt_trim()),
+ * the way a GPU's TLB forgets, and faults back in what it still uses.
+ *
+ * svm_emu_map() runs under the core's notifier lock, which reclaim can need,
+ * so it may only allocate without reclaim (GFP_NOWAIT); the device reserves
+ * the faulting page's slot beforehand, where it may sleep
+ * (svm_emu_pt_reserve()), so that the page it waits for always finds its
+ * node.  A mapping that finds no memory is left out: the device faults
+ * again, which costs time, never data.
+ */
+static unsigned int pt_max_pages = 1U << 21;
+module_param(pt_max_pages, uint, 0644);
+MODULE_PARM_DESC(pt_max_pages,
+		 "pages one render-node file's device page table maps before the device drops it and faults back in (default 2097152: 8 GiB)");
+
+#define SVM_EMU_PT_GFP	(GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT)
+
+/* pages an entry maps */
+static unsigned long svm_emu_pte_pages(void *entry)
+{
+	if (!xa_is_value(entry))
+		return 0;	/* empty, or a reserved slot */
+	return xa_to_value(entry) & SVM_EMU_PTE_HUGE ?
+	       1UL << SVM_EXT_CHUNK_ORDER : 1;
+}
+
+/**
+ * svm_emu_pt_reserve() - make room in the device page table for a fault
+ * @ef: the file
+ * @idx: the faulting page's index (VA >> PAGE_SHIFT)
+ *
+ * Allocates, charged to the caller and with reclaim allowed, the nodes that
+ * reach @idx's slot, by reserving the slot if it is empty.  Undo with
+ * svm_emu_pt_release() once the fault is serviced.  Process context, no
+ * locks held.  Failing is harmless: svm_emu_map() then tries GFP_NOWAIT.
+ */
+void svm_emu_pt_reserve(struct svm_emu_file *ef, unsigned long idx)
+{
+	might_sleep();
+	/* -ENOMEM only: then svm_emu_map() finds no node and tries itself */
+	if (xa_reserve(&ef->pt, idx, GFP_KERNEL_ACCOUNT))
+		return;
+}
+
+/**
+ * svm_emu_pt_release() - drop a reservation svm_emu_pt_reserve() made
+ * @ef: the file
+ * @idx: the same index
+ *
+ * The slot keeps whatever the fault mapped there; a reservation nothing
+ * replaced (the fault failed) is removed, so that faults at addresses that
+ * never map cannot make the table grow.
+ */
+void svm_emu_pt_release(struct svm_emu_file *ef, unsigned long idx)
+{
+	xa_release(&ef->pt, idx);
+}
+
+/* entries svm_emu_pt_trim() removes per lock hold */
+#define SVM_EMU_PT_TRIM_BATCH	512
+
+/**
+ * svm_emu_pt_trim() - drop the device page table once it maps too much
+ * @ef: the file
+ *
+ * Called before each device fault.  Removing entries is always safe (it is
+ * what an invalidation does); the lock is dropped every
+ * SVM_EMU_PT_TRIM_BATCH entries, so no CPU spins long behind it.
+ */
+void svm_emu_pt_trim(struct svm_emu_file *ef)
+{
+	XA_STATE(xas, &ef->pt, 0);
+	unsigned int n = 0;
+	void *entry;
+
+	if (READ_ONCE(ef->pt_pages) <= READ_ONCE(pt_max_pages))
+		return;
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, ULONG_MAX) {
+		ef->pt_pages -= svm_emu_pte_pages(entry);
+		xas_store(&xas, NULL);
+		if (++n % SVM_EMU_PT_TRIM_BATCH)
+			continue;
+		xas_pause(&xas);
+		xas_unlock(&xas);
+		cond_resched();
+		xas_lock(&xas);
+	}
+	xas_unlock(&xas);
+}
+
 static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 			struct page **pages, const bool *writable,
 			const enum svm_ext_map_kind *kind, unsigned long npages,
@@ -153,13 +259,9 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 	struct svm_emu_file *ef = b->drvdata;
 	unsigned long i, idx = addr >> PAGE_SHIFT;
 	XA_STATE(xas, &ef->pt, idx);
+	void *old;
 
-	/*
-	 * One lock hold for the window.  GFP_ATOMIC: we run under the core's
-	 * notifier lock, which reclaim can need (it invalidates mappings).  On
-	 * failure the entry stays empty and the device faults again: a missed
-	 * mapping costs time, never data.
-	 */
+	/* One lock hold for the window; allocation as in the DOC above. */
 	xas_lock(&xas);
 	if (order) {
 		/* one entry for the block, like a PMD in a GPU page table */
@@ -167,17 +269,22 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 				  (unsigned long)kind[0] << SVM_EMU_PTE_KIND_SHIFT |
 				  SVM_EMU_PTE_HUGE |
 				  (writable[0] ? SVM_EMU_PTE_WRITE : 0);
+		unsigned long had = 0;
 
+		xas_for_each(&xas, old, idx + (1UL << order) - 1)
+			had += svm_emu_pte_pages(old);
 		xas_set_order(&xas, idx, order);
 		do {
 			xas_store(&xas, xa_mk_value(v));
-		} while (xas_nomem(&xas, GFP_ATOMIC | __GFP_NOWARN));
+		} while (xas_nomem(&xas, SVM_EMU_PT_GFP));
+		/* a store that found no memory changed nothing */
+		if (!xas_error(&xas))
+			ef->pt_pages += (1UL << order) - had;
 		xas_unlock(&xas);
 		return;
 	}
 	for (i = 0; i < npages; i++, idx++) {
 		unsigned long v;
-		void *old;
 
 		if (!pages[i])
 			continue;
@@ -190,11 +297,15 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 			/* a store would land on all 512 indices: split first */
 			xas_set(&xas, idx);
 			xas_store(&xas, NULL);
+			ef->pt_pages -= svm_emu_pte_pages(old);
+			old = NULL;
 			xas_set(&xas, idx);
 		}
 		do {
 			xas_store(&xas, xa_mk_value(v));
-		} while (xas_nomem(&xas, GFP_ATOMIC | __GFP_NOWARN));
+		} while (xas_nomem(&xas, SVM_EMU_PT_GFP));
+		if (!xas_error(&xas))
+			ef->pt_pages += 1 - svm_emu_pte_pages(old);
 	}
 	xas_unlock(&xas);
 }
@@ -212,8 +323,10 @@ static void svm_emu_invalidate(struct svm_ext_binding *b, unsigned long start,
 	void *entry;
 
 	xas_lock(&xas);
-	xas_for_each(&xas, entry, (end - 1) >> PAGE_SHIFT)
+	xas_for_each(&xas, entry, (end - 1) >> PAGE_SHIFT) {
+		ef->pt_pages -= svm_emu_pte_pages(entry);
 		xas_store(&xas, NULL);
+	}
 	xas_unlock(&xas);
 }
 

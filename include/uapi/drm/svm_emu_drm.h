@@ -52,8 +52,10 @@ enum drm_svm_emu_op {
 
 /*
  * An access covers [addr, addr + length).  With stride 0 every byte is
- * touched; with stride S (a multiple of 8) only the 8-byte word at each
- * addr + k * S is.  addr and length must be 8-byte aligned.  The checksum is
+ * touched; with stride S (a multiple of 8, 8 <= S <= length) only the 8-byte
+ * word at each addr + k * S is.  addr and length must be 8-byte aligned,
+ * length > 0 and addr + length <= the top of the user address space (else
+ * EFAULT).  result is only written.  The checksum is
  * FNV-1a over 64-bit words: h = 0xcbf29ce484222325; h = (h ^ w) *
  * 0x100000001b3 for each word touched, in address order.
  */
@@ -86,16 +88,22 @@ struct drm_svm_emu_counters {
 };
 
 #define SVM_EMU_EXEC_MAX_ACCESSES	4096
+/* the lengths of one EXEC's accesses add up to at most this (1 TiB) */
+#define SVM_EMU_EXEC_MAX_BYTES		(1ULL << 40)
 
 /*
- * DRM_IOCTL_SVM_EMU_EXEC: run accesses on the device, in order.  Errors:
- * EINVAL (flags or reserved non-zero, count 0 or too large, unknown op,
- * access flags, misalignment), EFAULT (bad accesses pointer, or an access
+ * DRM_IOCTL_SVM_EMU_EXEC: run accesses on the device, in order.  Every
+ * access is checked before the first one runs.  Errors: EINVAL (flags or
+ * reserved non-zero, count 0 or above SVM_EMU_EXEC_MAX_ACCESSES, unknown
+ * op, access flags, misalignment, length 0, stride above length, lengths
+ * adding up to more than SVM_EMU_EXEC_MAX_BYTES), EFAULT (bad accesses
+ * pointer, an access reaching past the user address space, or an access
  * outside the caller's mappings or without the permission it needs, like
  * SIGSEGV on a CPU), ENXIO (not bound), EPERM (called from another address
- * space than the bound one), EINTR (fatal signal), EBUSY (the fault kept
- * racing with invalidations).  Accesses before a failing one are done and
- * their results copied back; counters cover everything done.
+ * space than the bound one), EINTR (fatal signal: checked at least once per
+ * page touched), EBUSY (the fault kept racing with invalidations).
+ * Accesses before a failing one are done and their results copied back;
+ * counters cover everything done.
  */
 struct drm_svm_emu_exec {
 	__u64 accesses;		/* in: user pointer to struct drm_svm_emu_access[] */
@@ -107,10 +115,12 @@ struct drm_svm_emu_exec {
 
 /*
  * DRM_IOCTL_SVM_EMU_QUERY: residency of npages pages from addr (a snapshot;
- * one __u16 SVM_EXT_RES_* code per page written to res).  Errors: EINVAL
- * (flags, pad or reserved non-zero, unaligned addr, npages 0 or too
- * large), EFAULT (res not writable), ENXIO (not bound), EPERM (another
- * address space), ENOMEM.
+ * one __u16 SVM_EXT_RES_* code per page written to res, one 2 MiB chunk at a
+ * time).  Errors: EINVAL (flags, pad or reserved non-zero, unaligned addr,
+ * npages 0 or above SVM_EMU_QUERY_MAX_PAGES, a span past the top of the user
+ * address space), EFAULT (res not writable: the codes before the fault may
+ * have been written), ENXIO (not bound), EPERM (another address space),
+ * EINTR (fatal signal), ENOMEM.
  */
 #define SVM_EMU_QUERY_MAX_PAGES	(1u << 20)
 struct drm_svm_emu_query {
@@ -125,11 +135,14 @@ struct drm_svm_emu_query {
 /*
  * DRM_IOCTL_SVM_EMU_SET_ATTR: set attributes on [addr, addr + length), in
  * order; SVM_EXT_ATTR_PREFERRED_FD names a device by an open svm_emu render
- * node fd (its own or a peer's).  Errors: EINVAL (bad range, type, value,
- * flags), ENODEV (no such device), EBADF (fd not an svm_emu render node),
- * ENOMEM (range not mapped), or what the active policy chose to refuse with
- * (EPERM, EACCES, EBUSY, ENOSPC).  Attributes applied before a failing one
- * stay applied.
+ * node fd (its own or a peer's).  Errors: EINVAL (addr or length not page
+ * aligned, length 0, a span past the top of the user address space, nattrs
+ * 0 or above SVM_EMU_MAX_ATTRS, flags, reserved or an attribute's pad
+ * non-zero, bad type or value), EFAULT (bad attrs pointer), ENODEV (no such
+ * device), EBADF (fd not an svm_emu render node), ENOMEM (range not
+ * mapped), EINTR (fatal signal, between attributes), or what the active
+ * policy chose to refuse with (EPERM, EACCES, EBUSY, ENOSPC).  Attributes
+ * applied before a failing one stay applied.
  */
 #define SVM_EMU_MAX_ATTRS	16
 struct drm_svm_emu_set_attr {
@@ -143,8 +156,9 @@ struct drm_svm_emu_set_attr {
 
 /*
  * DRM_IOCTL_SVM_EMU_GET_ATTR: the attributes over [addr, addr + length).
- * Errors: EINVAL (bad range, flags), EUCLEAN (attributes differ inside the
- * range: ask for smaller pieces), ENXIO, EPERM.
+ * Errors: EINVAL (range not page aligned, empty or past the top of the user
+ * address space; flags or reserved non-zero), EUCLEAN (attributes differ
+ * inside the range: ask for smaller pieces), ENXIO, EPERM.
  */
 struct drm_svm_emu_get_attr {
 	__u64 addr;		/* in */
@@ -161,8 +175,10 @@ struct drm_svm_emu_get_attr {
 /*
  * DRM_IOCTL_SVM_EMU_PREFETCH: migrate [addr, addr + length) to loc (a device
  * index or SVM_EXT_LOC_SYSTEM) now.  Pages that cannot move (shared or file
- * mappings, pinned) stay and work in place.  Errors: EINVAL (bad range,
- * flags, loc SVM_EXT_LOC_NONE or out of range), ENODEV (no such device),
+ * mappings, pinned) stay and work in place.  Errors: EINVAL (range not page
+ * aligned, empty or past the top of the user address space; flags or
+ * reserved non-zero; loc SVM_EXT_LOC_NONE or out of range), ENODEV (no such
+ * device),
  * ENOMEM (range not fully mapped), EINTR, ENXIO, EPERM, or the errno the
  * active policy refused with (EPERM, EACCES, EBUSY, ENOSPC, EINVAL).
  */
