@@ -193,6 +193,25 @@ static int op_obj_get(struct priv_ctx *ctx, const void *arg)
 	return 0;
 }
 
+/* tune: write the params value back through its pin (MAP_UPDATE_ELEM) */
+static int op_params_update(struct priv_ctx *ctx, const void *arg)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
+	char val[4096];
+	int fd = bpf_obj_get(arg), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_get_info_by_fd(fd, &info, &len) ||
+	    info.value_size > sizeof(val) ||
+	    bpf_map_lookup_elem(fd, &zero, val) ||
+	    bpf_map_update_elem(fd, &zero, val, BPF_ANY))
+		ret = -errno ?: -EINVAL;
+	close(fd);
+	return ret;
+}
+
 /* read a sysfs or debugfs file; 0 or -errno */
 static int op_read(struct priv_ctx *ctx, const void *arg)
 {
@@ -331,9 +350,9 @@ static const struct row rows[] = {
 	{ "svmctl", "switch sysmem", PREFETCH, op_shell, "%S switch sysmem",
 	  { 0, 4, 4 }, { "sysmem", "prefetch", "prefetch" } },
 	{ "svmctl", "get threshold", PREFETCH, op_shell, "%S get threshold",
-	  { 0, 0, 4 } },
+	  { 0, 4, 4 } },
 	{ "svmctl", "set threshold=60", PREFETCH, op_shell,
-	  "%S set threshold=60", { 0, 0, 4 } },
+	  "%S set threshold=60", { 0, 4, 4 } },
 	{ "svmctl", "unload", PREFETCH, op_shell, "%S unload",
 	  { 0, 0, 4 }, { "", "", "prefetch" } },
 	/* bpftool */
@@ -349,6 +368,8 @@ static const struct row rows[] = {
 	  op_link_by_id, NULL, { 0, -EPERM, -EPERM } },
 	{ "bpf(2)", "OBJ_GET of the link pin", PREFETCH, op_obj_get,
 	  BPFFS "/prefetch/link", { 0, 0, -EACCES } },
+	{ "bpf(2)", "MAP_UPDATE_ELEM of params through its pin", PREFETCH,
+	  op_params_update, BPFFS "/prefetch/params", { 0, 0, -EACCES } },
 	{ "bpf(2)", "LINK_UPDATE (switch) of a handed-over link and map",
 	  PREFETCH_AND_MAP, op_link_update, NULL, { 0, -EPERM, -EPERM },
 	  { "sysmem", "prefetch", "prefetch" } },
@@ -505,6 +526,9 @@ FIXTURE(priv)
 {
 	struct priv_ctx *ctx;
 	struct bpf_object *map_obj;
+	mode_t node_mode;
+	gid_t node_gid;
+	bool node_changed;
 };
 
 FIXTURE_SETUP(priv)
@@ -531,10 +555,20 @@ FIXTURE_SETUP(priv)
 	ASSERT_LT(0, readlink(link, ctx->render_path,
 			      sizeof(ctx->render_path) - 1));
 	ASSERT_EQ(0, stat(ctx->render_path, &sb));
+	self->node_mode = sb.st_mode & 07777;
+	self->node_gid = sb.st_gid;
+	/*
+	 * Without udev rules the node is root's alone: give it a render
+	 * group of its own (nogroup) as a distribution's rules would.
+	 */
+	if (!(sb.st_mode & S_IRGRP) || !(sb.st_mode & S_IWGRP) ||
+	    !sb.st_gid) {
+		ASSERT_EQ(0, chown(ctx->render_path, -1, NOBODY));
+		ASSERT_EQ(0, chmod(ctx->render_path, 0660));
+		self->node_changed = true;
+	}
+	ASSERT_EQ(0, stat(ctx->render_path, &sb));
 	ctx->render_gid = sb.st_gid;
-	/* a node only root may open has no render-node users to test */
-	ASSERT_TRUE(sb.st_mode & S_IRGRP && sb.st_mode & S_IWGRP)
-		TH_LOG("%s is mode %o", ctx->render_path, sb.st_mode & 0777);
 	name = strrchr(ctx->render_path, '/') + 1;
 	snprintf(cost_path, sizeof(cost_path), COST, name);
 
@@ -566,6 +600,10 @@ FIXTURE_TEARDOWN(priv)
 	bpf_object__close(self->map_obj);
 	unlink(ctx->out);
 	close(ctx->bound_fd);
+	if (self->node_changed &&
+	    (chown(ctx->render_path, -1, self->node_gid) ||
+	     chmod(ctx->render_path, self->node_mode)))
+		TH_LOG("restoring %s: %s", ctx->render_path, strerror(errno));
 }
 
 TEST_F_TIMEOUT(priv, matrix, 1200)

@@ -17,6 +17,11 @@
  * State machine (sysfs "state"): disabled -> enabling -> enabled ->
  * (ejected ->) disabled.  "ejected" means the policy was thrown out but its
  * link is still attached; detaching it returns to "disabled".
+ *
+ * Attaching and switching need CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON,
+ * in the initial user namespace (svm_ext_may_attach()); no hook but init
+ * and exit may be sleepable (svm_ext_check_member()); svm_ext_error()
+ * ejects the caller's own policy only.  docs/security.md has the model.
  */
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
