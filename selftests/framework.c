@@ -542,6 +542,7 @@ TEST_F(fw, verifier_refuses_sleepable_hooks)
 TEST_F(fw, error_after_switch_leaves_the_new_policy)
 {
 	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+	uint64_t *buf;
 	char cmd[1024];
 
 	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
@@ -560,16 +561,12 @@ TEST_F(fw, error_after_switch_leaves_the_new_policy)
 	EXPECT_STREQ("error_on_exit replaced by default", self->s);
 	EXPECT_EQ(count0 + 2, read_ll(SVM_SYSFS "/enable_count"));
 	/* the new policy still decides: a fault goes through it fine */
-	{
-		uint64_t *buf = map_chunk_aligned(CHUNK, PROT_READ | PROT_WRITE,
-						  MAP_PRIVATE);
-
-		ASSERT_NE(MAP_FAILED, buf);
-		ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_WRITE, buf,
-				       CHUNK, 0, 4, NULL, NULL));
-		EXPECT_EQ(-1, check_pattern(buf, CHUNK, 4));
-		munmap(buf, CHUNK);
-	}
+	buf = map_chunk_aligned(CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_WRITE, buf, CHUNK, 0, 4,
+			       NULL, NULL));
+	EXPECT_EQ(-1, check_pattern(buf, CHUNK, 4));
+	munmap(buf, CHUNK);
 	sys_str("state", self->s, sizeof(self->s));
 	EXPECT_STREQ("enabled", self->s);
 }

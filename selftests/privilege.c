@@ -359,7 +359,7 @@ static const struct row rows[] = {
 	{ "bpftool", "struct_ops list", PREFETCH, op_shell, "%B struct_ops list",
 	  { 0, FAILS, FAILS } },
 	{ "bpftool", "map dump pinned params", PREFETCH, op_shell,
-	  "%B map dump pinned " BPFFS "/prefetch/params", { 0, 0, FAILS } },
+	  "%B map dump pinned " BPFFS "/prefetch/params", { 0, FAILS, FAILS } },
 	{ "bpftool", "link detach id", PREFETCH, op_shell,
 	  "%B link detach id %I", { 0, FAILS, FAILS },
 	  { "", "prefetch", "prefetch" } },
@@ -488,26 +488,34 @@ static int stage(struct priv_ctx *ctx, enum setup s)
 	ctx->link_id = 0;
 	sys_str("policy", pol, sizeof(pol));
 	fd = bpf_obj_get(BPFFS "/prefetch/link");
-	if (want && !strcmp(pol, "prefetch") && fd >= 0) {
-		ctx->link_fd = fd;
-		ctx->link_id = link_id_of(fd);
-		return 0;
+	if (!(want && !strcmp(pol, "prefetch") && fd >= 0)) {
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		if (!want && !pol[0])
+			return 0;
+		/* with nothing loaded, unload says so and fails: see sysfs */
+		run("%s unload >/dev/null 2>&1", svmctl_path());
+		/* a policy switched behind svmctl's back has no pins of its name */
+		if (wait_policy("")) {
+			run("rm -f " BPFFS "/*/link");
+			if (wait_policy(""))
+				return -EBUSY;
+		}
+		if (!want)
+			return 0;
+		if (run("%s load prefetch >/dev/null", svmctl_path()))
+			return -EIO;
+		fd = bpf_obj_get(BPFFS "/prefetch/link");
+		if (fd < 0)
+			return -errno;
 	}
-	if (fd >= 0)
+	ctx->link_id = link_id_of(fd);
+	/* only a row that hands the link over keeps it open: it holds it */
+	if (s == PREFETCH_AND_MAP)
+		ctx->link_fd = fd;
+	else
 		close(fd);
-	if (!want && !pol[0])
-		return 0;
-	if (run("%s unload >/dev/null 2>&1", svmctl_path()) ||
-	    wait_policy(""))
-		return -EBUSY;
-	if (!want)
-		return 0;
-	if (run("%s load prefetch >/dev/null", svmctl_path()))
-		return -EIO;
-	ctx->link_fd = bpf_obj_get(BPFFS "/prefetch/link");
-	if (ctx->link_fd < 0)
-		return -errno;
-	ctx->link_id = link_id_of(ctx->link_fd);
 	return 0;
 }
 
