@@ -688,7 +688,8 @@ TEST_F(priv, svmctl_refuses_a_pin_root_it_does_not_own)
 {
 	char out[1024];
 
-	ASSERT_EQ(0, run("%s unload >/dev/null 2>&1", svmctl_path()));
+	run("%s unload >/dev/null 2>&1", svmctl_path());
+	ASSERT_EQ(0, wait_policy(""));
 	run("rm -rf " BPFFS);
 	ASSERT_EQ(0, mkdir(BPFFS, 0755));
 	ASSERT_EQ(0, chown(BPFFS, NOBODY, NOBODY));

@@ -69,7 +69,10 @@ static int pin_maps_in(struct bpf_object *obj, const char *dir)
 }
 
 /* Load @obj into the kernel, saying why not.  0, or the exit code. */
-/* SEC("struct_ops.s/init") and SEC("struct_ops.s/exit") may sleep */
+/*
+ * SEC("struct_ops.s/init") and SEC("struct_ops.s/exit") may sleep.  (The
+ * section says it: libbpf keeps sleepability out of bpf_program__flags().)
+ */
 static bool sleepable_ok(const char *sec)
 {
 	const char *hook = strrchr(sec, '/');
@@ -92,7 +95,8 @@ static int load_object(struct bpf_object *obj, const char *name)
 
 		/* the verifier only says "attach to unsupported member" */
 		bpf_object__for_each_program(prog, obj)
-			if ((bpf_program__flags(prog) & BPF_F_SLEEPABLE) &&
+			if (!strncmp(bpf_program__section_name(prog),
+				     "struct_ops.s/", 13) &&
 			    !sleepable_ok(bpf_program__section_name(prog)))
 				return p_err(EXIT_FAIL, EINVAL,
 					     "loading policy '%s': program %s is sleepable (SEC(\"%s\")): svm_ext hooks run in fault paths, under mmap_lock and spinlocks, and must not sleep; only init and exit may be sleepable: use SEC(\"struct_ops/...\")",
