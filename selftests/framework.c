@@ -24,6 +24,7 @@
 #define PAGE 4096UL
 #define BPFFS "/sys/fs/bpf/svm_ext"
 #define MS 1000000ULL
+#define SVM_EXT_EXIT_MSG_MAX 128	/* SVM_EXT_EXIT_STR_LEN */
 
 static void sys_str(const char *name, char *buf, size_t len)
 {
@@ -504,6 +505,96 @@ TEST_F(fw, verifier_refuses_evict_context_write)
 {
 	expect_refused(_metadata, self->out, sizeof(self->out), "write_evict_ctx",
 		       "only read is supported");
+}
+
+/*
+ * Hooks run under mmap_lock, spinlocks and in mmu notifiers: a sleepable
+ * program (SEC("struct_ops.s/...")) for one is refused at load, with the
+ * verifier's line and svmctl's explanation; init and exit may sleep.
+ */
+TEST_F(fw, verifier_refuses_sleepable_hooks)
+{
+	char cmd[1024];
+
+	expect_refused(_metadata, self->out, sizeof(self->out),
+		       "sleepable_hook",
+		       "attach to unsupported member fault of struct svm_ext_ops");
+	EXPECT_NE(NULL, strstr(self->out,
+			       "program sleepable_hook_fault is sleepable"))
+		TH_LOG("svmctl said: %s", self->out);
+
+	snprintf(cmd, sizeof(cmd), "%s load %s", svmctl_path(),
+		 test_bpf_obj("sleepable_init"));
+	EXPECT_EQ(0, run_capture(self->out, sizeof(self->out), cmd))
+		TH_LOG("svmctl said: %s", self->out);
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+	sys_str("policy", self->s, sizeof(self->s));
+	EXPECT_STREQ("sleepable_init", self->s);
+}
+
+/* ---- svm_ext_error() blames its caller only ---------------------------- */
+
+/*
+ * A policy's exit hook runs after a switch made its successor active: its
+ * svm_ext_error() must not eject the successor.
+ */
+TEST_F(fw, error_after_switch_leaves_the_new_policy)
+{
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+	uint64_t *buf;
+	char cmd[1024];
+
+	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
+			 test_bpf_obj("error_on_exit")));
+	snprintf(cmd, sizeof(cmd), "%s switch default", svmctl_path());
+	EXPECT_EQ(0, run_capture(self->out, sizeof(self->out), cmd))
+		TH_LOG("svmctl said: %s", self->out);
+	/* the exit hook ran before svmctl's switch returned */
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+	sys_str("policy", self->s, sizeof(self->s));
+	EXPECT_STREQ("default", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("replaced", self->s);
+	sys_str("exit_reason", self->s, sizeof(self->s));
+	EXPECT_STREQ("error_on_exit replaced by default", self->s);
+	EXPECT_EQ(count0 + 2, read_ll(SVM_SYSFS "/enable_count"));
+	/* the new policy still decides: a fault goes through it fine */
+	buf = map_chunk_aligned(CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_WRITE, buf, CHUNK, 0, 4,
+			       NULL, NULL));
+	EXPECT_EQ(-1, check_pattern(buf, CHUNK, 4));
+	munmap(buf, CHUNK);
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+}
+
+/* svm_ext_errorf(): the message is formatted as printf would */
+TEST_F(fw, error_message_is_formatted)
+{
+	uint64_t *buf = map_chunk_aligned(CHUNK, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	char want[SVM_EXT_EXIT_MSG_MAX];
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
+			 test_bpf_obj("error_fmt")));
+	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_WRITE, buf, PAGE, 0, 6,
+			       NULL, NULL));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("ejected", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("error", self->s);
+	snprintf(want, sizeof(want),
+		 "error_fmt: dev %u addr 0x%llx %d|%05d|%-4x|%X|%c|%hhu|%%", 0,
+		 (unsigned long long)(uintptr_t)buf, -7, -42, 0xab, 0xbeef, 'z',
+		 (unsigned char)258);
+	sys_str("exit_msg", self->s, sizeof(self->s));
+	EXPECT_STREQ(want, self->s);
+	EXPECT_EQ(-1, check_pattern(buf, PAGE, 6));
+	munmap(buf, CHUNK);
 }
 
 /* ---- bad decisions eject; the access completes ------------------------- */

@@ -100,8 +100,31 @@ extern __u32 svm_ext_fault_page_loc(struct svm_ext_fault_ctx *ctx,
  */
 extern int svm_ext_fault_batch(struct svm_ext_fault_ctx *ctx, __u64 *map,
 			       __u32 map__sz) __ksym;
-/* Eject this policy: the default takes over, @msg shows in sysfs. */
+/*
+ * Eject this policy (only this one: a policy already replaced by a switch
+ * ejects nothing): the default takes over, @msg shows in sysfs exit_msg.
+ */
 extern void svm_ext_error(const char *msg) __ksym;
+extern void svm_ext_error_bstr(const char *fmt, const unsigned long long *data,
+			       __u32 data__sz) __ksym;
+
+/*
+ * svm_ext_error() with a printf format: integer and character conversions
+ * only (%d %i %u %x %X %c, length hh h l ll z, flags - and 0, a width, %%),
+ * at most 12 arguments; the message is cut at 127 bytes.
+ */
+#define svm_ext_errorf(fmt, args...)					\
+({									\
+	static const char ___fmt[] = fmt;				\
+	unsigned long long ___param[___bpf_narg(args) + 1] = {};	\
+									\
+	_Pragma("GCC diagnostic push")					\
+	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
+	___bpf_fill(___param, args);					\
+	_Pragma("GCC diagnostic pop")					\
+	svm_ext_error_bstr(___fmt, ___param,				\
+			   ___bpf_narg(args) * sizeof(___param[0]));	\
+})
 
 #define SVM_EXT_ALIGN_DOWN(x, a)	((x) & ~((__u64)(a) - 1))
 

@@ -10,12 +10,41 @@
  * the
  * attributes in force at its start, and how many of its pages each device
  * holds (pages on no device are in system memory or not populated).  The
- * first line names the columns; svmctl ranges parses it.
+ * first line names the columns; svmctl ranges parses it.  A reader sees
+ * only the processes it may ptrace (svm_ext_may_read()).
  */
+#include <linux/capability.h>
 #include <linux/debugfs.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include "internal.h"
+
+/*
+ * May the reader see the ranges of @smm's process?  Only readers that
+ * ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS) would let in: the
+ * process itself, or a holder of CAP_SYS_PTRACE (in the initial user
+ * namespace).  Stricter than ptrace, which also admits a reader with the
+ * same uids, gids and capabilities when the target is dumpable: modules
+ * can call neither ptrace_may_access() nor read a task's dumpability, and
+ * without that check a process that made itself non-dumpable would show.
+ * Addresses and residency of another process are what /proc/PID/maps and
+ * pagemap guard the same way.
+ */
+static bool svm_ext_may_read(struct svm_ext_mm *smm, bool ptrace_cap)
+{
+	struct task_struct *task;
+	bool ok;
+
+	if (ptrace_cap)
+		return true;
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(smm->tgid, &init_pid_ns), PIDTYPE_TGID);
+	ok = task && same_thread_group(task, current) &&
+	     READ_ONCE(task->mm) == smm->mn.mm;
+	rcu_read_unlock();
+	return ok;
+}
 
 static struct dentry *svm_ext_debugfs_dir;
 
@@ -67,6 +96,7 @@ static void svm_ext_debugfs_range(struct seq_file *m, struct svm_ext_mm *smm,
 
 static int svm_ext_ranges_show(struct seq_file *m, void *unused)
 {
+	bool ptrace_cap = ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE);
 	u32 ndev = 0, i;
 	struct svm_ext_range *range;
 	struct svm_ext_mm *smm;
@@ -84,6 +114,9 @@ static int svm_ext_ranges_show(struct seq_file *m, void *unused)
 	mutex_lock(&svm_ext_mm_list_lock);
 	list_for_each_entry(smm, &svm_ext_mm_list, all) {
 		struct mm_struct *mm = smm->mn.mm;
+
+		if (!svm_ext_may_read(smm, ptrace_cap))
+			continue;
 
 		/*
 		 * The attributes in force depend on the VMAs (pending unmaps

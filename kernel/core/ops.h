@@ -299,7 +299,10 @@ struct svm_ext_exit_info {
  * Every member is optional: a missing hook means the built-in default takes
  * that decision.  Decision hooks run in process context, fault hooks with
  * the faulting mm's mmap_lock held for read; notifications may run from mmu
- * notifier context.  None may sleep (the programs are not sleepable).
+ * notifier context.  None may sleep: the verifier refuses a sleepable
+ * program (SEC("struct_ops.s/...")) for any hook but @init and @exit,
+ * which run in process context when the policy is attached, switched or
+ * detached.
  */
 struct svm_ext_ops {
 	/**

@@ -17,11 +17,17 @@
  * State machine (sysfs "state"): disabled -> enabling -> enabled ->
  * (ejected ->) disabled.  "ejected" means the policy was thrown out but its
  * link is still attached; detaching it returns to "disabled".
+ *
+ * Attaching and switching need CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON,
+ * in the initial user namespace (svm_ext_may_attach()); no hook but init
+ * and exit may be sleepable (svm_ext_check_member()); svm_ext_error()
+ * ejects the caller's own policy only.  docs/security.md has the model.
  */
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/module.h>
 #include <linux/srcu.h>
@@ -796,23 +802,185 @@ __bpf_kfunc u32 svm_ext_nr_devices(void)
 	return svm_ext_device_count();
 }
 
-/**
- * svm_ext_error() - the policy ejects itself
- * @msg__str: a constant string saying why, kept in sysfs exit_msg
+__bpf_kfunc_end_defs();
+
+/*
+ * The policy a program calling svm_ext_error() belongs to: the struct_ops
+ * map it was loaded into, not whichever policy is active.  During a switch
+ * the old policy's hooks still run (those in flight, and its exit hook once
+ * the new one is active): its error must not eject its successor.
  *
- * The default takes over as soon as the calling hook returns.
+ * A program placed in two struct_ops maps (libbpf allows it within one
+ * object) has no single owner; the kernel then returns NULL and the active
+ * policy is taken, as the only one that can be meant in the common case.
  */
-__bpf_kfunc void svm_ext_error(const char *msg__str)
+static void svm_ext_error_eject(const struct bpf_prog_aux *aux,
+				const char *msg)
 {
-	struct svm_ext_ops *ops;
+	struct svm_ext_ops *ops = bpf_prog_get_assoc_struct_ops(aux);
 	int idx;
 
 	idx = srcu_read_lock(&svm_ext_srcu);
-	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
+	if (!ops)
+		ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
+	/* svm_ext_eject() ignores a policy that is no longer active */
 	if (ops)
 		svm_ext_eject(ops, SVM_EXT_EXIT_ERROR,
-			      "policy called svm_ext_error()", msg__str);
+			      "policy called svm_ext_error()", msg);
 	srcu_read_unlock(&svm_ext_srcu, idx);
+}
+
+static void svm_ext_fmt_putc(char *buf, size_t size, size_t *len, char c)
+{
+	if (*len + 1 < size)
+		buf[*len] = c;
+	(*len)++;
+}
+
+/*
+ * printf for svm_ext_error_bstr(): integer and character conversions only
+ * (%d %i %u %x %X %c with the length modifiers hh h l ll z, the flags '-'
+ * and '0', a width up to 64, and %%).  The arguments are plain numbers a
+ * program put in an array; a conversion that would dereference one (%s,
+ * %p) is refused, so nothing the program passes is ever read as an
+ * address.  Returns the length, or -EINVAL for a format it does not take
+ * or one that wants more arguments than @nargs.
+ */
+static int svm_ext_bstr_format(char *buf, size_t size, const char *fmt,
+			       const u64 *args, u32 nargs)
+{
+	size_t len = 0;
+	u32 argi = 0;
+
+	while (*fmt) {
+		unsigned int width = 0, lmod = 0, hmod = 0, n, i;
+		bool left = false, zero = false;
+		char num[24];
+		u64 v;
+
+		if (*fmt != '%') {
+			svm_ext_fmt_putc(buf, size, &len, *fmt++);
+			continue;
+		}
+		fmt++;
+		if (*fmt == '%') {
+			svm_ext_fmt_putc(buf, size, &len, *fmt++);
+			continue;
+		}
+		for (;; fmt++) {
+			if (*fmt == '-')
+				left = true;
+			else if (*fmt == '0')
+				zero = true;
+			else
+				break;
+		}
+		while (isdigit(*fmt)) {
+			width = width * 10 + (*fmt++ - '0');
+			if (width > 64)
+				return -EINVAL;
+		}
+		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
+			lmod++;
+		for (; *fmt == 'h'; fmt++)
+			hmod++;
+		if (lmod > 2 || hmod > 2 || (lmod && hmod) || argi >= nargs)
+			return -EINVAL;
+		v = args[argi++];
+		switch (*fmt++) {
+		case 'd':
+		case 'i':
+			n = scnprintf(num, sizeof(num), "%lld",
+				      lmod ? (s64)v : hmod == 2 ? (s8)v :
+				      hmod ? (s16)v : (s32)v);
+			break;
+		case 'u':
+			n = scnprintf(num, sizeof(num), "%llu",
+				      lmod ? v : hmod == 2 ? (u8)v :
+				      hmod ? (u16)v : (u32)v);
+			break;
+		case 'x':
+		case 'X':
+			n = scnprintf(num, sizeof(num), fmt[-1] == 'x' ?
+				      "%llx" : "%llX",
+				      lmod ? v : hmod == 2 ? (u8)v :
+				      hmod ? (u16)v : (u32)v);
+			break;
+		case 'c':
+			if (lmod || hmod)
+				return -EINVAL;
+			num[0] = (char)v;
+			n = 1;
+			zero = false;
+			break;
+		default:
+			return -EINVAL;
+		}
+		i = 0;
+		/* a sign goes before zero padding */
+		if (zero && !left && num[0] == '-') {
+			svm_ext_fmt_putc(buf, size, &len, '-');
+			i = 1;
+		}
+		for (; !left && width > n; width--)
+			svm_ext_fmt_putc(buf, size, &len, zero ? '0' : ' ');
+		for (; i < n; i++)
+			svm_ext_fmt_putc(buf, size, &len, num[i]);
+		for (; left && width > n; width--)
+			svm_ext_fmt_putc(buf, size, &len, ' ');
+	}
+	if (size)
+		buf[min(len, size - 1)] = '\0';
+	return len;
+}
+
+/* the most arguments svm_ext_error_bstr() takes, as bpf_snprintf() */
+#define SVM_EXT_ERROR_MAX_ARGS	12
+
+__bpf_kfunc_start_defs();
+
+/**
+ * svm_ext_error() - the policy ejects itself
+ * @msg__str: a constant string saying why, kept in sysfs exit_msg
+ * @aux: the calling program (implicit: BPF programs do not pass it)
+ *
+ * The default takes over as soon as the calling hook returns.  Only the
+ * caller's own policy is ejected: called by a policy that has already been
+ * replaced (a hook still in flight during a switch, or its exit hook), it
+ * does nothing.
+ */
+__bpf_kfunc void svm_ext_error(const char *msg__str,
+			       const struct bpf_prog_aux *aux)
+{
+	svm_ext_error_eject(aux, msg__str);
+}
+
+/**
+ * svm_ext_error_bstr() - the policy ejects itself, with a formatted message
+ * @fmt__str: a constant format: integer and character conversions only
+ *	(see svm_ext_bstr_format())
+ * @data: the arguments, one u64 each (the svm_ext_errorf() macro of
+ *	<svm_ext/common.bpf.h> packs them)
+ * @data__sz: size of @data in bytes, a multiple of 8, at most 12 arguments
+ * @aux: the calling program (implicit)
+ *
+ * As svm_ext_error(); the formatted message is kept in sysfs exit_msg.  A
+ * format or argument list it cannot use still ejects the policy, with a
+ * message saying so instead.
+ */
+__bpf_kfunc void svm_ext_error_bstr(const char *fmt__str, const u64 *data,
+				    u32 data__sz,
+				    const struct bpf_prog_aux *aux)
+{
+	char msg[SVM_EXT_EXIT_STR_LEN];
+
+	if (data__sz % 8 || data__sz > SVM_EXT_ERROR_MAX_ARGS * 8 ||
+	    (data__sz && !data) ||
+	    svm_ext_bstr_format(msg, sizeof(msg), fmt__str, data,
+				data__sz / 8) < 0)
+		scnprintf(msg, sizeof(msg), "bad svm_ext_error_bstr() format: %s",
+			  fmt__str);
+	svm_ext_error_eject(aux, msg);
 }
 
 __bpf_kfunc_end_defs();
@@ -835,7 +1003,8 @@ BTF_ID_FLAGS(func, svm_ext_dev_mem_total)
 BTF_ID_FLAGS(func, svm_ext_dev_mem_free)
 BTF_ID_FLAGS(func, svm_ext_dev_peers)
 BTF_ID_FLAGS(func, svm_ext_link_bw)
-BTF_ID_FLAGS(func, svm_ext_error)
+BTF_ID_FLAGS(func, svm_ext_error, KF_IMPLICIT_ARGS)
+BTF_ID_FLAGS(func, svm_ext_error_bstr, KF_IMPLICIT_ARGS)
 BTF_KFUNCS_END(svm_ext_kfunc_ids)
 
 /* struct svm_ext_ops member indices (bpf_prog.expected_attach_type) */
@@ -964,11 +1133,81 @@ static int svm_ext_init_member(const struct btf_type *t,
 	return 0;
 }
 
+/* struct svm_ext_ops's function members, in order (for messages) */
+static const char * const svm_ext_hook_names[] = {
+	"init", "exit", "fault", "cpu_fault", "advise", "evict", "range_add",
+	"range_remove", "migrated", "invalidated",
+};
+static_assert(offsetof(struct svm_ext_ops, flags) ==
+	      ARRAY_SIZE(svm_ext_hook_names) * sizeof(void *),
+	      "svm_ext_hook_names out of step with struct svm_ext_ops");
+
+/*
+ * Hooks run in the device fault path with the faulting mm's mmap_lock held,
+ * in the CPU fault path of device pages, under the core's spinlocks and
+ * from mmu notifiers: a program that may sleep (SEC("struct_ops.s/...")),
+ * and so may call helpers that fault in user memory or take mmap_lock,
+ * could deadlock or recurse into the fault path.  Only init and exit run
+ * where sleeping is fine (attach, switch and detach, in process context
+ * with nothing but svm_ext_policy_mutex held), as in sched_ext.
+ *
+ * The verifier reports a refusal as "attach to unsupported member <hook>
+ * of struct svm_ext_ops"; the kernel log says why.
+ */
+static int svm_ext_check_member(const struct btf_type *t,
+				const struct btf_member *member,
+				const struct bpf_prog *prog)
+{
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+
+	switch (moff) {
+	case offsetof(struct svm_ext_ops, init):
+	case offsetof(struct svm_ext_ops, exit):
+		return 0;
+	}
+	if (prog->sleepable) {
+		u32 i = moff / sizeof(void *);
+
+		pr_warn_ratelimited("svm_ext: program %s for hook %s is sleepable (SEC(\"struct_ops.s/...\")); hooks other than init and exit run in fault paths and must not sleep\n",
+				    prog->aux->name,
+				    i < ARRAY_SIZE(svm_ext_hook_names) ?
+				    svm_ext_hook_names[i] : "?");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A policy decides where the memory of every process on the machine lives:
+ * only an administrator may attach or switch one.  bpf(2) asks CAP_BPF and
+ * CAP_PERFMON (or CAP_SYS_ADMIN) to load a struct_ops program, and libbpf
+ * needs CAP_SYS_ADMIN to read this module's BTF, but nothing checks the
+ * caller when the link is made or updated: a policy loaded by a privileged
+ * process and then handed over (SCM_RIGHTS, a capability drop, a setuid),
+ * or loaded with a BPF token delegated to a user namespace, would attach.
+ * So ask again here, in the initial user namespace, for what bpf(2) asks
+ * of the program.  reg and update run in the caller's context (LINK_CREATE,
+ * LINK_UPDATE, MAP_UPDATE_ELEM on the struct_ops map).  Detaching cannot
+ * be checked: unreg cannot fail and runs when the last reference to the
+ * link goes, possibly from a work item (docs/security.md).
+ */
+static int svm_ext_may_attach(const struct svm_ext_ops *ops)
+{
+	if (bpf_capable() && perfmon_capable())
+		return 0;
+	pr_warn_ratelimited("svm_ext: %s (pid %d) may not attach policy %s: needs CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON\n",
+			    current->comm, task_tgid_nr(current), ops->name);
+	return -EPERM;
+}
+
 static int svm_ext_reg(void *kdata, struct bpf_link *link)
 {
 	struct svm_ext_ops *ops = kdata;
-	int ret = 0;
+	int ret;
 
+	ret = svm_ext_may_attach(ops);
+	if (ret)
+		return ret;
 	mutex_lock(&svm_ext_policy_mutex);
 	if (svm_ext_attached) {
 		ret = -EBUSY;
@@ -1049,8 +1288,11 @@ static int svm_ext_update(void *kdata, void *old_kdata, struct bpf_link *link)
 	struct svm_ext_ops *ops = kdata, *old = old_kdata;
 	struct svm_ext_exit_info info;
 	bool old_pending;
-	int ret = 0;
+	int ret;
 
+	ret = svm_ext_may_attach(ops);
+	if (ret)
+		return ret;
 	mutex_lock(&svm_ext_policy_mutex);
 	if (svm_ext_attached != old) {
 		ret = -EINVAL;
@@ -1164,6 +1406,7 @@ static struct bpf_struct_ops bpf_svm_ext_ops = {
 	.verifier_ops = &svm_ext_verifier_ops,
 	.init = svm_ext_ops_init,
 	.init_member = svm_ext_init_member,
+	.check_member = svm_ext_check_member,
 	.reg = svm_ext_reg,
 	.unreg = svm_ext_unreg,
 	.update = svm_ext_update,

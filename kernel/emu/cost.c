@@ -8,8 +8,13 @@
  * over the bulk-copy bandwidth of their direction.  Everything is integer
  * arithmetic on deterministic counters, so two runs of the same workload
  * model the same time.  Parameters are per device, in sysfs under
- * /sys/class/drm/renderD<N>/device/cost/.
+ * /sys/class/drm/renderD<N>/device/cost/.  Writing one needs CAP_SYS_ADMIN,
+ * not only write permission on the file: the figures shape every
+ * process's modeled time and the bandwidths policies read
+ * (svm_ext_link_bw()), and a uid 0 process without capabilities owns the
+ * files (docs/security.md).
  */
+#include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/kstrtox.h>
 #include <linux/math64.h>
@@ -108,8 +113,11 @@ static ssize_t field##_store(struct device *d, struct device_attribute *a,\
 {									\
 	struct svm_emu_device *edev = dev_get_drvdata(d);		\
 	u64 v;								\
-	int ret = kstrtou64(buf, 0, &v);				\
+	int ret;							\
 									\
+	if (!capable(CAP_SYS_ADMIN))					\
+		return -EPERM;						\
+	ret = kstrtou64(buf, 0, &v);					\
 	if (ret)							\
 		return ret;						\
 	if (v > (1ULL << 40))						\

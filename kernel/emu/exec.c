@@ -9,6 +9,7 @@
  * an invalidation (which takes the same lock) cannot free a page under the
  * device: the lock is the emulated TLB shootdown.
  */
+#include <linux/capability.h>
 #include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -41,7 +42,21 @@
  * counted while no policy takes the notifications.
  */
 static unsigned int access_counter_bytes = PAGE_SIZE << SVM_EXT_CHUNK_ORDER;
-module_param(access_counter_bytes, uint, 0644);
+
+/* Changing it at run time changes every process's devices: an admin's call. */
+static int svm_emu_set_admin_uint(const char *val, const struct kernel_param *kp)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return param_set_uint(val, kp);
+}
+
+static const struct kernel_param_ops svm_emu_admin_uint_ops = {
+	.set = svm_emu_set_admin_uint,
+	.get = param_get_uint,
+};
+module_param_cb(access_counter_bytes, &svm_emu_admin_uint_ops,
+		&access_counter_bytes, 0644);
 MODULE_PARM_DESC(access_counter_bytes,
 		 "bytes a device accesses in place in one 2 MiB chunk before it notifies the core (0: never; default 2097152)");
 

@@ -52,6 +52,41 @@ static int perm_exit(int err)
 	return err == EPERM || err == EACCES ? EXIT_PERM : EXIT_FAIL;
 }
 
+/*
+ * Pins decide which policy stays attached: removing one detaches it.  A pin
+ * root another user created (bpffs is often mode 1777, and whoever makes
+ * <root>/svm_ext first owns it) or may write into lets that user rename,
+ * replace or keep our pins, so that unload fails and a policy stays.  Use
+ * only a real directory owned by our effective uid that neither group nor
+ * others may write.
+ */
+int bpffs_check_pin_root(void)
+{
+	char dir[512];
+	struct stat st;
+
+	bpffs_pin_root(dir, sizeof(dir));
+	if (lstat(dir, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		return p_err(perm_exit(errno), errno, "checking %s", dir);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return p_err(EXIT_PERM, ENOTDIR,
+			     "refusing to use %s: not a directory (a symbolic link?); remove it",
+			     dir);
+	if (st.st_uid != geteuid())
+		return p_err(EXIT_PERM, EPERM,
+			     "refusing to use %s: it is owned by uid %u, not by uid %u; another user may have created it to control the pins: remove it (as root) and retry",
+			     dir, (unsigned int)st.st_uid,
+			     (unsigned int)geteuid());
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return p_err(EXIT_PERM, EPERM,
+			     "refusing to use %s: it is group or world writable (mode %04o); chmod go-w it",
+			     dir, (unsigned int)(st.st_mode & 07777));
+	return 0;
+}
+
 int bpffs_prepare(void)
 {
 	const char *root = bpffs_root();
@@ -80,7 +115,7 @@ int bpffs_prepare(void)
 	bpffs_pin_root(dir, sizeof(dir));
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return p_err(perm_exit(errno), errno, "creating %s", dir);
-	return 0;
+	return bpffs_check_pin_root();
 }
 
 static int rm_one(const char *path, const struct stat *sb, int flag,
@@ -112,6 +147,8 @@ int bpffs_policy_dirs(char ***names, size_t *n)
 
 	*names = NULL;
 	*n = 0;
+	if (bpffs_check_pin_root())
+		return -EPERM;
 	bpffs_pin_root(root, sizeof(root));
 	dir = opendir(root);
 	if (!dir)

@@ -31,12 +31,21 @@ void bpffs_policy_path(char *buf, size_t sz, const char *name,
  */
 int bpffs_prepare(void);
 
+/*
+ * Refuses (prints why, returns EXIT_PERM) a pin root that is not a
+ * directory, is owned by another uid, or is group/world writable; 0 when
+ * it is fine or does not exist.  bpffs_prepare() and bpffs_policy_dirs()
+ * call it.
+ */
+int bpffs_check_pin_root(void);
+
 /* Removes a pin directory and all it holds.  0 or negative errno. */
 int bpffs_remove_tree(const char *path);
 
 /*
  * Names of the policy pin directories (those holding `link` or `params`)
  * under <root>/svm_ext.  *names is a malloc'd array of malloc'd strings.
+ * -EPERM (already reported) for a pin root bpffs_check_pin_root() refuses.
  */
 int bpffs_policy_dirs(char ***names, size_t *n);
 void bpffs_free_names(char **names, size_t n);

@@ -76,6 +76,9 @@ static int params_open(struct params_map *pm, const char *map_path,
 					     policy);
 		}
 		snprintf(pm->policy, sizeof(pm->policy), "%s", policy);
+		err = bpffs_check_pin_root();
+		if (err)
+			return err;
 		bpffs_policy_path(dir, sizeof(dir), policy, NULL);
 		bpffs_policy_path(pm->path, sizeof(pm->path), policy, "params");
 		if (!path_exists(dir))

@@ -69,6 +69,17 @@ static int pin_maps_in(struct bpf_object *obj, const char *dir)
 }
 
 /* Load @obj into the kernel, saying why not.  0, or the exit code. */
+/*
+ * SEC("struct_ops.s/init") and SEC("struct_ops.s/exit") may sleep.  (The
+ * section says it: libbpf keeps sleepability out of bpf_program__flags().)
+ */
+static bool sleepable_ok(const char *sec)
+{
+	const char *hook = strrchr(sec, '/');
+
+	return hook && (!strcmp(hook, "/init") || !strcmp(hook, "/exit"));
+}
+
 static int load_object(struct bpf_object *obj, const char *name)
 {
 	int err = bpf_object__load(obj);
@@ -79,6 +90,19 @@ static int load_object(struct bpf_object *obj, const char *name)
 		return p_err(EXIT_PERM, EPERM,
 			     "loading policy '%s': needs CAP_SYS_ADMIN (svm_ext.ko's BTF)",
 			     name);
+	if (err == -EINVAL) {
+		struct bpf_program *prog;
+
+		/* the verifier only says "attach to unsupported member" */
+		bpf_object__for_each_program(prog, obj)
+			if (!strncmp(bpf_program__section_name(prog),
+				     "struct_ops.s/", 13) &&
+			    !sleepable_ok(bpf_program__section_name(prog)))
+				return p_err(EXIT_FAIL, EINVAL,
+					     "loading policy '%s': program %s is sleepable (SEC(\"%s\")): svm_ext hooks run in fault paths, under mmap_lock and spinlocks, and must not sleep; only init and exit may be sleepable: use SEC(\"struct_ops/...\")",
+					     name, bpf_program__name(prog),
+					     bpf_program__section_name(prog));
+	}
 	if (err == -EACCES)
 		return p_err(EXIT_FAIL, EACCES,
 			     "loading policy '%s': the verifier rejected a program (its log is above)",
@@ -302,6 +326,8 @@ static int remove_stale(const char *keep, char ***removed, size_t *nremoved)
 	*removed = NULL;
 	*nremoved = 0;
 	err = bpffs_policy_dirs(&names, &n);
+	if (err == -EPERM)
+		return EXIT_PERM;	/* an untrusted pin root, reported */
 	if (err)
 		return p_err(EXIT_FAIL, -err, "scanning pin directories");
 	*removed = calloc(n ? n : 1, sizeof(char *));
@@ -772,6 +798,9 @@ static int do_unload(int argc, char **argv)
 	ret = svm_require_loaded();
 	if (ret)
 		return ret;
+	ret = bpffs_check_pin_root();
+	if (ret)
+		return ret;
 	svm_status_read(&st);
 	if (svm_policy_active(&st)) {
 		if (!policy_name_ok(st.policy))
@@ -954,6 +983,9 @@ static int do_switch(int argc, char **argv)
 				 "no policy is loaded (state %s): nothing to switch from; use 'svmctl load %s'",
 				 st.state_err ? "?" : st.state, argv[optind]);
 	ret = check_bpf_caps("switching a struct_ops policy");
+	if (ret)
+		return ret;
+	ret = bpffs_check_pin_root();
 	if (ret)
 		return ret;
 	snprintf(old, sizeof(old), "%s", st.policy);
