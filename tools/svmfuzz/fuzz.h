@@ -115,6 +115,7 @@ struct fz_config {
 	bool sysfs;			/* fuzz sysfs writes too */
 	bool json;
 	bool verbose;
+	bool inject;			/* allocations fail on purpose: ENOMEM is fine */
 	const char *policies;		/* comma list to switch between, or NULL */
 	const char *svmctl;
 	unsigned int max_reports;

@@ -846,6 +846,9 @@ void fz_check(struct fz_worker *w, enum fz_op op, int ret, int err,
 	fz_errs_or(&want, soft);
 	if (!hard_set)
 		fz_errs_or(&want, bg);
+	/* an injected allocation failure may come before any check */
+	if (fz.cfg.inject)
+		fz_errs_add(&want, ENOMEM);
 	if (hard_set ? (ret && fz_errs_has(&want, err)) :
 		       (!ret || fz_errs_has(&want, err)))
 		return;

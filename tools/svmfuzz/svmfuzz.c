@@ -63,6 +63,9 @@ static const char usage_text[] =
 "  -p, --policies LIST  switch between these policies (comma separated) every\n"
 "                       2 s with svmctl (load, switch, unload at the end)\n"
 "      --svmctl PATH    svmctl to use (default: $SVMCTL, else svmctl on PATH)\n"
+"      --inject         allocation failures are being injected into this process\n"
+"                       (fault injection's make-it-fail): ENOMEM is accepted\n"
+"                       from every call; fuzz.sh --inject sets it up\n"
 "      --max-reports N  print at most N oracle reports (default 20)\n"
 "      --json           print the summary as one JSON object\n"
 "  -v, --verbose        progress every 100000 calls\n"
@@ -171,6 +174,7 @@ static int parse_args(int argc, char **argv)
 		{ "svmctl", required_argument, NULL, 'c' },
 		{ "max-reports", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "inject", no_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -224,6 +228,9 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'J':
 			c->json = true;
+			break;
+		case 'I':
+			c->inject = true;
 			break;
 		case 'v':
 			c->verbose = true;

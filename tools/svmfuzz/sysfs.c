@@ -143,7 +143,7 @@ static const char *const hostile[] = {
 static bool value_error(int e)
 {
 	return e == EINVAL || e == ERANGE || e == EOVERFLOW || e == EPERM ||
-	       e == EACCES || e == EBUSY;
+	       e == EACCES || e == EBUSY || (fz.cfg.inject && e == ENOMEM);
 }
 
 static int write_str(const char *path, const char *s, size_t len, int *err)
