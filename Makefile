@@ -35,7 +35,7 @@ TEST_POLICIES := $(basename $(basename $(notdir $(wildcard selftests/bpf/*.bpf.c
 VM := tools/vm/run.sh
 VM_ARGS ?=
 
-.PHONY: all help deps kernel build modules bpf svmctl selftests svmbench check demo \
+.PHONY: all help deps kernel build modules bpf svmctl selftests svmbench svmfuzz check demo \
 	peer clean distclean _build _check _demo _peer
 
 all: build
@@ -47,6 +47,7 @@ help:
 	@echo '  make peer      run the kernel HMM suite (hmm-tests + test_hmm) in the VM'
 	@echo '  make bench     policies vs the offline optimum in the VM; docs/bench/'
 	@echo '  make bench-overhead  cost of a BPF policy on the fault path (VM; BENCH_ARGS=--json)'
+	@echo '  make fuzz      svmfuzz (1M calls) and trinity on the render nodes in the VM (FUZZ_ARGS)'
 	@echo '  make build     build modules, BPF policies, svmctl, selftests'
 	@echo '  make kernel    build (or reuse) the cached kernel, FLAVOR=base|debug'
 	@echo '  make deps      install the Debian packages svm_ext needs'
@@ -91,7 +92,7 @@ peer:
 
 # ---- below: KDIR is set ----
 
-_build: modules bpf svmctl selftests svmbench
+_build: modules bpf svmctl selftests svmbench svmfuzz
 
 modules:
 	@test -n "$(KDIR)" || { echo 'use make build (KDIR unset)'; exit 2; }
@@ -142,6 +143,9 @@ selftests:
 svmbench:
 	$(MAKE) -C tools/svmbench KDIR=$(KDIR) OUT=$(OUT)/svmbench CC=$(CC)
 
+svmfuzz:
+	$(MAKE) -C tools/svmfuzz KDIR=$(KDIR) OUT=$(OUT)/svmfuzz CC=$(CC)
+
 # The kernel's own HMM suite (hmm-tests on test_hmm) runs first, so its
 # result stands beside ours; its failures are upstream's and are reported,
 # not counted.  Our summary line is the last line of the run.
@@ -160,6 +164,19 @@ _check:
 
 _demo:
 	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- $(ROOT)/tools/demo/demo.sh </dev/null
+
+# The fuzzers (tools/svmfuzz/fuzz.sh): svmfuzz over every ioctl and sysfs
+# file while every policy takes its turn, then trinity's ioctl fuzzing on the
+# render nodes as nobody.  FUZZ_ARGS go to fuzz.sh (--calls, --seed,
+# --trinity-calls, --seconds); a kernel report fails the run (tools/vm/run.sh).
+.PHONY: fuzz _fuzz
+FUZZ_ARGS ?=
+fuzz:
+	$(call with_kernel,_fuzz)
+
+_fuzz:
+	@setsid $(VM) --kdir $(KDIR) --timeout 5400 $(VM_ARGS) -- \
+		$(ROOT)/tools/svmfuzz/fuzz.sh $(FUZZ_ARGS) </dev/null
 
 # Migration speed: svm_emu beside test_hmm and memcpy, 64 and 256 MiB
 # (tools/svmbench/migrate-speed.sh); the 1 GiB rows need about 6.8 GiB.

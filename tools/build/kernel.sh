@@ -90,6 +90,15 @@ build_tools() {
 }
 
 JOBS=$(( $(nproc) + 1 ))
+mkdir -p "$CACHE/kernel" || die "cannot create $CACHE (set SVM_EXT_CACHE to a writable directory)"
+# One run per tree at a time: a second one (another checkout, another
+# terminal) waits for the first to finish instead of building beside it
+# and deleting its half-built tree.
+exec 9>"$KDIR.lock"
+if ! flock -n 9; then
+	say "another run is building $KDIR: waiting for it"
+	flock 9
+fi
 if [ -f "$KDIR/.svm_ext-stamp" ]; then
 	if [ "$(stamp_body "$KDIR")" = "$(cat "$KDIR/.svm_ext-stamp")" ]; then
 		if [ "$(tools_stamp_body "$KDIR")" != "$(cat "$KDIR/.svm_ext-tools-stamp" 2>/dev/null)" ]; then
@@ -109,7 +118,6 @@ for t in vng make gcc pahole flex bison bc; do
 	command -v $t >/dev/null || die "$t not found (run: make deps)"
 done
 
-mkdir -p "$CACHE/kernel" || die "cannot create $CACHE (set SVM_EXT_CACHE to a writable directory)"
 BUILD="$KDIR.tmp"
 rm -rf "$BUILD" "$KDIR"
 mkdir -p "$BUILD"

@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of `make fuzz`: load svm_ext and svm_emu, run svmfuzz while
+# every policy takes its turn, then trinity's ioctl fuzzing on the render
+# nodes (as nobody, only DRM file descriptors).  Kernel reports are the VM
+# runner's to catch (tools/vm/run.sh exits 126 on one).
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+
+usage() {
+	cat <<EOF
+usage: tools/svmfuzz/fuzz.sh [--calls N] [--seconds S] [--seed N]
+                             [--trinity-calls N] [--policies LIST] [--inject PCT]
+
+Inside the test VM (make fuzz runs it there): svmfuzz for N calls (default
+1000000) or S seconds, switching every 2 s between LIST (default: every
+built policy), then trinity -c ioctl for --trinity-calls syscalls (default
+200000; 0 skips it) on the svm_emu render nodes.  The seed (default: the
+clock) is printed and reproduces the svmfuzz run.  --inject PCT (debug kernel
+only) makes PCT percent of svmfuzz's slab and page allocations fail
+(failslab and fail_page_alloc with their task filter; svmctl is spared):
+every call must then still give an errno or succeed, never a report or a leak.
+
+Exit status: 0 both clean; 1 svmfuzz found oracle violations or trinity
+failed; 2 usage; 3 set-up failed.
+EOF
+}
+
+CALLS=1000000 SECONDS_LIMIT="" SEED=$(date +%s) TRINITY_CALLS=200000 POLICIES="" INJECT=""
+need() { [ $# -ge 2 ] || { echo "fuzz.sh: $1 needs a value" >&2; exit 2; }; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--calls) need "$@"; CALLS=$2; shift 2 ;;
+	--seconds) need "$@"; SECONDS_LIMIT=$2; shift 2 ;;
+	--seed) need "$@"; SEED=$2; shift 2 ;;
+	--trinity-calls) need "$@"; TRINITY_CALLS=$2; shift 2 ;;
+	--policies) need "$@"; POLICIES=$2; shift 2 ;;
+	--inject) need "$@"; INJECT=$2; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "fuzz.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+done
+for v in "$CALLS" "$SEED" "$TRINITY_CALLS" ${SECONDS_LIMIT:+"$SECONDS_LIMIT"} ${INJECT:+"$INJECT"}; do
+	[[ $v =~ ^[0-9]+$ ]] || { echo "fuzz.sh: '$v' is not a number" >&2; exit 2; }
+done
+
+"$ROOT/selftests/setup.sh" >&2 || exit 3
+export SVMCTL=$ROOT/build/svmctl/svmctl
+if [ -z "$POLICIES" ]; then
+	POLICIES=$(cd "$ROOT/build/bpf" && ls ./*.bpf.o | sed 's|^\./||; s|\.bpf\.o$||' | paste -sd,)
+fi
+
+# --inject: failslab and fail_page_alloc for the tasks that ask (make-it-fail)
+inject_on() {
+	local d=/sys/kernel/debug f
+	for f in failslab fail_page_alloc; do
+		[ -d "$d/$f" ] || { echo "fuzz: --inject needs $d/$f (make fuzz FLAVOR=debug)" >&2; exit 3; }
+		echo Y >"$d/$f/task-filter"
+		echo "$INJECT" >"$d/$f/probability"
+		echo 1 >"$d/$f/interval"
+		echo -1 >"$d/$f/times"
+		echo 0 >"$d/$f/verbose"
+		echo N >"$d/$f/ignore-gfp-wait"
+	done
+	echo N >"$d/fail_page_alloc/ignore-gfp-highmem"
+}
+inject_off() {
+	local f
+	for f in failslab fail_page_alloc; do
+		echo 0 >"/sys/kernel/debug/$f/probability"
+	done
+}
+run_svmfuzz() {
+	local args=(--calls "$CALLS" --seed "$SEED" --policies "$POLICIES" --svmctl "$SVMCTL")
+	[ -n "$SECONDS_LIMIT" ] && args+=(--seconds "$SECONDS_LIMIT")
+	if [ -n "$INJECT" ]; then
+		# make-it-fail is inherited by the threads and children svmfuzz makes
+		/bin/sh -c 'echo 1 >/proc/self/make-it-fail && exec "$@"' svmfuzz \
+			"$ROOT/build/svmfuzz/svmfuzz" --inject "${args[@]}"
+	else
+		"$ROOT/build/svmfuzz/svmfuzz" "${args[@]}"
+	fi
+}
+
+echo "fuzz: svmfuzz, $CALLS calls${SECONDS_LIMIT:+ or $SECONDS_LIMIT s}, seed $SEED, policies $POLICIES${INJECT:+, $INJECT% of allocations failing}"
+[ -n "$INJECT" ] && inject_on
+start=$(date +%s)
+run_svmfuzz
+fuzz_rc=$?
+[ -n "$INJECT" ] && inject_off
+echo "fuzz: svmfuzz exited $fuzz_rc after $(( $(date +%s) - start )) s"
+
+trinity_rc=0
+if [ "$TRINITY_CALLS" -gt 0 ]; then
+	# trinity refuses to fuzz as root; -X drops to nobody, who may open the
+	# render nodes (as on a desktop, where the render group has them)
+	chmod 0666 /dev/dri/renderD*
+	tdir=$(mktemp -d)
+	chmod 0777 "$tdir"
+	start=$(date +%s)
+	echo "fuzz: trinity -c ioctl on the DRM nodes, $TRINITY_CALLS calls, seed $SEED"
+	(cd "$tdir" && trinity -q -l off -X -C 2 -N "$TRINITY_CALLS" -s "$SEED" -c ioctl \
+		--disable-fds=sockets,pipes,perf,epoll,eventfd,pseudo,timerfd,testfile,memfd \
+		--enable-fds=drm --stats) >"$tdir/trinity.log" 2>&1
+	trinity_rc=$?
+	grep -iE 'ioctl|completed|taint|error' "$tdir/trinity.log" | tail -n 15
+	echo "fuzz: trinity exited $trinity_rc after $(( $(date +%s) - start )) s"
+	[ "$trinity_rc" = 0 ] || tail -n 30 "$tdir/trinity.log"
+	rm -rf "$tdir"
+fi
+[ "$fuzz_rc" = 0 ] && [ "$trinity_rc" = 0 ] && exit 0
+[ "$fuzz_rc" = 3 ] && exit 3
+exit 1
