@@ -92,6 +92,7 @@ peer:
 # ---- below: KDIR is set ----
 
 _build: modules bpf svmctl selftests svmbench
+_build: svmstress
 
 modules:
 	@test -n "$(KDIR)" || { echo 'use make build (KDIR unset)'; exit 2; }
@@ -198,6 +199,21 @@ _bench-overhead:
 	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- /bin/sh -c \
 		'$(ROOT)/selftests/setup.sh >&2 && $(OUT)/svmbench/svmbench overhead $(BENCH_ARGS)' \
 		</dev/null
+
+# Data-integrity stress (tools/svmstress): processes x threads x every
+# emulated GPU, 3x oversubscribed, checked word by word against a shadow;
+# 600 s unless STRESS_ARGS say otherwise (svmstress --help).
+.PHONY: stress _stress svmstress
+STRESS_ARGS ?=
+stress:
+	$(call with_kernel,_stress)
+
+_stress:
+	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
+		$(ROOT)/tools/svmstress/stress.sh -- $(STRESS_ARGS) </dev/null
+
+svmstress:
+	$(MAKE) -C tools/svmstress KDIR=$(KDIR) OUT=$(OUT)/svmstress CC=$(CC)
 
 clean:
 	rm -rf $(OUT)
