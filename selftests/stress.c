@@ -3,8 +3,9 @@
  * The short version of `make stress`: svmstress (tools/svmstress) for 60 s
  * with a fixed seed on three small emulated GPUs - 2 processes x 2 threads,
  * private, MAP_SHARED anonymous, memfd and file regions, 3x oversubscribed,
- * workers SIGKILLed, policies switched, chaos ejected and reloaded - and
- * not one word may read wrong, from the CPU or from a device.
+ * 256 MiB of swap so that MADV_PAGEOUT really reclaims, workers SIGKILLed,
+ * policies switched, chaos ejected and reloaded - and not one word may read
+ * wrong, from the CPU or from a device.
  *
  * The summary is svmstress's JSON; on a mismatch its report (seed,
  * address, mapping kind, expected, got, the history of the page) is in
@@ -61,10 +62,17 @@ static int stress(const char *args, char *out, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* swap, so that MADV_PAGEOUT reclaims anonymous and shmem pages (swap.sh) */
+static int swap(const char *how)
+{
+	return run("%s %s 2>&1", build_file("../tools/svmstress/swap.sh"), how);
+}
+
 static void restore(void)
 {
 	const char *params = getenv("SVM_EMU_PARAMS");
 
+	swap("off");
 	run("%s unload >/dev/null 2>&1", svmctl_path());
 	emu_reload(params ? params : SETUP_EMU);
 }
@@ -112,6 +120,7 @@ TEST_F_TIMEOUT(st, sixty_seconds_no_word_lost, 280)
 
 	ASSERT_EQ(0, emu_reload(STRESS_EMU));
 	ASSERT_EQ(3, emu_count());
+	ASSERT_EQ(0, swap("on 256"));
 	snprintf(args, sizeof(args),
 		 "--seed %d --duration %d --procs 2 --threads 2 --regions 6 "
 		 "--kill-interval 6 --policy-interval 3 "

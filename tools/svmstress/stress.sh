@@ -10,13 +10,14 @@ STRESS=$ROOT/build/svmstress/svmstress
 
 usage() {
 	cat <<EOF2
-usage: tools/svmstress/stress.sh [--emu-params 'PARAMS'] [-- SVMSTRESS_ARGS...]
+usage: tools/svmstress/stress.sh [--emu-params 'PARAMS'] [--swap MIB] [-- SVMSTRESS_ARGS...]
 
 Run inside the VM as root (make stress does, through tools/vm/run.sh).
 Loads svm_ext and svm_emu with selftests/setup.sh - svm_emu with PARAMS
 (default 'ndevices=3 mem_mb=16 peers=0-1': three small GPUs, so 3x
 oversubscription stays small, and both linked and unlinked device pairs) -
-then runs build/svmstress/svmstress --duration 600 SVMSTRESS_ARGS (later
+turns on MIB MiB of swap (default 256; 0: none) with swap.sh so that
+MADV_PAGEOUT really reclaims anonymous and shmem pages, then runs build/svmstress/svmstress --duration 600 SVMSTRESS_ARGS (later
 arguments win; svmstress --help lists them).  Afterwards every device's
 free memory must equal its total again: a chunk missing is lost for good.
 
@@ -28,19 +29,26 @@ EOF2
 say() { printf 'stress: %s\n' "$*" >&2; }
 
 EMU_PARAMS='ndevices=3 mem_mb=16 peers=0-1'
+SWAP_MB=256
 need() { [ $# -ge 2 ] || { say "$1 needs a value"; exit 2; }; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--emu-params) need "$@"; EMU_PARAMS=$2; shift 2 ;;
+	--swap) need "$@"; SWAP_MB=$2; shift 2 ;;
 	--) shift; break ;;
 	-h | --help) usage; exit 0 ;;
 	*) say "unknown argument '$1'"; usage >&2; exit 2 ;;
 	esac
 done
+[[ $SWAP_MB =~ ^[0-9]+$ ]] || { say "bad --swap '$SWAP_MB'"; exit 2; }
 [ -x "$STRESS" ] || { say "no $STRESS (make build)"; exit 3; }
 
 SVM_EMU_PARAMS=$EMU_PARAMS "$ROOT/selftests/setup.sh" >&2 || { say "setup failed"; exit 3; }
-say "kernel $(uname -r); svm_emu $EMU_PARAMS"
+if [ "$SWAP_MB" -gt 0 ]; then
+	"$ROOT/tools/svmstress/swap.sh" on "$SWAP_MB" || { say "no swap"; exit 3; }
+	trap '"$ROOT/tools/svmstress/swap.sh" off' EXIT
+fi
+say "kernel $(uname -r); svm_emu $EMU_PARAMS; swap $SWAP_MB MiB"
 
 set +e
 "$STRESS" --duration 600 "$@"
