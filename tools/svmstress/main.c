@@ -55,7 +55,7 @@ static void usage(FILE *f)
 "                            unloads (default chaos,default,lru,sysmem,prefetch,\n"
 "                            chaos,none; empty: no policies)\n"
 "      --chaos-illegal-ppm N chaos' illegal decisions per million hook calls\n"
-"                            (default 200)\n"
+"                            (default 2000)\n"
 "      --svmctl PATH         svmctl (default: build/svmctl/svmctl beside us)\n"
 "      --dir DIR             where file regions live (default /tmp)\n"
 "      --no-fork             no fork/COW operations\n"
@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 		.kinds_mask = (1u << KIND_NR) - 1, .kill_interval = 7,
 		.policy_interval = 4,
 		.policies = "chaos,default,lru,sysmem,prefetch,chaos,none",
-		.chaos_illegal_ppm = 200, .dir = "/tmp", .max_reports = 5,
+		.chaos_illegal_ppm = 2000, .dir = "/tmp", .max_reports = 5,
 	};
 	bool cpu_only = false;
 	unsigned long long u;
