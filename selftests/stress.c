@@ -77,6 +77,23 @@ static void restore(void)
 	emu_reload(params ? params : SETUP_EMU);
 }
 
+/*
+ * The documented exit status of every kind of bad argument is 2.  No
+ * fixture: nothing is loaded or reloaded for it.
+ */
+TEST(bad_arguments_exit_2)
+{
+	char out[4096];
+
+	EXPECT_EQ(2, stress("--procs 0 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, stress("--kinds bogus 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, stress("--duration -1 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, stress("--no-such-option 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(2, stress("extra 2>/dev/null", out, sizeof(out)));
+	EXPECT_EQ(0, stress("--help", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "exit status"));
+}
+
 FIXTURE(st)
 {
 	char out[16384];
@@ -93,18 +110,6 @@ FIXTURE_SETUP(st)
 FIXTURE_TEARDOWN(st)
 {
 	restore();
-}
-
-/* The documented exit status of every kind of bad argument is 2. */
-TEST_F(st, bad_arguments_exit_2)
-{
-	EXPECT_EQ(2, stress("--procs 0 2>/dev/null", self->out, sizeof(self->out)));
-	EXPECT_EQ(2, stress("--kinds bogus 2>/dev/null", self->out, sizeof(self->out)));
-	EXPECT_EQ(2, stress("--duration -1 2>/dev/null", self->out, sizeof(self->out)));
-	EXPECT_EQ(2, stress("--no-such-option 2>/dev/null", self->out, sizeof(self->out)));
-	EXPECT_EQ(2, stress("extra 2>/dev/null", self->out, sizeof(self->out)));
-	EXPECT_EQ(0, stress("--help", self->out, sizeof(self->out)));
-	EXPECT_NE(NULL, strstr(self->out, "exit status"));
 }
 
 /*
