@@ -48,6 +48,7 @@ help:
 	@echo '  make bench     policies vs the offline optimum in the VM; docs/bench/'
 	@echo '  make bench-overhead  cost of a BPF policy on the fault path (VM; BENCH_ARGS=--json)'
 	@echo '  make fuzz      svmfuzz (1M calls) and trinity on the render nodes in the VM (FUZZ_ARGS)'
+	@echo '  make stress    svmstress: data-integrity stress with a shadow model in the VM (STRESS_ARGS)'
 	@echo '  make build     build modules, BPF policies, svmctl, selftests'
 	@echo '  make kernel    build (or reuse) the cached kernel, FLAVOR=base|debug'
 	@echo '  make deps      install the Debian packages svm_ext needs'
@@ -92,7 +93,7 @@ peer:
 
 # ---- below: KDIR is set ----
 
-_build: modules bpf svmctl selftests svmbench svmfuzz
+_build: modules bpf svmctl selftests svmbench svmfuzz svmstress
 
 modules:
 	@test -n "$(KDIR)" || { echo 'use make build (KDIR unset)'; exit 2; }
@@ -215,6 +216,21 @@ _bench-overhead:
 	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- /bin/sh -c \
 		'$(ROOT)/selftests/setup.sh >&2 && $(OUT)/svmbench/svmbench overhead $(BENCH_ARGS)' \
 		</dev/null
+
+# Data-integrity stress (tools/svmstress): processes x threads x every
+# emulated GPU, 3x oversubscribed, checked word by word against a shadow;
+# 600 s unless STRESS_ARGS say otherwise (svmstress --help).
+.PHONY: stress _stress svmstress
+STRESS_ARGS ?=
+stress:
+	$(call with_kernel,_stress)
+
+_stress:
+	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
+		$(ROOT)/tools/svmstress/stress.sh -- $(STRESS_ARGS) </dev/null
+
+svmstress:
+	$(MAKE) -C tools/svmstress KDIR=$(KDIR) OUT=$(OUT)/svmstress CC=$(CC)
 
 clean:
 	rm -rf $(OUT)

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make stress, guest side: load svm_ext and svm_emu, run svmstress, then
+# check that every device got all its memory back.  See usage().
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STRESS=$ROOT/build/svmstress/svmstress
+
+usage() {
+	cat <<EOF2
+usage: tools/svmstress/stress.sh [--emu-params 'PARAMS'] [--swap MIB] [-- SVMSTRESS_ARGS...]
+
+Run inside the VM as root (make stress does, through tools/vm/run.sh).
+Loads svm_ext and svm_emu with selftests/setup.sh - svm_emu with PARAMS
+(default 'ndevices=3 mem_mb=16 peers=0-1': three small GPUs, so 3x
+oversubscription stays small, and both linked and unlinked device pairs) -
+turns on MIB MiB of swap (default 256; 0: none) with swap.sh so that
+MADV_PAGEOUT really reclaims anonymous and shmem pages, then runs build/svmstress/svmstress --duration 600 SVMSTRESS_ARGS (later
+arguments win; svmstress --help lists them).  Afterwards every device's
+free memory must equal its total again: a chunk missing is lost for good.
+
+Exit status: svmstress's (0 clean, 1 mismatches or errors, 2 usage, 3 set-up
+failed), 1 also when device memory was not returned; 2 usage error here.
+EOF2
+}
+
+say() { printf 'stress: %s\n' "$*" >&2; }
+
+EMU_PARAMS='ndevices=3 mem_mb=16 peers=0-1'
+SWAP_MB=256
+need() { [ $# -ge 2 ] || { say "$1 needs a value"; exit 2; }; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--emu-params) need "$@"; EMU_PARAMS=$2; shift 2 ;;
+	--swap) need "$@"; SWAP_MB=$2; shift 2 ;;
+	--) shift; break ;;
+	-h | --help) usage; exit 0 ;;
+	*) say "unknown argument '$1'"; usage >&2; exit 2 ;;
+	esac
+done
+[[ $SWAP_MB =~ ^[0-9]+$ ]] || { say "bad --swap '$SWAP_MB'"; exit 2; }
+[ -x "$STRESS" ] || { say "no $STRESS (make build)"; exit 3; }
+
+SVM_EMU_PARAMS=$EMU_PARAMS "$ROOT/selftests/setup.sh" >&2 || { say "setup failed"; exit 3; }
+if [ "$SWAP_MB" -gt 0 ]; then
+	"$ROOT/tools/svmstress/swap.sh" on "$SWAP_MB" || { say "no swap"; exit 3; }
+	trap '"$ROOT/tools/svmstress/swap.sh" off' EXIT
+fi
+say "kernel $(uname -r); svm_emu $EMU_PARAMS; swap $SWAP_MB MiB"
+
+set +e
+"$STRESS" --duration 600 "$@"
+rc=$?
+set -e
+
+# the devices' memory must all come back once the workers are gone
+lost=
+for _ in $(seq 20); do
+	lost=
+	for d in /sys/kernel/svm_ext/devices/*/; do
+		free=$(cat "$d/mem_free") total=$(cat "$d/mem_total")
+		[ "$free" = "$total" ] || lost="$lost dev$(basename "$d"): free $free of $total"
+	done
+	[ -z "$lost" ] && break
+	sleep 0.5
+done
+if [ -n "$lost" ]; then
+	say "device memory not returned after the run:$lost"
+	[ "$rc" -ne 0 ] || rc=1
+fi
+say "svmstress exit status $rc"
+exit "$rc"
