@@ -220,8 +220,8 @@ static int svmctl(const char *verb, const char *policy)
 	 * svmctl is not under test here: with --inject it must not inherit
 	 * this process's make-it-fail (fault injection's task filter).
 	 */
-	snprintf(cmd, sizeof(cmd),
-		 "echo 0 >/proc/self/make-it-fail 2>/dev/null; %s %s %s >/dev/null 2>&1",
+	snprintf(cmd, sizeof(cmd), "%s%s %s %s >/dev/null 2>&1",
+		 fz.cfg.inject ? "echo 0 >/proc/self/make-it-fail; " : "",
 		 fz.cfg.svmctl, verb, policy ? policy : "");
 	return system(cmd);
 }

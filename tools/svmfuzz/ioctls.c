@@ -316,12 +316,12 @@ static void gen_access(struct fz_worker *w, struct drm_svm_emu_access *a,
 		a->stride = 8ULL << fz_below(g, 22);
 		break;
 	default:
-		/* any multiple of 8 is valid, up to 2^64 - 8 */
 		a->stride = fz_edge(g);
-		if (a->stride % 8)
-			add(hard, EINVAL);
 		break;
 	}
+	/* a stride is 0 or a multiple of 8 from 8 to the length */
+	if (a->stride && (a->stride % 8 || a->stride > a->length))
+		add(hard, EINVAL);
 	fz_errs_or(a->stride ? soft : hard, &mem);
 	a->value = fz_next(g);
 	if (fz_one_in(g, 30)) {
@@ -378,6 +378,15 @@ static enum fz_op fz_exec(struct fz_worker *w)
 		else if (fz.cfg.chaos)
 			add(&soft, EFAULT);
 	}
+	{
+		uint64_t total = 0;
+		bool over = false;
+
+		for (uint32_t i = 0; i < n && i < SVM_EMU_EXEC_MAX_ACCESSES; i++)
+			over |= __builtin_add_overflow(total, acc[i].length, &total);
+		if (over || total > SVM_EMU_EXEC_MAX_BYTES)
+			add(&hard, EINVAL);
+	}
 	e.count = n;
 	e.accesses = gen_uptr(w, acc, &hard, n <= SVM_EMU_EXEC_MAX_ACCESSES);
 	if (e.accesses == (uintptr_t)w->scratch_ro && n > 1) {
@@ -396,6 +405,7 @@ static enum fz_op fz_exec(struct fz_worker *w)
 	add(&bg, EBUSY);
 	add(&bg, ENOMEM);
 	add(&bg, EINTR);
+	add(&bg, EDQUOT);	/* the per-process range cap */
 	ret = do_ioctl(fd, DRM_IOCTL_SVM_EMU_EXEC, &e, &err);
 	fz_check(w, FZ_OP_EXEC, ret, err, &hard, &soft, &bg,
 		 "EXEC dev %d bound %d count %u flags %#x acc0 op %u flags %#x addr %#llx len %#llx stride %#llx",
@@ -414,9 +424,11 @@ static enum fz_op fz_query(struct fz_worker *w)
 	static const struct span_rules rules = {
 		.align = PAGE, .misaligned = EINVAL, .out_of_range = EINVAL,
 	};
+	struct fz_errs unused = { 0 };
 	struct span sp;
 
-	gen_span(w, &rules, &sp, &hard, &soft);
+	/* only the address: the length is npages, judged below */
+	gen_span(w, &rules, &sp, &unused, &unused);
 	q.addr = sp.addr;
 	if (fz_one_in(g, 20)) {
 		q.addr += 8 * (1 + fz_below(g, 511));
@@ -466,6 +478,7 @@ static enum fz_op fz_query(struct fz_worker *w)
 	need_bound(w, slot, &hard);
 	add(&bg, ENOMEM);
 	add(&bg, EINTR);
+	add(&bg, EDQUOT);
 	ret = do_ioctl(fd, DRM_IOCTL_SVM_EMU_QUERY, &q, &err);
 	fz_check(w, FZ_OP_QUERY, ret, err, &hard, &soft, &bg,
 		 "QUERY dev %d bound %d addr %#llx npages %#llx res %#llx flags %#x",
@@ -592,6 +605,7 @@ static void gen_attr(struct fz_worker *w, struct svm_ext_attr *a,
 
 static void policy_errnos(struct fz_errs *bg)
 {
+	add(bg, EDQUOT);	/* not the policy's: the per-process range cap */
 	/* what an active policy may refuse a hint or a prefetch with */
 	add(bg, EPERM);
 	add(bg, EACCES);
@@ -739,8 +753,10 @@ static enum fz_op fz_unknown(struct fz_worker *w)
 {
 	struct fz_errs hard = { 0 }, none = { 0 };
 	int slot, fd = pick_fd(w, &slot), err, ret;
+	/* driver ioctls are DRM_COMMAND_BASE .. DRM_COMMAND_END - 1 */
 	unsigned int nr = DRM_COMMAND_BASE + DRM_SVM_EMU_PREFETCH + 1 +
-		fz_below(&w->rng, 0x9f - DRM_SVM_EMU_PREFETCH - 1);
+		fz_below(&w->rng, DRM_COMMAND_END - DRM_COMMAND_BASE -
+				  DRM_SVM_EMU_PREFETCH - 1);
 	uint8_t buf[256];
 	unsigned long cmd;
 
