@@ -921,6 +921,9 @@ static void st_step(struct st *s)
 	} else if (op == 5) {		/* device atomic add, strided */
 		size_t stride = 8 << (st_rand(s) % 10);
 
+		/* the uapi allows 8 <= stride <= length */
+		while (stride > n * 8)
+			stride /= 2;
 		v &= 0xffff;
 		st_log(s, "dev add %s words %zu+%zu stride %zu value %#llx",
 		       kind_name[ri], w, n, stride, (unsigned long long)v);

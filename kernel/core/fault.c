@@ -85,8 +85,7 @@ static bool svm_ext_pfns_ok(const unsigned long *pfns, unsigned long n,
 static int svm_ext_hmm_fault_runs(struct svm_ext_range *range,
 				  unsigned long start, unsigned long npages,
 				  unsigned long *pfns, unsigned long flags,
-				  const unsigned long *req, unsigned long seq,
-				  bool *faulted)
+				  const unsigned long *req, unsigned long seq)
 {
 	unsigned long i, j;
 	int ret;
@@ -113,7 +112,6 @@ static int svm_ext_hmm_fault_runs(struct svm_ext_range *range,
 		ret = hmm_range_fault(&hr);
 		if (ret)
 			return ret;
-		*faulted = true;
 	}
 	return 0;
 }
@@ -155,7 +153,6 @@ void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
  * @flags: HMM_PFN_REQ_* for the pages to fault in
  * @req: which pages of the window to fault in (bit per page from @start);
  *	the others are only looked at, and reported if present.  NULL: all.
- * @faulted: out, set if a page of @req had to be faulted in (may be NULL)
  *
  * hmm_range_fault() until no invalidation raced with it, the way hmm.rst
  * prescribes.  On success the context's notifier_lock is held, so @pfns
@@ -167,8 +164,7 @@ void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
  */
 int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 			     unsigned long end, unsigned long *pfns,
-			     unsigned long flags, const unsigned long *req,
-			     bool *faulted)
+			     unsigned long flags, const unsigned long *req)
 {
 	unsigned long timeout = jiffies + SVM_EXT_FAULT_TIMEOUT;
 	struct svm_ext_mm *smm = range->smm;
@@ -180,12 +176,8 @@ int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 		.default_flags = req ? 0 : flags,
 		.dev_private_owner = svm_ext_pgmap_owner,
 	};
-	bool dummy;
 	int ret;
 
-	if (!faulted)
-		faulted = &dummy;
-	*faulted = false;
 	for (;;) {
 		if (time_after(jiffies, timeout))
 			return -EBUSY;
@@ -193,7 +185,7 @@ int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 		ret = req ? svm_ext_hmm_fault_runs(range, start,
 						   (end - start) >> PAGE_SHIFT,
 						   pfns, flags, req,
-						   hr.notifier_seq, faulted) : 0;
+						   hr.notifier_seq) : 0;
 		/* then the whole window as it is, under the same sequence */
 		if (!ret)
 			ret = hmm_range_fault(&hr);
@@ -281,7 +273,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	enum svm_ext_map_kind *kind;
 	unsigned long *pfns;
 	struct page **pages;
-	bool *writable, huge, replicas, whole, faulted;
+	bool *writable, huge, replicas, whole;
 	u64 remote = 0;
 	int ret;
 
@@ -293,8 +285,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = svm_ext_hmm_fault_locked(range, start, end, pfns, flags, req,
-				       &faulted);
+	ret = svm_ext_hmm_fault_locked(range, start, end, pfns, flags, req);
 	if (ret && ret != -EBUSY && ret != -ENOMEM &&
 	    bitmap_weight(req, npages) > 1) {
 		/*
@@ -307,7 +298,7 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		__set_bit((addr - start) >> PAGE_SHIFT, one);
 		req = one;
 		ret = svm_ext_hmm_fault_locked(range, start, end, pfns, flags,
-					       req, &faulted);
+					       req);
 	}
 	if (ret)
 		goto out;
@@ -319,12 +310,11 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 	 * The rest of the window goes along only when all of it is present
 	 * (it was migrated here, or the CPU populated it): a window that is
 	 * filling up page by page would otherwise be handed over again at
-	 * every fault, and counted as remote maps each time.
+	 * every fault.
 	 */
 	for (i = 0, whole = true; i < npages && whole; i++)
 		whole = pfns[i] & HMM_PFN_VALID;
 	for (i = 0; i < npages; i++) {
-		bool newly;
 		u32 idx;
 
 		if (!(pfns[i] & HMM_PFN_VALID) || (!whole && !test_bit(i, req)))
@@ -346,21 +336,14 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 			ret = -EACCES;
 			goto out;
 		}
-		/*
-		 * Remote maps count what the device newly maps in place: a
-		 * fault that completed the window hands the rest over again.
-		 */
-		newly = !faulted || test_bit(i, req);
 		if (!svm_ext_page_is_device(pages[i], &idx)) {
 			kind[i] = SVM_EXT_MAP_SYSTEM;
-			remote += newly;
 			if (writable[i])
 				svm_ext_dirty_for_device(pages[i], &dirtied);
 		} else if (idx == b->dev->index) {
 			kind[i] = SVM_EXT_MAP_LOCAL;
 		} else if (b->dev->peer_mask & BIT_ULL(idx)) {
 			kind[i] = SVM_EXT_MAP_PEER;
-			remote += newly;
 		} else {
 			/* no path to that device: the caller moves it home */
 			mutex_unlock(&smm->notifier_lock);
@@ -369,8 +352,9 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 		}
 	}
 	huge = svm_ext_window_huge(start, npages, pfns, pages, writable, kind);
-	b->dev->ops->map(b, start, pages, writable, kind, npages,
-			 huge ? SVM_EXT_CHUNK_ORDER : 0);
+	/* remote maps: what the device newly maps in place */
+	remote = b->dev->ops->map(b, start, pages, writable, kind, npages,
+				  huge ? SVM_EXT_CHUNK_ORDER : 0);
 	mutex_unlock(&smm->notifier_lock);
 
 	if (huge) {

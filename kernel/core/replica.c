@@ -232,7 +232,7 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 	struct svm_ext_binding *bb;
 	u32 me = b->dev->index;
 	unsigned long *pfns;
-	u64 remote = 0;
+	u64 remote;
 	bool *writable;
 	long copied;
 	int ret;
@@ -251,7 +251,7 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 		goto out;
 	}
 	ret = svm_ext_hmm_fault_locked(range, start, end, pfns,
-				       HMM_PFN_REQ_FAULT, req, NULL);
+				       HMM_PFN_REQ_FAULT, req);
 	if (ret)
 		goto out;
 
@@ -274,7 +274,6 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 		map[i] = hmm_pfn_to_page(pfns[i]);
 		if (!svm_ext_page_is_device(map[i], &idx)) {
 			kind[i] = SVM_EXT_MAP_SYSTEM;
-			remote++;
 		} else if (idx == me) {
 			kind[i] = SVM_EXT_MAP_LOCAL;
 		} else {
@@ -284,7 +283,7 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 			kind[i] = SVM_EXT_MAP_LOCAL;
 		}
 	}
-	b->dev->ops->map(b, start, map, writable, kind, npages, 0);
+	remote = b->dev->ops->map(b, start, map, writable, kind, npages, 0);
 	mutex_unlock(&smm->notifier_lock);
 
 	atomic64_add(copied, &core->cnt.pages_replicated);

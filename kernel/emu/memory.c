@@ -251,13 +251,32 @@ void svm_emu_pt_trim(struct svm_emu_file *ef)
 	xas_unlock(&xas);
 }
 
-static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
-			struct page **pages, const bool *writable,
-			const enum svm_ext_map_kind *kind, unsigned long npages,
-			unsigned int order)
+/*
+ * The page @entry, stored at index @at (a huge entry: anywhere in its
+ * block), maps at index @idx; 0 for an empty or reserved slot.
+ */
+static unsigned long svm_emu_pte_pfn_at(void *entry, unsigned long at,
+					unsigned long idx)
+{
+	unsigned long v;
+
+	if (!xa_is_value(entry))
+		return 0;
+	v = xa_to_value(entry);
+	if (v & SVM_EMU_PTE_HUGE)
+		idx &= (1UL << SVM_EXT_CHUNK_ORDER) - 1;
+	else
+		idx -= at;
+	return (v >> SVM_EMU_PTE_PFN_SHIFT) + idx;
+}
+
+static unsigned long svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
+				 struct page **pages, const bool *writable,
+				 const enum svm_ext_map_kind *kind,
+				 unsigned long npages, unsigned int order)
 {
 	struct svm_emu_file *ef = b->drvdata;
-	unsigned long i, idx = addr >> PAGE_SHIFT;
+	unsigned long i, idx = addr >> PAGE_SHIFT, fresh = 0;
 	XA_STATE(xas, &ef->pt, idx);
 	void *old;
 
@@ -265,36 +284,52 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 	xas_lock(&xas);
 	if (order) {
 		/* one entry for the block, like a PMD in a GPU page table */
-		unsigned long v = page_to_pfn(pages[0]) << SVM_EMU_PTE_PFN_SHIFT |
+		unsigned long pfn0 = page_to_pfn(pages[0]);
+		unsigned long v = pfn0 << SVM_EMU_PTE_PFN_SHIFT |
 				  (unsigned long)kind[0] << SVM_EMU_PTE_KIND_SHIFT |
 				  SVM_EMU_PTE_HUGE |
 				  (writable[0] ? SVM_EMU_PTE_WRITE : 0);
-		unsigned long had = 0;
+		unsigned long had = 0, same = 0, n;
 
-		xas_for_each(&xas, old, idx + (1UL << order) - 1)
-			had += svm_emu_pte_pages(old);
+		xas_for_each(&xas, old, idx + (1UL << order) - 1) {
+			n = svm_emu_pte_pages(old);
+			had += n;
+			/* a huge entry is seen once, at its first index */
+			if (svm_emu_pte_pfn_at(old, xas.xa_index, xas.xa_index) ==
+			    pfn0 + xas.xa_index - idx)
+				same += n;
+		}
 		xas_set_order(&xas, idx, order);
 		do {
 			xas_store(&xas, xa_mk_value(v));
 		} while (xas_nomem(&xas, SVM_EMU_PT_GFP));
 		/* a store that found no memory changed nothing */
-		if (!xas_error(&xas))
+		if (!xas_error(&xas)) {
 			ef->pt_pages += (1UL << order) - had;
+			if (kind[0] != SVM_EXT_MAP_LOCAL)
+				fresh = (1UL << order) - same;
+		}
 		xas_unlock(&xas);
-		return;
+		return fresh;
 	}
 	for (i = 0; i < npages; i++, idx++) {
-		unsigned long v;
+		unsigned long v, pfn;
+		bool same;
 
 		if (!pages[i])
 			continue;
-		v = page_to_pfn(pages[i]) << SVM_EMU_PTE_PFN_SHIFT |
+		pfn = page_to_pfn(pages[i]);
+		v = pfn << SVM_EMU_PTE_PFN_SHIFT |
 		    (unsigned long)kind[i] << SVM_EMU_PTE_KIND_SHIFT |
 		    (writable[i] ? SVM_EMU_PTE_WRITE : 0);
 		xas_set(&xas, idx);
 		old = xas_load(&xas);
+		same = svm_emu_pte_pfn_at(old, idx, idx) == pfn;
 		if (xa_is_value(old) && (xa_to_value(old) & SVM_EMU_PTE_HUGE)) {
-			/* a store would land on all 512 indices: split first */
+			/*
+			 * A store would land on all 512 indices: split first.
+			 * The other 511 pages are unmapped and fault back in.
+			 */
 			xas_set(&xas, idx);
 			xas_store(&xas, NULL);
 			ef->pt_pages -= svm_emu_pte_pages(old);
@@ -304,10 +339,14 @@ static void svm_emu_map(struct svm_ext_binding *b, unsigned long addr,
 		do {
 			xas_store(&xas, xa_mk_value(v));
 		} while (xas_nomem(&xas, SVM_EMU_PT_GFP));
-		if (!xas_error(&xas))
-			ef->pt_pages += 1 - svm_emu_pte_pages(old);
+		if (xas_error(&xas))
+			continue;
+		ef->pt_pages += 1 - svm_emu_pte_pages(old);
+		if (kind[i] != SVM_EXT_MAP_LOCAL && !same)
+			fresh++;
 	}
 	xas_unlock(&xas);
+	return fresh;
 }
 
 /*

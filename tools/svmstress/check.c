@@ -173,8 +173,9 @@ static int dev_sum(int fd, uint64_t base, uint64_t w0, uint64_t s,
 {
 	uint64_t addr = base + (w0 + a * s) * 8, len = ((b - a - 1) * s + 1) * 8;
 
+	/* the uapi wants 8 <= stride <= length: one word needs none */
 	return emu_exec1(fd, SVM_EMU_OP_CHECKSUM, (void *)(uintptr_t)addr, len,
-			 s > 1 ? s * 8 : 0, 0, sum, NULL);
+			 s > 1 && b - a > 1 ? s * 8 : 0, 0, sum, NULL);
 }
 
 static uint64_t exp_sum(const uint64_t *exp, uint64_t w0, uint64_t s,

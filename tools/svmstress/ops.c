@@ -170,6 +170,8 @@ static void dev_read(struct thread_ctx *t, struct region *rg)
 	int ret;
 
 	pick_words(t, rg, &w0, &nw);
+	if (s > nw * 8)		/* the uapi wants stride <= length */
+		s = 0;
 	ret = emu_exec1(t->w->fd[dev], SVM_EMU_OP_READ, rg->addr + w0 * 8,
 			nw * 8, s, 0, NULL, NULL);
 	hist_add(rg->s, OP_DEV_READ, t->tid, dev, w0, nw, s, ret);

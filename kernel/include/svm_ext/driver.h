@@ -61,11 +61,16 @@ struct svm_ext_device_ops {
 	 * aligned 2 MiB block of physically contiguous pages of one kind and
 	 * permission (a transparent huge page, or a whole device chunk): the
 	 * driver may map it with one entry.  Otherwise 0.
+	 *
+	 * Return: how many of the pages whose @kind is not
+	 * SVM_EXT_MAP_LOCAL were not mapped at that same page before: the
+	 * pages the device newly maps in place, which the core counts as
+	 * remote maps.  Only the driver knows what its page table held.
 	 */
-	void (*map)(struct svm_ext_binding *b, unsigned long addr,
-		    struct page **pages, const bool *writable,
-		    const enum svm_ext_map_kind *kind, unsigned long npages,
-		    unsigned int order);
+	unsigned long (*map)(struct svm_ext_binding *b, unsigned long addr,
+			     struct page **pages, const bool *writable,
+			     const enum svm_ext_map_kind *kind,
+			     unsigned long npages, unsigned int order);
 	/**
 	 * @invalidate: remove device page-table entries in [@start, @end).
 	 * Called with the notifier lock held, from mmu notifier context:
