@@ -388,6 +388,11 @@ static const struct row rows[] = {
 	{ "sysfs", "write svm_emu.access_counter_bytes", NO_POLICY,
 	  op_write_same, "/sys/module/svm_emu/parameters/access_counter_bytes",
 	  { 0, -EPERM, -EACCES } },
+	{ "sysfs", "write svm_ext.max_ranges", NO_POLICY, op_write_same,
+	  "/sys/module/svm_ext/parameters/max_ranges", { 0, -EPERM, -EACCES } },
+	{ "sysfs", "write svm_emu.pt_max_pages", NO_POLICY, op_write_same,
+	  "/sys/module/svm_emu/parameters/pt_max_pages",
+	  { 0, -EPERM, -EACCES } },
 	/* debugfs */
 	{ "debugfs", "ranges: root's process (1), its own (2)", NO_POLICY,
 	  op_debugfs_ranges, NULL, { 3, 2, -EACCES } },

@@ -17,6 +17,8 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -919,6 +921,75 @@ TEST_F(thp, mremap_folio_misaligned)
 /* ---- a small device: eviction and fragmentation ---------------------------- */
 
 #define SMALL_MB	8
+
+/*
+ * MADV_DONTNEED of 2 MiB device folios while PREFETCH moves them between
+ * the devices and system memory.  A zap can meet the PMD migration entry of
+ * a device folio in flight; Linux 7.3.4 took that entry for a device-private
+ * one and dropped the folio's mapcount and reference a second time, freeing
+ * it under the migration (kernel/patches/0001).  Found by svmfuzz; here the
+ * race is run on purpose: the kernel must report nothing, and every word
+ * must hold what the one writer (the CPU, after each DONTNEED) last wrote.
+ */
+#define ZAP_CHUNKS	4
+
+struct zap_race {
+	uint64_t *buf;
+	int fd[2];
+	atomic_bool stop;
+	atomic_long moves;
+};
+
+static void *zap_race_mover(void *arg)
+{
+	struct zap_race *z = arg;
+	const unsigned int to[3] = { 0, 1, SVM_EXT_LOC_SYSTEM };
+	unsigned int i = 0;
+
+	while (!atomic_load(&z->stop)) {
+		long n = emu_prefetch(z->fd[i % 2], z->buf, ZAP_CHUNKS * CHUNK,
+				      to[i % 3]);
+
+		if (n > 0)
+			atomic_fetch_add(&z->moves, n);
+		i++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(thp, zap_races_folio_migration, 180)
+{
+	size_t len = ZAP_CHUNKS * CHUNK, w, c, round;
+	struct zap_race z = { .buf = buf_map(len, true),
+			      .fd = { self->fd0, self->fd1 } };
+	uint64_t *want = malloc(len);
+	struct snap s0, s1;
+	pthread_t t;
+
+	ASSERT_NE(NULL, z.buf);
+	ASSERT_NE(NULL, want);
+	thp_fill(_metadata, z.buf, want, len, 0x7000);
+	snap(0, &s0);
+	snap(1, &s1);
+	ASSERT_EQ(0, pthread_create(&t, NULL, zap_race_mover, &z));
+	for (round = 0; round < 400; round++) {
+		c = round % ZAP_CHUNKS;
+		ASSERT_EQ(0, madvise((char *)z.buf + c * CHUNK, CHUNK,
+				     MADV_DONTNEED));
+		for (w = c * CHUNK / 8; w < (c + 1) * CHUNK / 8; w++)
+			z.buf[w] = want[w] = round << 32 | w;
+	}
+	atomic_store(&z.stop, true);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	TH_LOG("400 zaps against %ld pages moved; folios to the devices: %lld and %lld",
+	       atomic_load(&z.moves), since(_metadata, &s0, C_FOLIOS_TO),
+	       since(_metadata, &s1, C_FOLIOS_TO));
+	/* the race was run: 2 MiB folios did move while the zaps went on */
+	EXPECT_LT(0, since(_metadata, &s0, C_FOLIOS_TO) +
+		     since(_metadata, &s1, C_FOLIOS_TO));
+	cpu_expect(_metadata, z.buf, want, len);
+	dev_expect(_metadata, self->fd0, z.buf, want, len);
+}
 
 FIXTURE(small)
 {

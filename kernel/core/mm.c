@@ -42,6 +42,8 @@
 #include <linux/cgroup.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/capability.h>
+#include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -56,7 +58,20 @@
  * frees nothing, it only stops further creation (-EDQUOT).
  */
 unsigned int svm_ext_max_ranges = 262144;
-module_param_named(max_ranges, svm_ext_max_ranges, uint, 0644);
+
+/* uid 0 without CAP_SYS_ADMIN passes the file's mode: check the capability */
+static int svm_ext_set_max_ranges(const char *val, const struct kernel_param *kp)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return param_set_uint(val, kp);
+}
+
+static const struct kernel_param_ops svm_ext_max_ranges_ops = {
+	.set = svm_ext_set_max_ranges,
+	.get = param_get_uint,
+};
+module_param_cb(max_ranges, &svm_ext_max_ranges_ops, &svm_ext_max_ranges, 0644);
 MODULE_PARM_DESC(max_ranges,
 		 "Per process: most 2 MiB ranges, and most attribute ranges; more fail with EDQUOT (default 262144)");
 

@@ -43,18 +43,6 @@
  */
 static unsigned int access_counter_bytes = PAGE_SIZE << SVM_EXT_CHUNK_ORDER;
 
-/* Changing it at run time changes every process's devices: an admin's call. */
-static int svm_emu_set_admin_uint(const char *val, const struct kernel_param *kp)
-{
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return param_set_uint(val, kp);
-}
-
-static const struct kernel_param_ops svm_emu_admin_uint_ops = {
-	.set = svm_emu_set_admin_uint,
-	.get = param_get_uint,
-};
 module_param_cb(access_counter_bytes, &svm_emu_admin_uint_ops,
 		&access_counter_bytes, 0644);
 MODULE_PARM_DESC(access_counter_bytes,

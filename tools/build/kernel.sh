@@ -6,9 +6,13 @@
 #
 #   tools/build/kernel.sh [--print-dir] FLAVOR
 #
-# The tree lands in $SVM_EXT_CACHE/kernel/<srcver>-<flavor>-<fraghash>/ and is
-# reused while its stamp verifies.  A tree without a stamp (interrupted build)
-# or whose stamp no longer matches (corrupt cache) is rebuilt from scratch.
+# The tree lands in $SVM_EXT_CACHE/kernel/<srcver>-<flavor>-<fraghash>-k<patchhash>/
+# and is reused while its stamp verifies.  A tree without a stamp
+# (interrupted build) or whose stamp no longer matches (corrupt cache) is
+# rebuilt.  The kernel fixes we carry (kernel/patches/*.patch, each saying
+# why) go on before configuring.  When only those patches changed, a cached
+# tree of the same version, flavor and config is copied, its patches swapped
+# and the copy rebuilt incrementally (minutes, not a first build's half hour).
 # With --print-dir only the cache directory is printed (nothing is built).
 set -euo pipefail
 
@@ -33,7 +37,10 @@ SRCVER=$(dpkg-query -W -f='${Version}' linux-source-$KSERIES 2>/dev/null) ||
 	die "linux-source-$KSERIES is not installed (run: make deps)"
 [ -f "$TARBALL" ] || die "$TARBALL missing although linux-source-$KSERIES is installed; reinstall it"
 FRAGHASH=$(cat $FRAGS | sha256sum | cut -c1-12)
-KDIR="$CACHE/kernel/${SRCVER}-${FLAVOR}-${FRAGHASH}"
+KPATCHES=$(ls "$ROOT"/kernel/patches/*.patch 2>/dev/null || true)
+kpatches_body() { [ -z "$KPATCHES" ] || cat $KPATCHES; }
+KPHASH=$(kpatches_body | sha256sum | cut -c1-12)
+KDIR="$CACHE/kernel/${SRCVER}-${FLAVOR}-${FRAGHASH}-k${KPHASH}"
 
 if [ $PRINT_DIR = 1 ]; then
 	echo "$KDIR"
@@ -120,24 +127,77 @@ done
 
 BUILD="$KDIR.tmp"
 rm -rf "$BUILD" "$KDIR"
-mkdir -p "$BUILD"
-say "unpacking $TARBALL ($SRCVER) into $BUILD"
-tar -C "$BUILD" --strip-components=1 -xf "$TARBALL"
 
-cd "$BUILD"
-say "configuring: virtme-ng minimal config + $(for f in $FRAGS; do basename "$f"; done | tr '\n' ' ')"
-vng --kconfig $(for f in $FRAGS; do printf -- '--config %s ' "$f"; done) >config.log 2>&1 ||
-	{ cat config.log >&2; die "vng --kconfig failed"; }
-# Check every fragment option really made it into .config: a silently
-# dropped dependency would otherwise surface only as a mysterious test skip.
-bad=0
-for f in $FRAGS; do
-	while IFS= read -r line; do
-		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-		grep -qxF "$line" .config || { say "option not applied: $line"; bad=1; }
-	done <"$f"
-done
-[ $bad = 0 ] || die "kernel config fragment not fully applied (see above)"
+# A verified tree of this version, flavor and config that differs only in
+# kernel/patches: the newest one seeds an incremental build.  Trees from
+# before kernel/patches existed (no -k suffix) carry none.
+seed_tree() {
+	local d
+	for d in $(ls -dt "$CACHE/kernel/${SRCVER}-${FLAVOR}-${FRAGHASH}" \
+			"$CACHE/kernel/${SRCVER}-${FLAVOR}-${FRAGHASH}"-k* 2>/dev/null); do
+		case "$d" in *.tmp | *.lock) continue ;; esac
+		[ -d "$d" ] && [ -f "$d/.svm_ext-stamp" ] || continue
+		[ "$(stamp_body "$d")" = "$(cat "$d/.svm_ext-stamp")" ] || continue
+		echo "$d"
+		return 0
+	done
+	return 1
+}
+
+# Swap the tree's kernel patches for ours: the old ones come off in reverse
+# order (they are recorded in the tree as applied), then ours go on.
+apply_kpatches() {
+	local tree=$1 log=$1/kpatches.log p
+	: >"$log"
+	if [ -s "$tree/.svm_ext-kpatches" ]; then
+		patch -d "$tree" -p1 -R --batch <"$tree/.svm_ext-kpatches" >>"$log" 2>&1 ||
+			die "the seed tree's kernel patches do not come off (log: $log)"
+	fi
+	for p in $KPATCHES; do
+		patch -d "$tree" -p1 --forward --batch <"$p" >>"$log" 2>&1 ||
+			die "$(basename "$p") does not apply to $SRCVER (log: $log)"
+	done
+	# recorded reversed, so that taking them off later is one patch -R
+	: >"$tree/.svm_ext-kpatches"
+	for p in $(printf '%s\n' $KPATCHES | tac); do
+		cat "$p" >>"$tree/.svm_ext-kpatches"
+	done
+}
+
+configure_tree() {
+	say "configuring: virtme-ng minimal config + $(for f in $FRAGS; do basename "$f"; done | tr '\n' ' ')"
+	vng --kconfig $(for f in $FRAGS; do printf -- '--config %s ' "$f"; done) >config.log 2>&1 ||
+		{ cat config.log >&2; die "vng --kconfig failed"; }
+	# Check every fragment option really made it into .config: a silently
+	# dropped dependency would otherwise surface only as a mysterious test skip.
+	bad=0
+	for f in $FRAGS; do
+		while IFS= read -r line; do
+			case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+			grep -qxF "$line" .config || { say "option not applied: $line"; bad=1; }
+		done <"$f"
+	done
+	[ $bad = 0 ] || die "kernel config fragment not fully applied (see above)"
+}
+
+SEED=""
+if [ "${SVM_EXT_NO_SEED:-0}" != 1 ]; then
+	SEED=$(seed_tree || true)
+fi
+if [ -n "$SEED" ]; then
+	say "seeding from $SEED (same config, other kernel patches): incremental build"
+	cp -a --reflink=auto "$SEED" "$BUILD" || die "cannot copy $SEED"
+	rm -f "$BUILD/.svm_ext-stamp" "$BUILD/build.rc"
+	cd "$BUILD"
+	apply_kpatches "$BUILD"
+else
+	mkdir -p "$BUILD"
+	say "unpacking $TARBALL ($SRCVER) into $BUILD"
+	tar -C "$BUILD" --strip-components=1 -xf "$TARBALL"
+	cd "$BUILD"
+	apply_kpatches "$BUILD"
+	configure_tree
+fi
 
 say "building bzImage and modules with -j$JOBS; a first build takes about 20-25 minutes on 2 cores"
 LOG="$BUILD/build.log"
@@ -157,7 +217,8 @@ fi
 say "installing uapi headers"
 make headers_install INSTALL_HDR_PATH="$BUILD/usr" >>"$LOG" 2>&1 || die "headers_install failed"
 
-build_tools "$BUILD"
+[ -n "$SEED" ] && [ "$(tools_stamp_body "$BUILD")" = "$(cat "$BUILD/.svm_ext-tools-stamp" 2>/dev/null)" ] ||
+	build_tools "$BUILD"
 # keep the tree lean: object files of the kernel proper are not needed for
 # external modules, but Module.symvers, scripts and headers are.
 stamp_body "$BUILD" >"$BUILD/.svm_ext-stamp"

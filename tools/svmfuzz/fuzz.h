@@ -55,6 +55,7 @@ struct fz_errs {
 
 void fz_errs_add(struct fz_errs *s, int e);
 bool fz_errs_has(const struct fz_errs *s, int e);
+bool fz_errs_any(const struct fz_errs *s);
 void fz_errs_or(struct fz_errs *s, const struct fz_errs *o);
 void fz_errs_str(const struct fz_errs *s, char *buf, size_t len);
 

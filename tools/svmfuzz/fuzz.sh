@@ -99,7 +99,11 @@ if [ "$TRINITY_CALLS" -gt 0 ]; then
 	chmod 0777 "$tdir"
 	start=$(date +%s)
 	echo "fuzz: trinity -c ioctl on the DRM nodes, $TRINITY_CALLS calls, seed $SEED"
-	(cd "$tdir" && trinity -q -l off -X -C 2 -N "$TRINITY_CALLS" -s "$SEED" -c ioctl \
+	# Bounded: in our VM trinity has been seen to make no progress at all
+	# after "Opened ftrace tracing_on" (200 calls not done in 120 s), and a
+	# stuck fuzzer must not hold make fuzz until the VM's own timeout.
+	(cd "$tdir" && timeout -k 10 "${TRINITY_SECONDS:-900}" \
+		trinity -q -l off -X -C 2 -N "$TRINITY_CALLS" -s "$SEED" -c ioctl \
 		--disable-fds=sockets,pipes,perf,epoll,eventfd,pseudo,timerfd,testfile,memfd \
 		--enable-fds=drm --stats) >"$tdir/trinity.log" 2>&1
 	trinity_rc=$?

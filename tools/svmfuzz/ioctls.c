@@ -53,10 +53,11 @@ static void add(struct fz_errs *s, int e)
 
 /* A span: inside the pool most of the time, else at the edges of the address space. */
 static void gen_span(struct fz_worker *w, const struct span_rules *r,
-		     struct span *sp, struct fz_errs *hard, struct fz_errs *soft)
+		     struct span *sp, struct fz_errs *hard, struct fz_errs *soft,
+		     struct fz_errs *late)
 {
 	struct fz_rng *g = &w->rng;
-	struct fz_errs *mem = fz.cfg.chaos ? soft : hard;
+	struct fz_errs *mem = fz.cfg.chaos ? soft : late;
 	uint64_t pool = (uintptr_t)fz.pool.base;
 	uint64_t pool_end = pool + FZ_NSLOTS * FZ_SLOT_SIZE;
 	uint64_t end;
@@ -121,6 +122,11 @@ static void gen_span(struct fz_worker *w, const struct span_rules *r,
 			    (!fz_kind_readable(k) ||
 			     (r->needs_write && !fz_kind_writable(k))))
 				add(mem, r->no_access);
+			/* the chaos thread may remap the slot under the call */
+			if (fz.cfg.chaos && r->no_access)
+				add(soft, r->no_access);
+			if (fz.cfg.chaos && r->unmapped)
+				add(soft, r->unmapped);
 			a = slot_end;
 		}
 		return;
@@ -143,9 +149,9 @@ static void gen_span(struct fz_worker *w, const struct span_rules *r,
 	} else if (end <= MMAP_MIN) {
 		/* below mmap_min_addr: nothing can be mapped there */
 		if (r->unmapped)
-			add(hard, r->unmapped);
+			add(late, r->unmapped);
 		if (r->no_access)
-			add(hard, r->no_access);
+			add(late, r->no_access);
 	} else {
 		/* user space outside the pool: maybe one of our own mappings */
 		sp->unsafe_write = true;
@@ -290,10 +296,11 @@ static const struct span_rules exec_rules = {
 };
 
 static void gen_access(struct fz_worker *w, struct drm_svm_emu_access *a,
-		       struct fz_errs *hard, struct fz_errs *soft)
+		       struct fz_errs *hard, struct fz_errs *soft,
+		       struct fz_errs *late)
 {
 	struct span_rules r = exec_rules;
-	struct fz_errs mem = { 0 };
+	struct fz_errs mem = { 0 }, late_mem = { 0 };
 	struct span sp;
 	struct fz_rng *g = &w->rng;
 
@@ -302,7 +309,7 @@ static void gen_access(struct fz_worker *w, struct drm_svm_emu_access *a,
 	r.needs_write = a->op == SVM_EMU_OP_WRITE || a->op == SVM_EMU_OP_FILL ||
 			a->op == SVM_EMU_OP_ATOMIC_ADD;
 	/* the span's memory errors: certain only if every byte is touched */
-	gen_span(w, &r, &sp, &mem, soft);
+	gen_span(w, &r, &sp, &mem, soft, &late_mem);
 	if (sp.unsafe_write && r.needs_write)
 		a->op = fz_one_in(g, 2) ? SVM_EMU_OP_READ : SVM_EMU_OP_CHECKSUM;
 	maybe_misalign(w, &r, &sp, hard);
@@ -323,6 +330,7 @@ static void gen_access(struct fz_worker *w, struct drm_svm_emu_access *a,
 	if (a->stride && (a->stride % 8 || a->stride > a->length))
 		add(hard, EINVAL);
 	fz_errs_or(a->stride ? soft : hard, &mem);
+	fz_errs_or(a->stride ? soft : late, &late_mem);
 	a->value = fz_next(g);
 	if (fz_one_in(g, 30)) {
 		a->flags = nonzero_bit(w);
@@ -340,7 +348,7 @@ static enum fz_op fz_exec(struct fz_worker *w)
 {
 	struct drm_svm_emu_access *acc = w->scratch;
 	struct drm_svm_emu_exec e = { 0 };
-	struct fz_errs hard = { 0 }, soft = { 0 }, bg = { 0 };
+	struct fz_errs hard = { 0 }, soft = { 0 }, bg = { 0 }, late = { 0 };
 	struct fz_rng *g = &w->rng;
 	int slot, fd = pick_fd(w, &slot), err, ret;
 	uint32_t n, gen;
@@ -364,7 +372,7 @@ static enum fz_op fz_exec(struct fz_worker *w)
 	}
 	gen = n < 8 ? n : 8;
 	for (uint32_t i = 0; i < gen; i++)
-		gen_access(w, &acc[i], &hard, &soft);
+		gen_access(w, &acc[i], &hard, &soft, &late);
 	/* a long list: tiny reads of the pool's first word after the first 8 */
 	for (uint32_t i = gen; i < n && i < SVM_EMU_EXEC_MAX_ACCESSES; i++) {
 		enum fz_kind k = atomic_load(&fz.pool.kind[0]);
@@ -374,7 +382,7 @@ static enum fz_op fz_exec(struct fz_worker *w)
 			.addr = (uintptr_t)fz.pool.base, .length = 8,
 		};
 		if (!fz_kind_readable(k))
-			add(fz.cfg.chaos ? &soft : &hard, EFAULT);
+			add(fz.cfg.chaos ? &soft : &late, EFAULT);
 		else if (fz.cfg.chaos)
 			add(&soft, EFAULT);
 	}
@@ -406,6 +414,14 @@ static enum fz_op fz_exec(struct fz_worker *w)
 	add(&bg, ENOMEM);
 	add(&bg, EINTR);
 	add(&bg, EDQUOT);	/* the per-process range cap */
+	/*
+	 * Memory rules are found only when the device reaches the page that
+	 * breaks them, so an errno the ioctl may return anyway can come
+	 * first.  Argument rules are checked before any work: none can.
+	 */
+	if (!fz_errs_any(&hard) && fz_errs_any(&late))
+		fz_errs_or(&soft, &bg);
+	fz_errs_or(&hard, &late);
 	ret = do_ioctl(fd, DRM_IOCTL_SVM_EMU_EXEC, &e, &err);
 	fz_check(w, FZ_OP_EXEC, ret, err, &hard, &soft, &bg,
 		 "EXEC dev %d bound %d count %u flags %#x acc0 op %u flags %#x addr %#llx len %#llx stride %#llx",
@@ -428,7 +444,7 @@ static enum fz_op fz_query(struct fz_worker *w)
 	struct span sp;
 
 	/* only the address: the length is npages, judged below */
-	gen_span(w, &rules, &sp, &unused, &unused);
+	gen_span(w, &rules, &sp, &unused, &unused, &unused);
 	q.addr = sp.addr;
 	if (fz_one_in(g, 20)) {
 		q.addr += 8 * (1 + fz_below(g, 511));
@@ -623,7 +639,7 @@ static enum fz_op fz_set_attr(struct fz_worker *w)
 	struct span sp;
 	uint32_t n, gen;
 
-	gen_span(w, &attr_rules, &sp, &hard, &soft);
+	gen_span(w, &attr_rules, &sp, &hard, &soft, &hard);
 	maybe_misalign(w, &attr_rules, &sp, &hard);
 	s.addr = sp.addr;
 	s.length = sp.len;
@@ -683,7 +699,7 @@ static enum fz_op fz_get_attr(struct fz_worker *w)
 
 	/* outputs are garbage on the way in: they must not matter */
 	memset(&q, 0x5a, sizeof(q));
-	gen_span(w, &rules, &sp, &hard, &soft);
+	gen_span(w, &rules, &sp, &hard, &soft, &hard);
 	maybe_misalign(w, &rules, &sp, &hard);
 	q.addr = sp.addr;
 	q.length = sp.len;
@@ -715,7 +731,7 @@ static enum fz_op fz_prefetch(struct fz_worker *w)
 	int slot, fd = pick_fd(w, &slot), err, ret;
 	struct span sp;
 
-	gen_span(w, &attr_rules, &sp, &hard, &soft);
+	gen_span(w, &attr_rules, &sp, &hard, &soft, &hard);
 	maybe_misalign(w, &attr_rules, &sp, &hard);
 	p.addr = sp.addr;
 	p.length = sp.len;

@@ -59,6 +59,14 @@ bool fz_errs_has(const struct fz_errs *s, int e)
 	return e > 0 && e < 192 && (s->w[e / 64] >> (e % 64)) & 1;
 }
 
+bool fz_errs_any(const struct fz_errs *s)
+{
+	for (size_t i = 0; i < sizeof(s->w) / sizeof(s->w[0]); i++)
+		if (s->w[i])
+			return true;
+	return false;
+}
+
 void fz_errs_or(struct fz_errs *s, const struct fz_errs *o)
 {
 	for (int i = 0; i < 3; i++)
