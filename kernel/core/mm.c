@@ -39,10 +39,10 @@
  * Lock order: svm_ext_mm_list_lock -> smm->lock -> mmap_lock ->
  * attr_lock -> notifier_lock -> unmap_lock.
  */
+#include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/capability.h>
 #include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>

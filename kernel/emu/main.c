@@ -26,7 +26,6 @@
 #include <drm/drm_ioctl.h>
 #include "emu.h"
 
-static unsigned int ndevices = 2;
 /*
  * A parameter that changes every process's devices at run time: writing it
  * is an admin's call, checked here and not only by the file's mode (uid 0
@@ -44,6 +43,7 @@ const struct kernel_param_ops svm_emu_admin_uint_ops = {
 	.get = param_get_uint,
 };
 
+static unsigned int ndevices = 2;
 module_param(ndevices, uint, 0444);
 MODULE_PARM_DESC(ndevices, "number of emulated GPUs (1-8, default 2)");
 
