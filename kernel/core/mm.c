@@ -59,19 +59,30 @@
  */
 unsigned int svm_ext_max_ranges = 262144;
 
-/* uid 0 without CAP_SYS_ADMIN passes the file's mode: check the capability */
-static int svm_ext_set_max_ranges(const char *val, const struct kernel_param *kp)
+/*
+ * Writing a parameter that changes every process's behaviour at run time is
+ * an admin's call, checked here and not only by the file's mode: uid 0
+ * without CAP_SYS_ADMIN (in a container, say) passes the mode.
+ */
+static int svm_ext_set_admin_uint(const char *val, const struct kernel_param *kp)
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	return param_set_uint(val, kp);
 }
 
-static const struct kernel_param_ops svm_ext_max_ranges_ops = {
-	.set = svm_ext_set_max_ranges,
+/**
+ * svm_ext_admin_uint_ops - uint module parameter only CAP_SYS_ADMIN may set
+ *
+ * For module_param_cb() with a 0644 mode; reads are param_get_uint().
+ */
+const struct kernel_param_ops svm_ext_admin_uint_ops = {
+	.set = svm_ext_set_admin_uint,
 	.get = param_get_uint,
 };
-module_param_cb(max_ranges, &svm_ext_max_ranges_ops, &svm_ext_max_ranges, 0644);
+EXPORT_SYMBOL_GPL(svm_ext_admin_uint_ops);
+
+module_param_cb(max_ranges, &svm_ext_admin_uint_ops, &svm_ext_max_ranges, 0644);
 MODULE_PARM_DESC(max_ranges,
 		 "Per process: most 2 MiB ranges, and most attribute ranges; more fail with EDQUOT (default 262144)");
 

@@ -5,7 +5,6 @@
 #ifndef _SVM_EMU_H
 #define _SVM_EMU_H
 
-#include <linux/moduleparam.h>
 #include <linux/platform_device.h>
 #include <linux/rwsem.h>
 #include <linux/xarray.h>
@@ -131,7 +130,5 @@ u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
 u64 svm_emu_link_bw(struct svm_ext_device *sdev, u32 to);
 extern const struct attribute_group svm_emu_cost_group;
 
-/* uint module parameters only CAP_SYS_ADMIN may change (main.c) */
-extern const struct kernel_param_ops svm_emu_admin_uint_ops;
 
 #endif /* _SVM_EMU_H */

@@ -9,7 +9,6 @@
  * an invalidation (which takes the same lock) cannot free a page under the
  * device: the lock is the emulated TLB shootdown.
  */
-#include <linux/capability.h>
 #include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -43,7 +42,7 @@
  */
 static unsigned int access_counter_bytes = PAGE_SIZE << SVM_EXT_CHUNK_ORDER;
 
-module_param_cb(access_counter_bytes, &svm_emu_admin_uint_ops,
+module_param_cb(access_counter_bytes, &svm_ext_admin_uint_ops,
 		&access_counter_bytes, 0644);
 MODULE_PARM_DESC(access_counter_bytes,
 		 "bytes a device accesses in place in one 2 MiB chunk before it notifies the core (0: never; default 2097152)");

@@ -14,7 +14,6 @@
  * multiple of 2, default 64) and peers ("all", "none" or pairs "0-1,2-3"
  * that can map each other's memory directly).
  */
-#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/platform_device.h>
@@ -25,23 +24,6 @@
 #include <drm/drm_file.h>
 #include <drm/drm_ioctl.h>
 #include "emu.h"
-
-/*
- * A parameter that changes every process's devices at run time: writing it
- * is an admin's call, checked here and not only by the file's mode (uid 0
- * without CAP_SYS_ADMIN, in a container say, passes the mode).
- */
-static int svm_emu_set_admin_uint(const char *val, const struct kernel_param *kp)
-{
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return param_set_uint(val, kp);
-}
-
-const struct kernel_param_ops svm_emu_admin_uint_ops = {
-	.set = svm_emu_set_admin_uint,
-	.get = param_get_uint,
-};
 
 static unsigned int ndevices = 2;
 module_param(ndevices, uint, 0444);

@@ -171,7 +171,7 @@ static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
  * again, which costs time, never data.
  */
 static unsigned int pt_max_pages = 1U << 21;
-module_param_cb(pt_max_pages, &svm_emu_admin_uint_ops, &pt_max_pages, 0644);
+module_param_cb(pt_max_pages, &svm_ext_admin_uint_ops, &pt_max_pages, 0644);
 MODULE_PARM_DESC(pt_max_pages,
 		 "pages one render-node file's device page table maps before the device drops it and faults back in (default 2097152: 8 GiB)");
 

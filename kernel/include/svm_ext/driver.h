@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/kobject.h>
+#include <linux/moduleparam.h>
 #include <linux/mm_types.h>
 
 /* The core manages memory in 2 MiB chunks: a PMD's worth of pages. */
@@ -175,6 +176,9 @@ struct svm_ext_fault_stats {
 	u64 folios_to_dev;
 	u64 folios_from_dev;
 };
+
+/* uint module parameters only CAP_SYS_ADMIN may set (mm.c) */
+extern const struct kernel_param_ops svm_ext_admin_uint_ops;
 
 int svm_ext_device_register(struct svm_ext_device *dev, struct device *parent,
 			    u64 mem_bytes);
