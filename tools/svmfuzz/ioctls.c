@@ -867,7 +867,7 @@ void fz_check(struct fz_worker *w, enum fz_op op, int ret, int err,
 	      const struct fz_errs *bg, const char *fmt, ...)
 {
 	struct fz_errs want = *hard;
-	bool hard_set = hard->w[0] || hard->w[1] || hard->w[2];
+	bool hard_set = fz_errs_any(hard);
 	char what[512], wants[256];
 	va_list ap;
 
