@@ -407,4 +407,113 @@ TEST_F_TIMEOUT(ex, sigkill_ends_a_long_exec_within_100ms, 120)
 	EXPECT_LT(worst, 100 * 1000000ULL);
 }
 
+/* ---- the device page table is the caller's memory ------------------------ */
+
+#define CG_TEST		CG_ROOT "/svm_ext_safety_exec"
+#define PT_LEN		(1UL << 30)
+#define CHUNK_LEN	(2UL << 20)
+
+static long long read_num(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/*
+ * In a cgroup of its own, the child maps 1 GiB of never-written memory in
+ * place on the device (preferred location: system; 4 KiB zero pages, as
+ * MADV_NOHUGEPAGE keeps the huge zero page out), first one word per
+ * 2 MiB chunk - every range, every CPU page-table page and one device
+ * page-table node per chunk - then every page: 262,144 more device
+ * page-table entries, 7 more nodes of 64 entries per chunk, about 2 MiB
+ * that only the device page table accounts for.  Returns the growth of
+ * memory.current between the two, or a negative step number.
+ */
+static long long pt_growth(void)
+{
+	long long m1, m2;
+	uint8_t *p;
+	int fd;
+
+	if (write_str(CG_TEST "/cgroup.procs", "0"))
+		return -2;
+	fd = emu_open(0);
+	if (fd < 0 || emu_bind(fd))
+		return -3;
+	p = map_chunk_aligned(PT_LEN, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_NORESERVE);
+	/* no huge zero page: the device would map it with one entry */
+	if (p == MAP_FAILED || madvise(p, PT_LEN, MADV_NOHUGEPAGE))
+		return -4;
+	if (emu_set_attr(fd, p, PT_LEN, SVM_EXT_ATTR_PREFERRED_LOC,
+			 SVM_EXT_LOC_SYSTEM))
+		return -5;
+	if (emu_exec1(fd, SVM_EMU_OP_READ, p, PT_LEN, CHUNK_LEN, 0, NULL, NULL))
+		return -6;
+	m1 = read_num(CG_TEST "/memory.current");
+	if (emu_exec1(fd, SVM_EMU_OP_READ, p, PT_LEN, 0, 0, NULL, NULL))
+		return -7;
+	m2 = read_num(CG_TEST "/memory.current");
+	if (emu_count_at(fd, p, PT_LEN / PAGE, SVM_EXT_RES_SYSTEM) !=
+	    (long)(PT_LEN / PAGE))
+		return -8;
+	return m1 < 0 || m2 < 0 ? -9 : m2 - m1;
+}
+
+TEST_F_TIMEOUT(ex, device_page_table_is_charged_to_the_callers_memcg, 180)
+{
+	long long delta = -1;
+	int pfd[2], status;
+	pid_t pid;
+
+	if (access(CG_ROOT "/cgroup.procs", F_OK) &&
+	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup v2 (%s)", strerror(errno));
+	if (write_str(CG_ROOT "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no memory controller");
+	if (mkdir(CG_TEST, 0755) && errno != EEXIST)
+		SKIP(return, "mkdir %s: %s", CG_TEST, strerror(errno));
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		close(pfd[0]);
+		delta = pt_growth();
+		_exit(write(pfd[1], &delta, sizeof(delta)) == sizeof(delta) ?
+		      0 : 1);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &delta, sizeof(delta)) != sizeof(delta))
+		delta = -1;
+	close(pfd[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	rmdir(CG_TEST);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_GE(delta, 0) TH_LOG("step %lld of the child failed", -delta);
+	TH_LOG("memory.current grew by %lld kB for 262,144 device page-table entries",
+	       delta >> 10);
+	/* 3,584 nodes of 576 bytes: 2 MiB; the charge batch is 256 KiB of noise */
+	EXPECT_GE(delta, 1024 << 10);
+}
+
 TEST_HARNESS_MAIN

@@ -608,6 +608,45 @@ TEST_F(thp, small_window_of_other_device_splits_folio)
 }
 
 /*
+ * A device that maps part of a compound device folio through a window that
+ * does not start at the folio's first page (another file of the same GPU,
+ * 16-page windows) must map each page of the window to its own page of the
+ * folio.  hmm_range_fault() in Linux 7.3.4 reported a device-private PMD's
+ * first pfn for the window's first page whatever the window's offset, so
+ * the device read page 0's data at page 16 (kernel/patches/0002).  The
+ * data stays where it is: nothing moves.
+ */
+TEST_F(thp, window_inside_folio_maps_its_own_pages)
+{
+	uint64_t *buf = buf_map(CHUNK, true), *want = malloc(CHUNK);
+	struct drm_svm_emu_counters c;
+	int fd2 = emu_open(0);
+	uint64_t sum;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, want);
+	ASSERT_GE(fd2, 0);
+	ASSERT_EQ(0, emu_bind(fd2));
+	thp_fill(_metadata, buf, want, CHUNK, 0x7800);
+	ASSERT_EQ(0, emu_exec1(self->fd0, SVM_EMU_OP_READ, buf, CHUNK, 0, 0,
+			       NULL, &c));
+	ASSERT_EQ(1, c.folios_to_dev);
+	ASSERT_EQ(0, emu_set_attr(fd2, buf, CHUNK, SVM_EXT_ATTR_GRANULARITY, 4));
+
+	/* page 300's window is pages 288-303 */
+	ASSERT_EQ(0, emu_exec1(fd2, SVM_EMU_OP_CHECKSUM, buf + 300 * PAGE_WORDS,
+			       PAGE, 0, 0, &sum, &c));
+	EXPECT_EQ(cpu_checksum(want + 300 * PAGE_WORDS, PAGE, 0), sum)
+		TH_LOG("the device read another page of the folio at page 300");
+	EXPECT_EQ(0, c.pages_to_dev);
+	dev_expect(_metadata, fd2, buf, want, CHUNK);
+	EXPECT_EQ(CHUNK_PAGES, huge_at(self->fd0, buf, CHUNK_PAGES, 0));
+	dev_expect(_metadata, self->fd0, buf, want, CHUNK);
+	cpu_expect(_metadata, buf, want, CHUNK);
+	close(fd2);
+}
+
+/*
  * The one_page test policy splits a compound folio the same way; after it
  * is gone, a CPU fault brings the chunk's pages home from both devices.
  */

@@ -129,7 +129,8 @@ static struct mmu_notifier *svm_ext_mm_alloc(struct mm_struct *mm)
 	INIT_LIST_HEAD(&smm->all);
 	INIT_LIST_HEAD(&smm->reap_list);
 	INIT_WORK(&smm->reap_work, svm_ext_reap_workfn);
-	xa_init(&smm->ranges);
+	/* its nodes are the user's too (xa_init_flags(): see svm_emu_open()) */
+	xa_init_flags(&smm->ranges, XA_FLAGS_ACCOUNT);
 	smm->tgid = current->tgid;
 	svm_ext_mm_note_cgroup(smm, mm);
 	svm_ext_attrs_init(smm);

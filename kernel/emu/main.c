@@ -238,8 +238,13 @@ static int svm_emu_open(struct drm_device *drm, struct drm_file *file)
 		return -ENOMEM;
 	ef->edev = to_emu(drm);
 	init_rwsem(&ef->sem);
-	xa_init(&ef->pt);
-	xa_init(&ef->acnt);
+	/*
+	 * XA_FLAGS_ACCOUNT, not only __GFP_ACCOUNT at the call sites: a store
+	 * first allocates its nodes itself, GFP_NOWAIT, and charges them only
+	 * if the xarray says so; the caller's gfp is for the retry.
+	 */
+	xa_init_flags(&ef->pt, XA_FLAGS_ACCOUNT);
+	xa_init_flags(&ef->acnt, XA_FLAGS_ACCOUNT);
 	file->driver_priv = ef;
 	return 0;
 }
