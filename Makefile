@@ -151,6 +151,9 @@ svmfuzz:
 # result stands beside ours; its failures are upstream's and are reported,
 # not counted.  Our summary line is the last line of the run.
 PEER ?= $(if $(T),0,1)
+# The whole suite takes about 10 min in the VM on base, about ten times that
+# on debug (lockdep, KASAN, kmemleak): the VM's limit follows.
+CHECK_VM_TIMEOUT := $(if $(filter debug,$(FLAVOR)),14400,1800)
 _check:
 	@if [ "$(PEER)" = 1 ]; then \
 		setsid tools/build/peer.sh --kdir $(KDIR) --json $(OUT)/peer.json \
@@ -158,7 +161,7 @@ _check:
 			echo "peer: the kernel HMM suite could not run (see $(OUT)/peer.log)"; \
 		tail -n 1 $(OUT)/peer.log; \
 	fi
-	@{ setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
+	@{ setsid $(VM) --kdir $(KDIR) --timeout $(CHECK_VM_TIMEOUT) $(VM_ARGS) -- \
 		$(ROOT)/selftests/run.sh --bindir $(OUT)/selftests $(foreach t,$(T),-t $(t)) \
 		</dev/null; echo $$? >$(OUT)/check.rc; } | tee $(OUT)/check.log
 	@selftests/finish.sh $(OUT)/check.log "$$(cat $(OUT)/check.rc)"

@@ -28,7 +28,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 #ifndef SVM_BPFTOOL

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 static void oversubscribe(struct __test_metadata *_metadata, unsigned int x)

@@ -13,14 +13,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 #define CHUNK		(2 * MIB)
@@ -703,6 +705,141 @@ TEST_F_TIMEOUT(ev, tenant_quota_by_cgroup_counts_every_process_in_it, 180)
 	}
 	EXPECT_EQ(0, rmdir(cga));
 	EXPECT_EQ(0, rmdir(cgb));
+}
+
+/*
+ * A policy's victim is claimed only if it still holds what the policy was
+ * shown.  The evict_stale policy names another process's chunk, then
+ * spins STALE_SPIN_MS; meanwhile that process unmaps the chunk's memory,
+ * maps new memory at the same address and has the device touch it, which
+ * takes the freed chunk again: same device chunk, same process, same
+ * address, other data.  The core must see that it changed hands and evict
+ * the least recently used chunk instead; the new data stays on the device.
+ */
+#define STALE_SPIN_MS	2000
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+struct stale_fault {
+	int fd;
+	struct cbuf *b;
+	size_t chunk;
+	struct drm_svm_emu_counters c;
+	int ret;
+};
+
+static void *stale_fault_fn(void *arg)
+{
+	struct stale_fault *f = arg;
+
+	f->ret = touch_page(f->fd, f->b, f->chunk, 0, &f->c);
+	return NULL;
+}
+
+/* the chunk's owner; its replies are three numbers */
+static void stale_child(int cmd, int rep)
+{
+	struct drm_svm_emu_counters c;
+	long long r[3] = { 0 };
+	int fd = emu_open(0);
+	struct cbuf b;
+	char op;
+
+	if (fd < 0 || emu_bind(fd) || cbuf_init(&b, 1) ||
+	    touch_chunks(fd, &b, 0, 1, &c))
+		_exit(2);
+	r[0] = (long long)(uintptr_t)b.p;
+	r[1] = on_dev(fd, &b, 0);
+	if (write(rep, r, sizeof(r)) != sizeof(r) || read(cmd, &op, 1) != 1)
+		_exit(3);
+	/* new memory at the same address, on the device again */
+	if (mmap(b.p, CHUNK, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != b.p)
+		_exit(4);
+	fill_pattern(b.p, CHUNK, SEED);
+	memset(b.adds, 0, CHUNK_PAGES * sizeof(*b.adds));
+	r[0] = touch_chunks(fd, &b, 0, 1, &c);
+	r[1] = mono_ns();
+	r[2] = c.evictions;
+	if (write(rep, r, sizeof(r)) != sizeof(r) || read(cmd, &op, 1) != 1)
+		_exit(3);
+	r[0] = on_dev(fd, &b, 0);
+	r[1] = cbuf_check(&b);
+	r[2] = 0;
+	_exit(write(rep, r, sizeof(r)) == sizeof(r) ? 0 : 3);
+}
+
+TEST_F_TIMEOUT(ev, evict_skips_a_chunk_that_changed_hands, 120)
+{
+	size_t n = self->nchunks, i;
+	struct stale_fault f = { .fd = self->fd, .chunk = n - 1 };
+	int cmd[2], rep[2], st;
+	long long r[3];
+	struct cbuf b;
+	pthread_t th;
+	uint64_t t0;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(cmd));
+	ASSERT_EQ(0, pipe(rep));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		close(cmd[1]);
+		close(rep[0]);
+		stale_child(cmd[0], rep[1]);
+	}
+	close(cmd[0]);
+	close(rep[1]);
+	ASSERT_EQ(sizeof(r), read(rep[0], r, sizeof(r)));
+	ASSERT_EQ(CHUNK_PAGES, r[1]);
+
+	/* the rest of the device: one page in each of n - 1 chunks of ours */
+	ASSERT_EQ(0, cbuf_init(&b, n));
+	ASSERT_EQ(0, emu_set_attr(self->fd, b.p, n * CHUNK,
+				  SVM_EXT_ATTR_GRANULARITY, 0));
+	for (i = 0; i < n - 1; i++)
+		ASSERT_EQ(0, touch_page(self->fd, &b, i, 0, NULL));
+	ASSERT_EQ((n - 1) * PAGE + CHUNK, dev_mem_used(0));
+
+	ASSERT_EQ(0, run("%s load %s --set tgid=%d --set addr=%lld --set spin_ms=%d >/dev/null",
+			 svmctl_path(), test_bpf_obj("evict_stale"), pid, r[0],
+			 STALE_SPIN_MS));
+	f.b = &b;
+	t0 = mono_ns();
+	ASSERT_EQ(0, pthread_create(&th, NULL, stale_fault_fn, &f));
+	usleep(300 * 1000);	/* the policy is spinning by now */
+	ASSERT_EQ(1, write(cmd[1], "g", 1));
+	ASSERT_EQ(sizeof(r), read(rep[0], r, sizeof(r)));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, r[0]);
+	EXPECT_EQ(0, r[2]) TH_LOG("the owner's new touch evicted: the freed chunk was not free");
+	/* the scenario happened: the chunk changed hands before the policy returned */
+	ASSERT_LT(r[1], (long long)(t0 + STALE_SPIN_MS * 1000000ULL));
+
+	ASSERT_EQ(0, f.ret);
+	EXPECT_EQ(1, f.c.evictions);
+	EXPECT_EQ(0, run("grep -qx evict_stale " SVM_SYSFS "/policy"))
+		TH_LOG("the policy did not stay attached");
+	/* the least recently used chunk went: our chunk 0, not the owner's */
+	EXPECT_EQ(0, on_dev(self->fd, &b, 0));
+	EXPECT_EQ(1, on_dev(self->fd, &b, n - 1));
+	ASSERT_EQ(1, write(cmd[1], "c", 1));
+	ASSERT_EQ(sizeof(r), read(rep[0], r, sizeof(r)));
+	EXPECT_EQ(CHUNK_PAGES, r[0]) TH_LOG("the policy's stale choice evicted the owner's new data");
+	EXPECT_EQ(-1, r[1]);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+	EXPECT_EQ(-1, cbuf_check(&b));
+	close(cmd[1]);
+	close(rep[0]);
+	cbuf_fini(&b);
 }
 
 TEST_HARNESS_MAIN

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 #define CHUNK (2 * MIB)

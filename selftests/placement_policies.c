@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 #define CHUNK	(2 * MIB)

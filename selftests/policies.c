@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 #define PAGE		4096UL

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 #define CHUNK	(2 * MIB)

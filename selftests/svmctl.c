@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 #define CH (2 * MIB)			/* one range */

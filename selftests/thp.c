@@ -26,7 +26,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "kselftest_harness.h"
+#include "svm_harness.h"
 #include "svm_user.h"
 
 #define CHUNK		(2 * MIB)
