@@ -222,15 +222,19 @@ _bench-overhead:
 
 # Data-integrity stress (tools/svmstress): processes x threads x every
 # emulated GPU, 3x oversubscribed, checked word by word against a shadow;
-# 600 s unless STRESS_ARGS say otherwise (svmstress --help).
+# 600 s unless STRESS_ARGS say otherwise (svmstress --help).  On the debug
+# kernel STRESS_INJECT=PCT fails PCT% of our error-injectable calls
+# (fail_function) while it runs.
 .PHONY: stress _stress svmstress
 STRESS_ARGS ?=
+STRESS_INJECT ?=
 stress:
 	$(call with_kernel,_stress)
 
 _stress:
-	@setsid $(VM) --kdir $(KDIR) $(VM_ARGS) -- \
-		$(ROOT)/tools/svmstress/stress.sh -- $(STRESS_ARGS) </dev/null
+	@setsid $(VM) --kdir $(KDIR) --timeout 5400 $(VM_ARGS) -- \
+		$(ROOT)/tools/svmstress/stress.sh $(if $(STRESS_INJECT),--inject $(STRESS_INJECT)) \
+		-- $(STRESS_ARGS) </dev/null
 
 svmstress:
 	$(MAKE) -C tools/svmstress KDIR=$(KDIR) OUT=$(OUT)/svmstress CC=$(CC)

@@ -123,6 +123,49 @@ TEST_F(hint, bad_input_gets_documented_errnos)
 	close(null_fd);
 }
 
+/*
+ * Several attributes in one SET_ATTR: a bad one applies none of them, the
+ * good ones before it included (found by svmfuzz: with READ_MOSTLY applied
+ * first, an absent device in the second attribute came back as EDQUOT
+ * from the first one's range cap, or left the first one set).
+ */
+TEST_F(hint, a_bad_attribute_applies_none_of_them)
+{
+	struct svm_ext_attr a[3] = {
+		{ .type = SVM_EXT_ATTR_READ_MOSTLY, .value = 1 },
+		{ .type = SVM_EXT_ATTR_GRANULARITY, .value = 3 },
+		{ .type = SVM_EXT_ATTR_PREFERRED_LOC, .value = 5 },	/* absent */
+	};
+	struct drm_svm_emu_set_attr s = { .addr = (uintptr_t)self->buf,
+		.length = 4096, .attrs = (uintptr_t)a, .nattrs = 3 };
+	struct drm_svm_emu_get_attr g;
+
+	EXPECT_EQ(-1, ioctl(self->fd, DRM_IOCTL_SVM_EMU_SET_ATTR, &s));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, emu_get_attr(self->fd, self->buf, 4096, &g));
+	EXPECT_EQ(0, g.read_mostly);
+	EXPECT_NE(3, g.granularity);
+	a[2].type = SVM_EXT_ATTR_ACCESSED_BY;
+	a[2].value = 1ULL << 40;	/* no such bit */
+	EXPECT_EQ(-1, ioctl(self->fd, DRM_IOCTL_SVM_EMU_SET_ATTR, &s));
+	EXPECT_EQ(EINVAL, errno);
+	a[2].type = SVM_EXT_ATTR_PREFERRED_FD;
+	a[2].value = 9999;		/* not an open file */
+	EXPECT_EQ(-1, ioctl(self->fd, DRM_IOCTL_SVM_EMU_SET_ATTR, &s));
+	EXPECT_EQ(EBADF, errno);
+	ASSERT_EQ(0, emu_get_attr(self->fd, self->buf, 4096, &g));
+	EXPECT_EQ(0, g.read_mostly);
+	EXPECT_NE(3, g.granularity);
+	/* all good: all applied */
+	a[2].type = SVM_EXT_ATTR_PREFERRED_LOC;
+	a[2].value = SVM_EXT_LOC_SYSTEM;
+	ASSERT_EQ(0, ioctl(self->fd, DRM_IOCTL_SVM_EMU_SET_ATTR, &s));
+	ASSERT_EQ(0, emu_get_attr(self->fd, self->buf, 4096, &g));
+	EXPECT_EQ(1, g.read_mostly);
+	EXPECT_EQ(3, g.granularity);
+	EXPECT_EQ(SVM_EXT_LOC_SYSTEM, g.preferred_loc);
+}
+
 TEST_F(hint, preferred_system_maps_in_place)
 {
 	struct drm_svm_emu_counters c;

@@ -23,7 +23,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -347,64 +346,93 @@ TEST_F(ex, hints_validate)
 /*
  * SIGKILL of a process inside a long EXEC (4096 reads of 16 MiB already
  * mapped by the device: tens of seconds of device work under TCG, and not
- * one fault) ends it in under 100 ms, from kill() to waitpid().
+ * one fault) ends it in under 100 ms, from kill() to waitpid(), beyond what
+ * the same process takes to die when it is not in an EXEC (its exit tears
+ * down the same memory and binding: a few ms on the base kernel, over
+ * 100 ms under KASAN and kmemleak, which is the kernel's and not the
+ * EXEC's).  On the base kernel the whole of it is under 100 ms too.
  */
 #define KILL_LEN	(16 * MIB)
 
+/* One process set up as described, killed; ns from kill() to its reaping. */
+static int64_t kill_time(bool in_exec, int *sig)
+{
+	int ready[2], status;
+	uint64_t t0, t1;
+	pid_t pid;
+	char c;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct drm_svm_emu_access *a;
+		int fd = emu_open(0), k;
+		uint64_t *buf;
+
+		buf = map_chunk_aligned(KILL_LEN, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE);
+		a = calloc(SVM_EMU_EXEC_MAX_ACCESSES, sizeof(*a));
+		if (fd < 0 || emu_bind(fd) || buf == MAP_FAILED || !a)
+			_exit(2);
+		fill_pattern(buf, KILL_LEN, 1);
+		/* every page mapped by the device first */
+		if (emu_exec1(fd, SVM_EMU_OP_READ, buf, KILL_LEN, 0, 0,
+			      NULL, NULL))
+			_exit(3);
+		for (k = 0; k < SVM_EMU_EXEC_MAX_ACCESSES; k++) {
+			a[k].op = SVM_EMU_OP_READ;
+			a[k].addr = (uintptr_t)buf;
+			a[k].length = KILL_LEN;
+			a[k].stride = PAGE;
+		}
+		if (write(ready[1], "r", 1) != 1)
+			_exit(4);
+		if (!in_exec)
+			for (;;)
+				pause();
+		emu_exec(fd, a, SVM_EMU_EXEC_MAX_ACCESSES, NULL);
+		_exit(5);	/* not killed in time: the parent says */
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		return -1;
+	close(ready[0]);
+	usleep(300 * 1000);	/* well inside the EXEC */
+	if (waitpid(pid, &status, WNOHANG) != 0)
+		return -1;
+	t0 = now_ns();
+	if (kill(pid, SIGKILL) || waitpid(pid, &status, 0) != pid)
+		return -1;
+	t1 = now_ns();
+	*sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	return t1 - t0;
+}
+
 TEST_F_TIMEOUT(ex, sigkill_ends_a_long_exec_within_100ms, 120)
 {
-	int ready[2], status, i;
-	uint64_t t0, t1, worst = 0;
-	pid_t pid;
+	int64_t worst = 0, idle = INT64_MAX, t;
+	int i, sig;
 
 	for (i = 0; i < 3; i++) {
-		char c;
-
-		ASSERT_EQ(0, pipe(ready));
-		pid = fork();
-		ASSERT_GE(pid, 0);
-		if (pid == 0) {
-			struct drm_svm_emu_access *a;
-			int fd = emu_open(0), k;
-			uint64_t *buf;
-
-			buf = map_chunk_aligned(KILL_LEN, PROT_READ | PROT_WRITE,
-						MAP_PRIVATE);
-			a = calloc(SVM_EMU_EXEC_MAX_ACCESSES, sizeof(*a));
-			if (fd < 0 || emu_bind(fd) || buf == MAP_FAILED || !a)
-				_exit(2);
-			fill_pattern(buf, KILL_LEN, 1);
-			/* every page mapped by the device first */
-			if (emu_exec1(fd, SVM_EMU_OP_READ, buf, KILL_LEN, 0, 0,
-				      NULL, NULL))
-				_exit(3);
-			for (k = 0; k < SVM_EMU_EXEC_MAX_ACCESSES; k++) {
-				a[k].op = SVM_EMU_OP_READ;
-				a[k].addr = (uintptr_t)buf;
-				a[k].length = KILL_LEN;
-				a[k].stride = PAGE;
-			}
-			if (write(ready[1], "r", 1) != 1)
-				_exit(4);
-			emu_exec(fd, a, SVM_EMU_EXEC_MAX_ACCESSES, NULL);
-			_exit(5);	/* not killed in time: the parent says */
-		}
-		close(ready[1]);
-		ASSERT_EQ(1, read(ready[0], &c, 1));
-		close(ready[0]);
-		usleep(300 * 1000);	/* well inside the EXEC */
-		ASSERT_EQ(0, waitpid(pid, &status, WNOHANG));
-		t0 = now_ns();
-		ASSERT_EQ(0, kill(pid, SIGKILL));
-		ASSERT_EQ(pid, waitpid(pid, &status, 0));
-		t1 = now_ns();
-		ASSERT_TRUE(WIFSIGNALED(status));
-		EXPECT_EQ(SIGKILL, WTERMSIG(status));
-		TH_LOG("SIGKILL to exit: %.1f ms", (t1 - t0) / 1e6);
-		if (t1 - t0 > worst)
-			worst = t1 - t0;
+		t = kill_time(false, &sig);
+		ASSERT_GE(t, 0);
+		EXPECT_EQ(SIGKILL, sig);
+		if (t < idle)
+			idle = t;
+		t = kill_time(true, &sig);
+		ASSERT_GE(t, 0);
+		EXPECT_EQ(SIGKILL, sig) TH_LOG("the EXEC ended before the kill");
+		TH_LOG("SIGKILL to exit: %.1f ms in EXEC", t / 1e6);
+		if (t > worst)
+			worst = t;
 	}
-	EXPECT_LT(worst, 100 * 1000000ULL);
+	TH_LOG("the same process not in an EXEC: %.1f ms", idle / 1e6);
+	EXPECT_LT(worst - idle, 100 * 1000000LL);
+	if (svm_timeout_scale() == 1)
+		EXPECT_LT(worst, 100 * 1000000LL);
 }
 
 /* ---- the device page table is the caller's memory ------------------------ */
@@ -412,31 +440,6 @@ TEST_F_TIMEOUT(ex, sigkill_ends_a_long_exec_within_100ms, 120)
 #define CG_TEST		CG_ROOT "/svm_ext_safety_exec"
 #define PT_LEN		(1UL << 30)
 #define CHUNK_LEN	(2UL << 20)
-
-static long long read_num(const char *path)
-{
-	long long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
 
 /*
  * In a cgroup of its own, the child maps 1 GiB of never-written memory in
@@ -454,8 +457,6 @@ static long long pt_growth(void)
 	uint8_t *p;
 	int fd;
 
-	if (write_str(CG_TEST "/cgroup.procs", "0"))
-		return -2;
 	fd = emu_open(0);
 	if (fd < 0 || emu_bind(fd))
 		return -3;
@@ -469,10 +470,10 @@ static long long pt_growth(void)
 		return -5;
 	if (emu_exec1(fd, SVM_EMU_OP_READ, p, PT_LEN, CHUNK_LEN, 0, NULL, NULL))
 		return -6;
-	m1 = read_num(CG_TEST "/memory.current");
+	m1 = read_ll(CG_TEST "/memory.current");
 	if (emu_exec1(fd, SVM_EMU_OP_READ, p, PT_LEN, 0, 0, NULL, NULL))
 		return -7;
-	m2 = read_num(CG_TEST "/memory.current");
+	m2 = read_ll(CG_TEST "/memory.current");
 	if (emu_count_at(fd, p, PT_LEN / PAGE, SVM_EXT_RES_SYSTEM) !=
 	    (long)(PT_LEN / PAGE))
 		return -8;
@@ -481,34 +482,12 @@ static long long pt_growth(void)
 
 TEST_F_TIMEOUT(ex, device_page_table_is_charged_to_the_callers_memcg, 180)
 {
-	long long delta = -1;
-	int pfd[2], status;
-	pid_t pid;
+	long long delta;
+	int ret = run_in_memcg(CG_TEST, pt_growth, &delta);
 
-	if (access(CG_ROOT "/cgroup.procs", F_OK) &&
-	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
-		SKIP(return, "no cgroup v2 (%s)", strerror(errno));
-	if (write_str(CG_ROOT "/cgroup.subtree_control", "+memory"))
-		SKIP(return, "no memory controller");
-	if (mkdir(CG_TEST, 0755) && errno != EEXIST)
-		SKIP(return, "mkdir %s: %s", CG_TEST, strerror(errno));
-	ASSERT_EQ(0, pipe(pfd));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		close(pfd[0]);
-		delta = pt_growth();
-		_exit(write(pfd[1], &delta, sizeof(delta)) == sizeof(delta) ?
-		      0 : 1);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &delta, sizeof(delta)) != sizeof(delta))
-		delta = -1;
-	close(pfd[0]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	rmdir(CG_TEST);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	if (ret == -ENOTSUP)
+		SKIP(return, "no cgroup v2 with the memory controller");
+	ASSERT_EQ(0, ret);
 	ASSERT_GE(delta, 0) TH_LOG("step %lld of the child failed", -delta);
 	TH_LOG("memory.current grew by %lld kB for 262,144 device page-table entries",
 	       delta >> 10);

@@ -500,60 +500,45 @@ TEST_F(rng, prefetch_leaves_hugetlb_alone)
 }
 
 /*
+ * In its own cgroup: 4 GiB of hints.  memory.current's growth, or a
+ * negative step number.
+ */
+static long long ranges_growth(void)
+{
+	size_t len = 4 * GIB;
+	long long m0, m1;
+	uint8_t *p;
+	int fd;
+
+	fd = emu_open(0);
+	if (fd < 0 || emu_bind(fd))
+		return -2;
+	p = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_NORESERVE);
+	if (p == MAP_FAILED)
+		return -3;
+	m0 = read_ll(CG_TEST "/memory.current");
+	if (emu_set_attr(fd, p, len, SVM_EXT_ATTR_READ_MOSTLY, 1))
+		return -4;
+	m1 = read_ll(CG_TEST "/memory.current");
+	close(fd);
+	return m0 < 0 || m1 < 0 ? -5 : m1 - m0;
+}
+
+/*
  * Range objects are charged to the memory cgroup of the process that made
  * them: 4 GiB of hints (2048 ranges, 512 bytes each in kmalloc-512) show
  * in its cgroup's memory.current.
  */
 TEST_F_TIMEOUT(rng, ranges_are_charged_to_the_callers_memcg, 120)
 {
-	long long delta = -1;
-	int pfd[2], status;
-	pid_t pid;
+	long long delta;
+	int ret = run_in_memcg(CG_TEST, ranges_growth, &delta);
 
-	if (access(CG_ROOT "/cgroup.procs", F_OK) &&
-	    mount("none", CG_ROOT, "cgroup2", 0, NULL))
-		SKIP(return, "no cgroup v2 (%s)", strerror(errno));
-	if (write_str(CG_ROOT "/cgroup.subtree_control", "+memory"))
-		SKIP(return, "no memory controller");
-	if (mkdir(CG_TEST, 0755) && errno != EEXIST)
-		SKIP(return, "mkdir %s: %s", CG_TEST, strerror(errno));
-	ASSERT_EQ(0, pipe(pfd));
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (!pid) {
-		size_t len = 4 * GIB;
-		long long m0, m1;
-		uint8_t *p;
-		int fd;
-
-		close(pfd[0]);
-		if (write_num(CG_TEST "/cgroup.procs", getpid()))
-			_exit(2);
-		fd = emu_open(0);
-		if (fd < 0 || emu_bind(fd))
-			_exit(3);
-		p = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
-				      MAP_PRIVATE | MAP_NORESERVE);
-		if (p == MAP_FAILED)
-			_exit(4);
-		m0 = read_num(CG_TEST "/memory.current");
-		if (emu_set_attr(fd, p, len, SVM_EXT_ATTR_READ_MOSTLY, 1))
-			_exit(5);
-		m1 = read_num(CG_TEST "/memory.current");
-		delta = m1 - m0;
-		if (write(pfd[1], &delta, sizeof(delta)) != sizeof(delta))
-			_exit(6);
-		close(fd);
-		_exit(0);
-	}
-	close(pfd[1]);
-	if (read(pfd[0], &delta, sizeof(delta)) != sizeof(delta))
-		delta = -1;
-	close(pfd[0]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	rmdir(CG_TEST);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	if (ret == -ENOTSUP)
+		SKIP(return, "no cgroup v2 with the memory controller");
+	ASSERT_EQ(0, ret);
+	ASSERT_GE(delta, 0) TH_LOG("step %lld of the child failed", -delta);
 	TH_LOG("memory.current grew by %lld kB for 2048 ranges", delta >> 10);
 	/* 2048 * 512 bytes is 1 MiB; the charge batch is 256 KiB of noise */
 	EXPECT_GE(delta, 512 << 10);

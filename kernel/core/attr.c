@@ -273,6 +273,7 @@ int svm_ext_attr_check(u32 type, u64 value)
 		return -EINVAL;
 	}
 }
+EXPORT_SYMBOL_GPL(svm_ext_attr_check);
 
 /**
  * svm_ext_attrs_unmapped() - [@start, @end) was unmapped: queue dropping

@@ -22,6 +22,7 @@
  * atomic context: the chunk state is under a spinlock.
  */
 #include <linux/delay.h>
+#include <linux/error-injection.h>
 #include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/migrate.h>
@@ -631,6 +632,8 @@ struct page *svm_ext_devmem_alloc_folio(struct svm_ext_device_core *core,
 	svm_ext_page_set_live(page, core);
 	return page;
 }
+/* no 2 MiB device folio: the move falls back to 4 KiB pages */
+ALLOW_ERROR_INJECTION(svm_ext_devmem_alloc_folio, NULL);
 
 /**
  * svm_ext_devmem_replica_chunk() - the chunk holding @range's copies on @core

@@ -15,6 +15,7 @@
  * asks the policy which window comes back (default: the page's chunk).
  */
 #include <linux/delay.h>
+#include <linux/error-injection.h>
 #include <linux/hmm.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -199,6 +200,8 @@ int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 		mutex_unlock(&smm->notifier_lock);
 	}
 }
+/* fail_function: walk every caller's error path (make fuzz --inject) */
+ALLOW_ERROR_INJECTION(svm_ext_hmm_fault_locked, ERRNO);
 
 /*
  * The device may write @page without faulting once it maps it writable,

@@ -438,7 +438,6 @@ void svm_ext_attrs_get(struct svm_ext_mm *smm, unsigned long addr,
 		       struct svm_ext_attrs *out);
 void svm_ext_attrs_unmapped(struct svm_ext_mm *smm, unsigned long start,
 			    unsigned long end);
-int svm_ext_attr_check(u32 type, u64 value);
 
 /* fault.c */
 int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,

@@ -21,6 +21,7 @@
  * other side has no 2 MiB folio to give, every page of it gets a 4 KiB
  * page and migrate_vma_pages() splits the source.
  */
+#include <linux/error-injection.h>
 #include <linux/highmem.h>
 #include <linux/huge_mm.h>
 #include <linux/migrate.h>
@@ -126,6 +127,8 @@ int svm_ext_copy_pages(struct page **dst, struct page **src,
 	kvfree(pend);
 	return ret;
 }
+/* a copy engine that fails: the data must stay where it was */
+ALLOW_ERROR_INJECTION(svm_ext_copy_pages, ERRNO);
 
 /* Scratch space and migrate_vma_setup() for a window of one VMA. */
 static struct svm_ext_mig *svm_ext_mig_setup(struct migrate_vma *args,

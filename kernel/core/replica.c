@@ -25,6 +25,7 @@
  * The first reader migrates it (the default), later readers copy from there.
  * A device that runs out of memory drops copies before it evicts any data.
  */
+#include <linux/error-injection.h>
 #include <linux/hmm.h>
 #include <linux/pagemap.h>
 #include <linux/mm.h>
@@ -304,3 +305,5 @@ out:
 	kvfree(pfns);
 	return ret;
 }
+/* no copy: the caller maps the window the ordinary way */
+ALLOW_ERROR_INJECTION(svm_ext_replicate_window, ERRNO);

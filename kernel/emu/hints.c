@@ -65,35 +65,40 @@ int svm_emu_ioctl_set_attr(struct drm_device *drm, void *data,
 				  sizeof(*attrs));	/* <= 256 bytes */
 	if (IS_ERR(attrs))
 		return PTR_ERR(attrs);
-	/* every attribute's pad first: a bad one applies none of them */
+	/*
+	 * Every attribute is checked (a file descriptor resolved to its
+	 * device) before any is applied: a bad one applies none of them.
+	 */
 	for (i = 0; i < args->nattrs; i++) {
 		if (attrs[i].pad) {
 			ret = -EINVAL;
 			goto out_free;
 		}
+		if (attrs[i].type == SVM_EXT_ATTR_PREFERRED_FD) {
+			if (attrs[i].value > INT_MAX) {
+				ret = -EBADF;
+				goto out_free;
+			}
+			ret = svm_emu_fd_to_index(attrs[i].value,
+						  &attrs[i].value);
+			if (ret)
+				goto out_free;
+			attrs[i].type = SVM_EXT_ATTR_PREFERRED_LOC;
+		}
+		ret = svm_ext_attr_check(attrs[i].type, attrs[i].value);
+		if (ret)
+			goto out_free;
 	}
 	b = svm_emu_get_binding(ef, &ret);
 	if (!b)
 		goto out_free;
 	for (i = 0; i < args->nattrs && !ret; i++) {
-		u32 type = attrs[i].type;
-		u64 value = attrs[i].value;
-
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		if (type == SVM_EXT_ATTR_PREFERRED_FD) {
-			if (value > INT_MAX) {
-				ret = -EBADF;
-				break;
-			}
-			ret = svm_emu_fd_to_index(value, &value);
-			if (ret)
-				break;
-			type = SVM_EXT_ATTR_PREFERRED_LOC;
-		}
-		ret = svm_ext_attr_set(b, args->addr, args->length, type, value);
+		ret = svm_ext_attr_set(b, args->addr, args->length,
+				       attrs[i].type, attrs[i].value);
 	}
 	up_read(&ef->sem);
 out_free:

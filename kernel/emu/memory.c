@@ -6,6 +6,7 @@
  * core); each is backed by one RAM page allocated when the device comes up,
  * as lib/test_hmm.c does, so the "device" can hold data the CPU cannot map.
  */
+#include <linux/error-injection.h>
 #include <linux/highmem.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
@@ -102,6 +103,8 @@ static int svm_emu_copy(struct svm_ext_device *sdev, struct page **dst,
 	}
 	return 0;
 }
+/* the copy engine fails (fail_function): nothing may be lost */
+ALLOW_ERROR_INJECTION(svm_emu_copy, ERRNO);
 
 /*
  * The core calls this only once no page of the device is in use any more:
@@ -158,7 +161,8 @@ static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
  * The device page table of a file grows with what its process lets the
  * device touch, which an unprivileged user controls (reading a terabyte of
  * never-written memory maps the zero page a quarter of a billion times).
- * So its nodes are charged to the caller's memory cgroup (__GFP_ACCOUNT),
+ * So its nodes are charged to the caller's memory cgroup (the xarray is
+ * XA_FLAGS_ACCOUNT, which also covers the nodes a store allocates itself),
  * and a file maps at most pt_max_pages pages: past that, the device drops
  * its whole page table before it takes its next fault (svm_emu_pt_trim()),
  * the way a GPU's TLB forgets, and faults back in what it still uses.

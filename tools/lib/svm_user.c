@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "svm_user.h"
 
@@ -253,6 +256,65 @@ long long dev_mem_free(unsigned int dev)
 
 	snprintf(path, sizeof(path), SVM_SYSFS "/devices/%u/mem_free", dev);
 	return read_ll(path);
+}
+
+#define CGROUP_ROOT	"/sys/fs/cgroup"
+
+static int write_file(const char *path, const char *s)
+{
+	ssize_t len = strlen(s), n;
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n != len)
+		n = n < 0 ? -errno : -EIO;
+	close(fd);
+	return n == len ? 0 : (int)n;
+}
+
+int run_in_memcg(const char *cg, long long (*fn)(void), long long *result)
+{
+	char procs[PATH_MAX];
+	int pfd[2], st, ret = 0;
+	long long v = -1;
+	pid_t pid;
+
+	if (access(CGROUP_ROOT "/cgroup.procs", F_OK) &&
+	    mount("none", CGROUP_ROOT, "cgroup2", 0, NULL))
+		return -ENOTSUP;
+	if (write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
+		return -ENOTSUP;
+	if (mkdir(cg, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+	if (pipe(pfd)) {
+		ret = -errno;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		goto out;
+	}
+	if (!pid) {
+		close(pfd[0]);
+		v = write_file(procs, "0") ? -1000 : fn();
+		_exit(write(pfd[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &v, sizeof(v)) != sizeof(v))
+		ret = -EIO;
+	close(pfd[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		ret = -ECHILD;
+out:
+	rmdir(cg);
+	*result = v;
+	return ret;
 }
 
 int run(const char *fmt, ...)

@@ -63,6 +63,15 @@ long long moved_since(unsigned int dev, const struct moved *m);
  */
 int emu_reload(const char *params);
 
+/*
+ * Memory charged to a cgroup: run @fn in a child process that first joins
+ * the cgroup v2 directory @cg (created here, the memory controller enabled
+ * on the root, removed afterwards).  0 with @fn's return value in *@result
+ * (a measurement; @fn returns a negative step number when it fails);
+ * -ENOTSUP without cgroup v2 or its memory controller (the caller skips);
+ * another -errno when the set-up or the child failed.
+ */
+int run_in_memcg(const char *cg, long long (*fn)(void), long long *result);
 /* Run a shell command; returns its exit status (or -1). */
 int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Path of svmctl ($SVMCTL, else next to the test binaries). */

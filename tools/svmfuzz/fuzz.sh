@@ -6,6 +6,8 @@
 # runner's to catch (tools/vm/run.sh exits 126 on one).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib/inject.sh
+. "$ROOT/tools/lib/inject.sh"
 
 usage() {
 	cat <<EOF
@@ -18,8 +20,11 @@ built policy), then trinity -c ioctl for --trinity-calls syscalls (default
 200000; 0 skips it) on the svm_emu render nodes.  The seed (default: the
 clock) is printed and reproduces the svmfuzz run.  --inject PCT (debug kernel
 only) makes PCT percent of svmfuzz's slab and page allocations fail
-(failslab and fail_page_alloc with their task filter; svmctl is spared):
-every call must then still give an errno or succeed, never a report or a leak.
+(failslab and fail_page_alloc with their task filter; svmctl is spared),
+and PCT percent of the calls to our own error-injectable functions
+(fail_function: svm_ext's hmm fault, copy, 2 MiB device folio and
+read-mostly copy, svm_emu's copy engine): every call must then still give
+an errno or succeed, never a report or a leak.
 
 Exit status: 0 both clean; 1 svmfuzz found oracle violations or trinity
 failed; 2 usage; 3 set-up failed.
@@ -50,26 +55,6 @@ if [ -z "$POLICIES" ]; then
 	POLICIES=$(cd "$ROOT/build/bpf" && ls ./*.bpf.o | sed 's|^\./||; s|\.bpf\.o$||' | paste -sd,)
 fi
 
-# --inject: failslab and fail_page_alloc for the tasks that ask (make-it-fail)
-inject_on() {
-	local d=/sys/kernel/debug f
-	for f in failslab fail_page_alloc; do
-		[ -d "$d/$f" ] || { echo "fuzz: --inject needs $d/$f (make fuzz FLAVOR=debug)" >&2; exit 3; }
-		echo Y >"$d/$f/task-filter"
-		echo "$INJECT" >"$d/$f/probability"
-		echo 1 >"$d/$f/interval"
-		echo -1 >"$d/$f/times"
-		echo 0 >"$d/$f/verbose"
-		echo N >"$d/$f/ignore-gfp-wait"
-	done
-	echo N >"$d/fail_page_alloc/ignore-gfp-highmem"
-}
-inject_off() {
-	local f
-	for f in failslab fail_page_alloc; do
-		echo 0 >"/sys/kernel/debug/$f/probability"
-	done
-}
 run_svmfuzz() {
 	local args=(--calls "$CALLS" --seed "$SEED" --policies "$POLICIES" --svmctl "$SVMCTL")
 	[ -n "$SECONDS_LIMIT" ] && args+=(--seconds "$SECONDS_LIMIT")
@@ -83,7 +68,7 @@ run_svmfuzz() {
 }
 
 echo "fuzz: svmfuzz, $CALLS calls${SECONDS_LIMIT:+ or $SECONDS_LIMIT s}, seed $SEED, policies $POLICIES${INJECT:+, $INJECT% of allocations failing}"
-[ -n "$INJECT" ] && inject_on
+[ -n "$INJECT" ] && { inject_on "$INJECT" failslab fail_page_alloc fail_function || exit 3; }
 start=$(date +%s)
 run_svmfuzz
 fuzz_rc=$?

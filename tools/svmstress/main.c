@@ -61,6 +61,10 @@ static void usage(FILE *f)
 "      --no-fork             no fork/COW operations\n"
 "      --cpu-only            no device at all: CPU operations only (checks the\n"
 "                            tool itself where svm_ext is not loaded)\n"
+"      --inject              failures are being injected into this process\n"
+"                            (fault injection's make-it-fail, stress.sh --inject):\n"
+"                            ENOMEM and EIO from a device access are then no\n"
+"                            error; a wrong word still is\n"
 "      --max-reports N       mismatches printed in full (default 5; all counted)\n"
 "  -j, --json                summary as one JSON object on stdout\n"
 "  -v, --verbose             policy changes and svmctl output\n"
@@ -167,7 +171,7 @@ static int find_devices(struct config *cfg)
 }
 
 enum { O_KINDS = 256, O_PRIV, O_SHARED, O_PINT, O_POL, O_PPM, O_SVMCTL,
-       O_DIR, O_NOFORK, O_MAXREP, O_CPUONLY };
+       O_DIR, O_NOFORK, O_MAXREP, O_CPUONLY, O_INJECT };
 
 int main(int argc, char **argv)
 {
@@ -189,6 +193,7 @@ int main(int argc, char **argv)
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "no-fork", no_argument, NULL, O_NOFORK },
 		{ "cpu-only", no_argument, NULL, O_CPUONLY },
+		{ "inject", no_argument, NULL, O_INJECT },
 		{ "max-reports", required_argument, NULL, O_MAXREP },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -288,6 +293,9 @@ int main(int argc, char **argv)
 			break;
 		case O_CPUONLY:
 			cpu_only = true;
+			break;
+		case O_INJECT:
+			cfg.inject = true;
 			break;
 		case O_MAXREP:
 			if (!parse_u(optarg, 1000000, &u))

@@ -84,7 +84,9 @@ static void apply(struct region *rg, const struct journal *j)
 
 static bool benign(int ret)
 {
-	return ret == -EBUSY || ret == -EINTR;
+	/* with --inject, what the injected failures give (fault injection) */
+	return ret == -EBUSY || ret == -EINTR ||
+	       (sh->cfg.inject && (ret == -ENOMEM || ret == -EIO));
 }
 
 /* What a policy may refuse a hint or prefetch with (uapi header). */

@@ -31,7 +31,9 @@ static int svmctl(const char *fmt, const char *arg)
 	int rc;
 
 	snprintf(args, sizeof(args), fmt, arg);
-	rc = run("%s %s %s", sh->cfg.svmctl, args,
+	/* svmctl is not under test: it must not inherit make-it-fail */
+	rc = run("%s%s %s %s", sh->cfg.inject ? "echo 0 >/proc/self/make-it-fail; " : "",
+		 sh->cfg.svmctl, args,
 		 sh->cfg.verbose ? "" : ">/dev/null 2>&1");
 	if (rc)
 		CNT_ADD(svmctl_failures, 1);

@@ -117,7 +117,7 @@ struct config {
 	char svmctl[256];
 	char dir[256];
 	unsigned int max_reports;
-	bool json, verbose, no_fork;
+	bool json, verbose, no_fork, inject;
 	unsigned int ndevs;	/* found at start */
 	uint64_t dev_mem;	/* sum of the devices' memory */
 };

@@ -201,6 +201,7 @@ int svm_ext_device_access_counter(struct svm_ext_binding *b,
 				  enum svm_ext_access access,
 				  struct svm_ext_fault_stats *stats);
 bool svm_ext_access_counters_wanted(void);
+int svm_ext_attr_check(u32 type, u64 value);
 int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
 		     unsigned long len, u32 type, u64 value);
 int svm_ext_attr_get(struct svm_ext_binding *b, unsigned long start,
