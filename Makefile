@@ -50,6 +50,7 @@ help:
 	@echo '  make fuzz      svmfuzz (1M calls) and trinity on the render nodes in the VM (FUZZ_ARGS)'
 	@echo '  make stress    svmstress: data-integrity stress with a shadow model in the VM (STRESS_ARGS)'
 	@echo '  make build     build modules, BPF policies, svmctl, selftests'
+	@echo '  make docs      kernel-doc of kernel/ and include/uapi/ into docs/kernel-api/ (no kernel build)'
 	@echo '  make kernel    build (or reuse) the cached kernel, FLAVOR=base|debug'
 	@echo '  make deps      install the Debian packages svm_ext needs'
 	@echo '  make clean     remove build/ and module objects (not the kernel cache)'
@@ -90,6 +91,15 @@ peer:
 	$(ensure_deps)
 	@KDIR=$$(tools/build/kernel.sh $(FLAVOR)) && \
 		tools/build/peer.sh --kdir $$KDIR
+
+# Every kernel-doc comment and DOC: section of kernel/ and include/uapi/,
+# rendered with the cached kernel tree's scripts/kernel-doc into
+# docs/kernel-api/ (tools/build/docs.sh; KDIR=DIR takes another tree).  It
+# never builds a kernel: without a built tree it says so and fails.  _check
+# runs it with --check (kernel-doc warnings, stale pages) before any VM.
+.PHONY: docs
+docs:
+	@tools/build/docs.sh $(if $(KDIR),--kdir $(KDIR)) --flavor $(FLAVOR)
 
 # ---- below: KDIR is set ----
 
@@ -155,6 +165,7 @@ PEER ?= $(if $(T),0,1)
 # on debug (lockdep, KASAN, kmemleak): the VM's limit follows.
 CHECK_VM_TIMEOUT := $(if $(filter debug,$(FLAVOR)),14400,1800)
 _check:
+	@tools/build/docs.sh --check --kdir $(KDIR)
 	@if [ "$(PEER)" = 1 ]; then \
 		setsid tools/build/peer.sh --kdir $(KDIR) --json $(OUT)/peer.json \
 			</dev/null >$(OUT)/peer.log 2>&1 || \
@@ -207,7 +218,7 @@ _bench:
 	gnuplot -e "dir='$(OUT)/bench'" tools/svmbench/charts.gp
 	@mkdir -p docs/bench
 	cp $(OUT)/bench/faults_vs_min.png $(OUT)/bench/modeled_ms.png \
-		$(OUT)/bench/results.md docs/bench/
+		$(OUT)/bench/modeled_vs_opt.png $(OUT)/bench/results.md docs/bench/
 
 # What the 'default' BPF policy costs on the fault path beside no policy,
 # interleaved in one VM session (svmbench overhead); fails above 3%.

@@ -80,7 +80,7 @@ struct adaptive_params {
 	__u32 remote_first;
 };
 
-struct adaptive_params _params_default SEC("params_default") = {
+SVM_EXT_PARAMS(struct adaptive_params,
 	.bypass_free_kb = AD_BYPASS_FREE_KB,
 	.evictions = 1,
 	.cpu_pulls = 1,
@@ -88,20 +88,7 @@ struct adaptive_params _params_default SEC("params_default") = {
 	.peer_reads = 1,
 	.threshold = AD_THRESHOLD,
 	.remote_first = 1,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct adaptive_params);
-} params SEC(".maps");
-
-struct ad_key {
-	__u32 tgid;
-	__u32 pad;
-	__u64 chunk;		/* address / 2 MiB */
-};
+);
 
 /* What happened to a range; counts saturate, they are only compared. */
 struct ad_range {
@@ -114,7 +101,7 @@ struct ad_range {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct ad_key);
+	__type(key, struct svm_ext_chunk_key);
 	__type(value, struct ad_range);
 } ranges SEC(".maps");
 
@@ -123,10 +110,8 @@ static __always_inline struct adaptive_params ad_params(void)
 	struct adaptive_params d = {
 		.evictions = 1, .cpu_pulls = 1, .peer_moves = 1,
 		.peer_reads = 1, .remote_first = 1,
-	}, *p;
-	__u32 zero = 0;
+	}, *p = svm_ext_params();
 
-	p = bpf_map_lookup_elem(&params, &zero);
 	if (p)
 		d = *p;
 	if (!d.bypass_free_kb)
@@ -165,10 +150,8 @@ ad_in_place(struct svm_ext_fault_ctx *f, const struct adaptive_params *p,
 SEC("struct_ops")
 int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 {
-	struct ad_key k = {
-		.tgid = bpf_get_current_pid_tgid() >> 32,
-		.chunk = f->addr / SVM_EXT_CHUNK_SIZE,
-	};
+	struct svm_ext_chunk_key k =
+		SVM_EXT_CHUNK_KEY(bpf_get_current_pid_tgid() >> 32, f->addr);
 	struct adaptive_params p = ad_params();
 	__u64 start = f->range_start, len = f->range_end - f->range_start;
 	__u64 gs, gl, ds, dl;
@@ -194,7 +177,7 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 		return 0;
 	}
 
-	if (cur < 64) {
+	if (svm_ext_loc_is_device(cur)) {
 		/* another device holds it */
 		if (p.peer_reads && f->access == SVM_EXT_ACCESS_READ) {
 			if (svm_ext_fault_linked(f, cur))
@@ -247,13 +230,14 @@ int BPF_PROG(adaptive_fault, struct svm_ext_fault_ctx *f)
 SEC("struct_ops")
 void BPF_PROG(adaptive_migrated, struct svm_ext_migrate_event *ev)
 {
-	struct ad_key k = { .tgid = ev->tgid, .chunk = ev->start / SVM_EXT_CHUNK_SIZE };
+	struct svm_ext_chunk_key k = SVM_EXT_CHUNK_KEY(ev->tgid, ev->start);
 	struct ad_range fresh = {}, *r;
 
 	if (!ev->bytes)
 		return;
 	if (ev->cause == SVM_EXT_CAUSE_FAULT &&
-	    !(ev->src < 64 && ev->dst < 64 && ev->src != ev->dst))
+	    !(svm_ext_loc_is_device(ev->src) &&
+	      svm_ext_loc_is_device(ev->dst) && ev->src != ev->dst))
 		return;		/* a first touch, or our own move home */
 	if (ev->cause == SVM_EXT_CAUSE_PREFETCH)
 		return;
@@ -276,7 +260,7 @@ void BPF_PROG(adaptive_migrated, struct svm_ext_migrate_event *ev)
 SEC("struct_ops")
 void BPF_PROG(adaptive_range_remove, struct svm_ext_range_event *ev)
 {
-	struct ad_key k = { .tgid = ev->tgid, .chunk = ev->start / SVM_EXT_CHUNK_SIZE };
+	struct svm_ext_chunk_key k = SVM_EXT_CHUNK_KEY(ev->tgid, ev->start);
 
 	bpf_map_delete_elem(&ranges, &k);
 }

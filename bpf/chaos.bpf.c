@@ -28,17 +28,10 @@ struct chaos_params {
 	__u32 refuse_ppm;
 };
 
-struct chaos_params _params_default SEC("params_default") = {
+SVM_EXT_PARAMS(struct chaos_params,
 	.illegal_ppm = 200,
 	.refuse_ppm = 30000,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct chaos_params);
-} params SEC(".maps");
+);
 
 /* decisions made, by kind: what a run exercised (bpftool map dump) */
 enum {
@@ -65,8 +58,7 @@ static __always_inline void count(__u32 what)
 
 static __always_inline bool illegal_now(void)
 {
-	__u32 zero = 0;
-	struct chaos_params *p = bpf_map_lookup_elem(&params, &zero);
+	struct chaos_params *p = svm_ext_params();
 
 	if (!p || !p->illegal_ppm)
 		return false;
@@ -185,8 +177,8 @@ int BPF_PROG(chaos_evict, struct svm_ext_evict_ctx *e)
 SEC("struct_ops")
 int BPF_PROG(chaos_advise, struct svm_ext_advise_ctx *a)
 {
-	__u32 zero = 0, r = bpf_get_prandom_u32();
-	struct chaos_params *p = bpf_map_lookup_elem(&params, &zero);
+	__u32 r = bpf_get_prandom_u32();
+	struct chaos_params *p = svm_ext_params();
 
 	if (illegal_now()) {
 		svm_ext_advise_refuse(a, -2);	/* ENOENT: not in the set */

@@ -35,7 +35,8 @@ int BPF_PROG(default_fault, struct svm_ext_fault_ctx *f)
 	}
 	/* read-mostly data another device holds: a copy of our own */
 	if (f->read_mostly && f->access == SVM_EXT_ACCESS_READ &&
-	    (f->flags & SVM_EXT_FAULT_MIGRATABLE) && f->cur_loc < 64) {
+	    (f->flags & SVM_EXT_FAULT_MIGRATABLE) &&
+	    svm_ext_loc_is_device(f->cur_loc)) {
 		svm_ext_fault_duplicate(f, start, len);
 		return 0;
 	}
@@ -46,11 +47,13 @@ int BPF_PROG(default_fault, struct svm_ext_fault_ctx *f)
 	}
 	if ((f->accessed_by & (1ULL << (f->dev & 63))) &&
 	    (f->cur_loc == SVM_EXT_LOC_SYSTEM ||
-	     (f->cur_loc < 64 && (f->peer_mask & (1ULL << f->cur_loc))))) {
+	     (svm_ext_loc_is_device(f->cur_loc) &&
+	      (f->peer_mask & (1ULL << f->cur_loc))))) {
 		svm_ext_fault_map(f, start, len);
 		return 0;
 	}
-	if (f->preferred_loc < 64 && (f->peer_mask & (1ULL << f->preferred_loc)))
+	if (svm_ext_loc_is_device(f->preferred_loc) &&
+	    (f->peer_mask & (1ULL << f->preferred_loc)))
 		loc = f->preferred_loc;
 	svm_ext_fault_migrate(f, start, len, loc);
 	return 0;

@@ -32,7 +32,7 @@ char _desc[] SEC("description") =
 
 static __always_inline bool kfd_linked(struct svm_ext_fault_ctx *f, __u32 loc)
 {
-	return loc < 64 && (f->peer_mask & (1ULL << loc));
+	return svm_ext_loc_is_device(loc) && (f->peer_mask & (1ULL << loc));
 }
 
 /* Where the data should be for this fault (KFD's best restore location). */

@@ -41,22 +41,7 @@ struct lfu_params {
 	__u32 _pad;
 };
 
-struct lfu_params _params_default SEC("params_default") = {
-	.decay_ms = 0,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct lfu_params);
-} params SEC(".maps");
-
-struct lfu_key {
-	__u32 tgid;
-	__u32 pad;
-	__u64 chunk;		/* address / SVM_EXT_CHUNK_SIZE */
-};
+SVM_EXT_PARAMS(struct lfu_params, .decay_ms = 0);
 
 struct lfu_hist {
 	__u64 count;		/* faults, decayed as of last_ns */
@@ -66,16 +51,14 @@ struct lfu_hist {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct lfu_key);
+	__type(key, struct svm_ext_chunk_key);
 	__type(value, struct lfu_hist);
 } hist SEC(".maps");
 
 static __always_inline __u64 lfu_decay_ns(void)
 {
-	struct lfu_params *p;
-	__u32 zero = 0;
+	struct lfu_params *p = svm_ext_params();
 
-	p = bpf_map_lookup_elem(&params, &zero);
 	return p ? (__u64)p->decay_ms * 1000000 : 0;
 }
 
@@ -95,10 +78,8 @@ static __always_inline __u64 lfu_decayed(__u64 count, __u64 last, __u64 now,
 SEC("struct_ops")
 int BPF_PROG(lfu_fault, struct svm_ext_fault_ctx *f)
 {
-	struct lfu_key k = {
-		.tgid = bpf_get_current_pid_tgid() >> 32,
-		.chunk = f->addr / SVM_EXT_CHUNK_SIZE,
-	};
+	struct svm_ext_chunk_key k =
+		SVM_EXT_CHUNK_KEY(bpf_get_current_pid_tgid() >> 32, f->addr);
 	struct lfu_hist fresh = { .count = 1, .last_ns = f->now_ns }, *h;
 
 	h = bpf_map_lookup_elem(&hist, &k);
@@ -119,9 +100,7 @@ int BPF_PROG(lfu_fault, struct svm_ext_fault_ctx *f)
 static __always_inline __u64 lfu_score(const struct svm_ext_chunk_info *c,
 				       __u64 now, __u64 decay_ns)
 {
-	struct lfu_key k = {
-		.tgid = c->tgid, .chunk = c->addr / SVM_EXT_CHUNK_SIZE,
-	};
+	struct svm_ext_chunk_key k = SVM_EXT_CHUNK_KEY(c->tgid, c->addr);
 	struct lfu_hist *h = c->tgid ? bpf_map_lookup_elem(&hist, &k) : NULL;
 
 	if (h && h->count >= c->faults)
@@ -200,9 +179,7 @@ int BPF_PROG(lfu_evict, struct svm_ext_evict_ctx *e)
 SEC("struct_ops")
 void BPF_PROG(lfu_invalidated, struct svm_ext_invalidate_event *ev)
 {
-	struct lfu_key k = {
-		.tgid = ev->tgid, .chunk = ev->start / SVM_EXT_CHUNK_SIZE,
-	};
+	struct svm_ext_chunk_key k = SVM_EXT_CHUNK_KEY(ev->tgid, ev->start);
 
 	if (ev->event == MMU_NOTIFY_UNMAP &&
 	    !(ev->start & (SVM_EXT_CHUNK_SIZE - 1)) &&
@@ -214,9 +191,7 @@ void BPF_PROG(lfu_invalidated, struct svm_ext_invalidate_event *ev)
 SEC("struct_ops")
 void BPF_PROG(lfu_range_remove, struct svm_ext_range_event *ev)
 {
-	struct lfu_key k = {
-		.tgid = ev->tgid, .chunk = ev->start / SVM_EXT_CHUNK_SIZE,
-	};
+	struct svm_ext_chunk_key k = SVM_EXT_CHUNK_KEY(ev->tgid, ev->start);
 
 	bpf_map_delete_elem(&hist, &k);
 }

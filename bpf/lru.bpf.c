@@ -22,22 +22,13 @@ struct lru_params {
 	__u32 _pad;
 };
 
-struct lru_params _params_default SEC("params_default") = {
-	.fifo = 0,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct lru_params);
-} params SEC(".maps");
+SVM_EXT_PARAMS(struct lru_params, .fifo = 0);
 
 SEC("struct_ops")
 int BPF_PROG(lru_evict, struct svm_ext_evict_ctx *e)
 {
-	__u32 zero = 0, i, best = 0;
-	struct lru_params *p = bpf_map_lookup_elem(&params, &zero);
+	__u32 i, best = 0;
+	struct lru_params *p = svm_ext_params();
 	bool fifo = p && p->fifo;
 	struct svm_ext_chunk_info info;
 	__u64 best_ns = ~0ULL, ns;

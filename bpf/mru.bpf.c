@@ -28,16 +28,7 @@ struct mru_params {
 	__u32 _pad;
 };
 
-struct mru_params _params_default SEC("params_default") = {
-	.keep_recent = 0,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mru_params);
-} params SEC(".maps");
+SVM_EXT_PARAMS(struct mru_params, .keep_recent = 0);
 
 /*
  * Candidates are ranked by (last_ns, index): on equal timestamps the later
@@ -51,8 +42,8 @@ static __always_inline bool before(__u64 ns, __u32 i, __u64 bns, __u32 bi)
 SEC("struct_ops")
 int BPF_PROG(mru_evict, struct svm_ext_evict_ctx *e)
 {
-	__u32 zero = 0, keep = 0, k, i, lim_i = ~0U, best = 0;
-	struct mru_params *p = bpf_map_lookup_elem(&params, &zero);
+	__u32 keep = 0, k, i, lim_i = ~0U, best = 0;
+	struct mru_params *p = svm_ext_params();
 	struct svm_ext_chunk_info info;
 	__u64 lim_ns = ~0ULL;
 

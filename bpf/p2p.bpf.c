@@ -37,27 +37,12 @@ struct p2p_params {
 	__u32 _pad;
 };
 
-struct p2p_params _params_default SEC("params_default") = {
-	.min_peer_mbps = 0,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct p2p_params);
-} params SEC(".maps");
-
-struct p2p_key {
-	__u32 tgid;
-	__u32 pad;
-	__u64 chunk;
-};
+SVM_EXT_PARAMS(struct p2p_params, .min_peer_mbps = 0);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct p2p_key);
+	__type(key, struct svm_ext_chunk_key);
 	__type(value, __u32);		/* the first device to fault on it */
 } first_toucher SEC(".maps");
 
@@ -67,12 +52,11 @@ static __always_inline bool p2p_good_link(struct svm_ext_fault_ctx *f,
 {
 	struct p2p_params *p;
 	__u64 bw, host, min = 0;
-	__u32 zero = 0;
 
 	if (!svm_ext_fault_linked(f, peer) ||
 	    !(svm_ext_dev_peers(peer) & (1ULL << (f->dev & 63))))
 		return false;
-	p = bpf_map_lookup_elem(&params, &zero);
+	p = svm_ext_params();
 	if (p)
 		min = p->min_peer_mbps;
 	bw = svm_ext_link_bw(f->dev, peer);
@@ -83,10 +67,8 @@ static __always_inline bool p2p_good_link(struct svm_ext_fault_ctx *f,
 SEC("struct_ops")
 int BPF_PROG(p2p_fault, struct svm_ext_fault_ctx *f)
 {
-	struct p2p_key k = {
-		.tgid = bpf_get_current_pid_tgid() >> 32,
-		.chunk = f->addr / SVM_EXT_CHUNK_SIZE,
-	};
+	struct svm_ext_chunk_key k =
+		SVM_EXT_CHUNK_KEY(bpf_get_current_pid_tgid() >> 32, f->addr);
 	__u32 *first, dev = f->dev, cur = f->cur_loc;
 	__u64 start, len;
 
@@ -100,7 +82,7 @@ int BPF_PROG(p2p_fault, struct svm_ext_fault_ctx *f)
 	    svm_ext_fault_hinted(f))
 		return 0;
 	svm_ext_window(f, SVM_EXT_PAGE_SIZE << f->granularity, &start, &len);
-	if (cur < 64) {
+	if (svm_ext_loc_is_device(cur)) {
 		/* on a peer: use it in place if the link is worth it */
 		if (p2p_good_link(f, cur))
 			svm_ext_fault_map(f, start, len);

@@ -74,19 +74,12 @@ struct prefetch_params {
 	__u32 stride_max_kb;
 };
 
-struct prefetch_params _params_default SEC("params_default") = {
+SVM_EXT_PARAMS(struct prefetch_params,
 	.threshold = PF_THRESHOLD,
 	.max_window_kb = PF_MAX_KB,
 	.stride_ahead = PF_STRIDE_AHEAD,
 	.stride_max_kb = PF_STRIDE_KB,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct prefetch_params);
-} params SEC(".maps");
+);
 
 /* A process's stream of faults on one device. */
 struct pf_stream_key {
@@ -197,12 +190,12 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 	__u64 start, len, base, vp, lo, hi, rlo, rhi, n, ud, next = 0;
 	struct prefetch_params *p;
 	struct pf_stream *s = NULL;
-	__u32 zero = 0, level, page;
+	__u32 level, page;
 	__s64 d = 0, sd;
 
 	if (!svm_ext_density_applies(f))
 		return 0;
-	p = bpf_map_lookup_elem(&params, &zero);
+	p = svm_ext_params();
 	if (p) {
 		__u32 kb = p->max_window_kb;
 

@@ -51,18 +51,11 @@ struct s3fifo_params {
 	__u32 _pad;
 };
 
-struct s3fifo_params _params_default SEC("params_default") = {
+SVM_EXT_PARAMS(struct s3fifo_params,
 	.small_pct = 10,
 	.ghost_pct = 90,	/* as long as main, as in the paper */
 	.promote_freq = 1,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct s3fifo_params);
-} params SEC(".maps");
+);
 
 struct s3_key {
 	__u64 addr;
@@ -339,8 +332,8 @@ static __always_inline void s3_store(__u32 dev, struct s3_dev *d,
 SEC("struct_ops")
 int BPF_PROG(s3fifo_evict, struct svm_ext_evict_ctx *e)
 {
-	__u32 zero = 0, dev = e->dev, small_max, ghost_len, promote;
-	struct s3fifo_params *p = bpf_map_lookup_elem(&params, &zero);
+	__u32 dev = e->dev, small_max, ghost_len, promote;
+	struct s3fifo_params *p = svm_ext_params();
 	struct s3_scratch *sc;
 	struct s3_dev *d;
 	__u64 nchunks;

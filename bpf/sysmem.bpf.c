@@ -21,22 +21,12 @@ struct sysmem_params {
 };
 
 /* what svmctl load writes before --set: map the whole chunk */
-struct sysmem_params _params_default SEC("params_default") = {
-	.window_kb = 0,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sysmem_params);
-} params SEC(".maps");
+SVM_EXT_PARAMS(struct sysmem_params, .window_kb = 0);
 
 SEC("struct_ops")
 int BPF_PROG(sysmem_fault, struct svm_ext_fault_ctx *f)
 {
-	__u32 zero = 0;
-	struct sysmem_params *p = bpf_map_lookup_elem(&params, &zero);
+	struct sysmem_params *p = svm_ext_params();
 	__u64 size = SVM_EXT_CHUNK_SIZE, start, len;
 
 	if (p && p->window_kb && !(p->window_kb & (p->window_kb - 1)) &&

@@ -62,14 +62,7 @@ struct tenant_quota_params {
 	__u64 tenant3_cgroup;
 };
 
-struct tenant_quota_params _params_default SEC("params_default") = {};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct tenant_quota_params);
-} params SEC(".maps");
+SVM_EXT_PARAMS(struct tenant_quota_params);
 
 struct tenant {
 	__u64 id;		/* tgid or cgroup id; 0: the owner is gone */
@@ -142,8 +135,8 @@ static __always_inline __u32 slot(struct tq_scratch *s, __u32 *nt, __u64 id)
 SEC("struct_ops")
 int BPF_PROG(tenant_quota_evict, struct svm_ext_evict_ctx *e)
 {
-	__u32 zero = 0, dev = e->dev, nt = 0, i, j, k, req, best = TQ_MAX;
-	struct tenant_quota_params *p = bpf_map_lookup_elem(&params, &zero);
+	__u32 dev = e->dev, nt = 0, i, j, k, req, best = TQ_MAX;
+	struct tenant_quota_params *p = svm_ext_params();
 	__u32 conf_sum = 0, nfree = 0, rest;
 	__s64 over, best_over = 0;
 	struct svm_ext_chunk_info info;

@@ -72,7 +72,7 @@ struct thrash_guard_params {
 	__u32 rent_first;
 };
 
-struct thrash_guard_params _params_default SEC("params_default") = {
+SVM_EXT_PARAMS(struct thrash_guard_params,
 	.lapse_us = TG_LAPSE_US,
 	.moves = SVM_EXT_THRASH_MOVES,
 	.epoch_ms = TG_EPOCH_MS,
@@ -80,22 +80,13 @@ struct thrash_guard_params _params_default SEC("params_default") = {
 	.pin_after = SVM_EXT_THRASH_PIN_AFTER,
 	.pin_ms = TG_PIN_MS,
 	.rent_first = 1,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct thrash_guard_params);
-} params SEC(".maps");
+);
 
 /* The thrashing configuration; returns rent_first. */
 static __always_inline bool tg_cfg(struct svm_ext_thrash_cfg *c)
 {
-	struct thrash_guard_params *p;
-	__u32 zero = 0;
+	struct thrash_guard_params *p = svm_ext_params();
 
-	p = bpf_map_lookup_elem(&params, &zero);
 	if (!p) {
 		svm_ext_thrash_cfg_init(c, TG_LAPSE_US, 0, TG_EPOCH_MS, 0, 0,
 					TG_PIN_MS);

@@ -12,7 +12,8 @@
  *  - Thrashing (<svm_ext/thrash.bpf.h>): a 64 KiB granule moving 3 times
  *    in a row within 500 us of its previous move is throttled, and after 10
  *    throttles in its block pinned where it is and mapped remotely for
- *    150 ms.
+ *    300 ms (the driver's uvm_perf_thrashing_pin; thrash_guard's own
+ *    default is 150 ms).
  *  - Eviction: no evict hook, so the core's built-in choice, the least
  *    recently used chunk (UVM evicts the LRU root chunk).
  *
@@ -22,7 +23,8 @@
  *
  * params (0 = default): threshold (percent, 1..100; 51) and the thrashing
  * tunables of thrash_guard: lapse_us (500), moves (3), epoch_ms (1000),
- * throttle_us (100), pin_after (10), pin_ms (150).
+ * throttle_us (100), pin_after (10), and pin_ms (300, not 150).
+ * Every default is the live driver's module parameter.
  */
 #include <svm_ext/common.bpf.h>
 #include <svm_ext/density.bpf.h>
@@ -34,6 +36,7 @@ char _desc[] SEC("description") =
 	"throttle/pin, LRU eviction";
 
 #define UVM_THRESHOLD	51
+#define UVM_PIN_MS	300	/* uvm_perf_thrashing_pin */
 
 struct uvm_params {
 	__u32 threshold;
@@ -46,35 +49,27 @@ struct uvm_params {
 	__u32 _pad;
 };
 
-struct uvm_params _params_default SEC("params_default") = {
+SVM_EXT_PARAMS(struct uvm_params,
 	.threshold = UVM_THRESHOLD,
 	.lapse_us = SVM_EXT_THRASH_LAPSE_US,
 	.moves = SVM_EXT_THRASH_MOVES,
 	.epoch_ms = SVM_EXT_THRASH_EPOCH_MS,
 	.throttle_us = SVM_EXT_THRASH_THROTTLE_US,
 	.pin_after = SVM_EXT_THRASH_PIN_AFTER,
-	.pin_ms = SVM_EXT_THRASH_PIN_MS,
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct uvm_params);
-} params SEC(".maps");
+	.pin_ms = UVM_PIN_MS,
+);
 
 static __always_inline __u32 uvm_cfg(struct svm_ext_thrash_cfg *c)
 {
-	struct uvm_params *p;
-	__u32 zero = 0;
+	struct uvm_params *p = svm_ext_params();
 
-	p = bpf_map_lookup_elem(&params, &zero);
 	if (!p) {
-		svm_ext_thrash_cfg_init(c, 0, 0, 0, 0, 0, 0);
+		svm_ext_thrash_cfg_init(c, 0, 0, 0, 0, 0, UVM_PIN_MS);
 		return UVM_THRESHOLD;
 	}
 	svm_ext_thrash_cfg_init(c, p->lapse_us, p->moves, p->epoch_ms,
-				p->throttle_us, p->pin_after, p->pin_ms);
+				p->throttle_us, p->pin_after,
+				p->pin_ms ?: UVM_PIN_MS);
 	return p->threshold >= 1 && p->threshold <= 100 ? p->threshold :
 							    UVM_THRESHOLD;
 }

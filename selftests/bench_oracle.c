@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svmbench's offline oracle (Belady's MIN, LRU simulation, workload plans)
- * against hand-worked traces and an exhaustive search: its own unit test,
- * run here so that `make check` covers it.
+ * svmbench's offline oracles (Belady's MIN, LRU simulation, workload
+ * plans; the cost model's optimum) against hand-worked traces and
+ * exhaustive search: their own unit tests, run here so that `make check`
+ * covers them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +12,10 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-TEST(oracle_unit_test_passes)
+static void unit_test_passes(struct __test_metadata *_metadata,
+			     const char *rel)
 {
-	const char *path = build_file("svmbench/oracle_test");
+	const char *path = build_file(rel);
 	int status;
 
 	ASSERT_EQ(0, access(path, X_OK)) TH_LOG("%s not built", path);
@@ -21,6 +23,17 @@ TEST(oracle_unit_test_passes)
 	ASSERT_NE(-1, status);
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST(oracle_unit_test_passes)
+{
+	unit_test_passes(_metadata, "svmbench/oracle_test");
+}
+
+/* the cost model's optimum: exact against exhaustive search, MIN */
+TEST(optimum_unit_test_passes)
+{
+	unit_test_passes(_metadata, "svmbench/optimum_test");
 }
 
 TEST_HARNESS_MAIN

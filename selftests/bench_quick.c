@@ -6,8 +6,9 @@
  * The quick suite runs the built-in default ("none") and the BPF "default"
  * policy, both of which load whole 2 MiB chunks on demand and never map
  * remotely, so Belady's MIN for the same trace bounds their device faults
- * and their chunk loads from below (docs/bench.md).  Nothing here depends
- * on timing: real time is the one column left out of the comparison.
+ * and their chunk loads from below, and the cost model's optimum bounds
+ * every policy's modeled time (docs/bench.md).  Nothing here depends on
+ * timing: real time is the one column left out of the comparison.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -157,6 +158,12 @@ TEST_F_TIMEOUT(bench, quick_repeats_exactly_and_respects_min, 280)
 		EXPECT_GE(num(&a, r, "faults"), min) TH_LOG("%s", what);
 		EXPECT_GE(num(&a, r, "chunk_loads"), min) TH_LOG("%s", what);
 		EXPECT_LE(min, num(&a, r, "lru_misses")) TH_LOG("%s", what);
+		/* nor the cost model's optimum in modeled time */
+		EXPECT_GE(num(&a, r, "modeled_ns"), num(&a, r, "opt_ns"))
+			TH_LOG("%s", what);
+		/* whole-chunk reads cost something at every rate */
+		if (strcmp(a.cell[r][0], "pingpong-cpu"))
+			EXPECT_GT(num(&a, r, "opt_ns"), 0) TH_LOG("%s", what);
 		if (!strcmp(a.cell[r][0], "sweep") &&
 		    !strcmp(a.cell[r][col(&a, "policy")], "none"))
 			faults_none_sweep = r;

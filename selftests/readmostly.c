@@ -117,6 +117,36 @@ TEST_F(rm, device_write_collapses_copies)
 	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 901));
 }
 
+/*
+ * With a window smaller than the chunk (64 KiB), a device writing into one
+ * window while the other windows of the chunk still have copies on the
+ * other device: the write completes, only that window's copies go, and
+ * every device and the CPU read the new word.
+ */
+TEST_F(rm, device_write_with_small_windows_and_copies_elsewhere)
+{
+	ASSERT_EQ(0, emu_set_attr(self->fd0, self->buf, SZ,
+				  SVM_EXT_ATTR_READ_MOSTLY, 1));
+	ASSERT_EQ(0, emu_set_attr(self->fd0, self->buf, SZ,
+				  SVM_EXT_ATTR_GRANULARITY, 4));
+	ASSERT_EQ(self->want, dev_sum(self->fd0, self->buf, NULL));
+	ASSERT_EQ(self->want, dev_sum(self->fd1, self->buf, NULL));
+
+	/* device 1 holds copies of every window; it writes into window 0 */
+	ASSERT_EQ(0, emu_exec1(self->fd1, SVM_EMU_OP_ATOMIC_ADD, &self->buf[5],
+			       8, 0, 100, NULL, NULL));
+	EXPECT_EQ(1, emu_word_is(self->fd1, &self->buf[5], 900 + 5 + 100));
+	EXPECT_EQ(1, emu_word_is(self->fd0, &self->buf[5], 900 + 5 + 100));
+	/* and device 0, which held the data, writes into window 1 */
+	ASSERT_EQ(0, emu_exec1(self->fd0, SVM_EMU_OP_ATOMIC_ADD,
+			       &self->buf[65536 / 8 + 2], 8, 0, 7, NULL, NULL));
+	EXPECT_EQ(1, emu_word_is(self->fd1, &self->buf[65536 / 8 + 2],
+				 900 + 65536 / 8 + 2 + 7));
+	self->buf[5] -= 100;
+	self->buf[65536 / 8 + 2] -= 7;
+	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 900));
+}
+
 /* The CPU touching the original (device memory) drops every copy. */
 TEST_F(rm, cpu_write_collapses_copies)
 {

@@ -152,6 +152,17 @@ static __always_inline void svm_ext_window(struct svm_ext_fault_ctx *ctx,
 }
 
 /*
+ * Is location @loc a device, not SVM_EXT_LOC_SYSTEM or SVM_EXT_LOC_NONE?
+ * Device indices are bit numbers in the u64 device masks (peer_mask,
+ * accessed_by, svm_ext_dev_peers()), so a true answer also makes
+ * 1ULL << @loc a valid shift.
+ */
+static __always_inline bool svm_ext_loc_is_device(__u32 loc)
+{
+	return loc < 64;
+}
+
+/*
  * Did the user say where the fault's data belongs: a preferred location,
  * read-mostly, or the faulting device in the accessed-by set?  Policies
  * that carry out hints as the default does leave such faults to it.
@@ -166,7 +177,62 @@ static __always_inline bool svm_ext_fault_hinted(const struct svm_ext_fault_ctx 
 static __always_inline bool svm_ext_fault_linked(const struct svm_ext_fault_ctx *f,
 						 __u32 loc)
 {
-	return loc < 64 && loc != f->dev && (f->peer_mask & (1ULL << loc));
+	return svm_ext_loc_is_device(loc) && loc != f->dev &&
+	       (f->peer_mask & (1ULL << loc));
 }
+
+/*
+ * The key of per-process state kept per 2 MiB of address space (history
+ * that outlives a chunk's residency).  Hash map keys compare byte by byte,
+ * so the padding is a member, always zero.
+ */
+struct svm_ext_chunk_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 chunk;		/* address / SVM_EXT_CHUNK_SIZE */
+};
+
+/*
+ * The key of the 2 MiB chunk holding @_addr in process @_tgid.  A compound
+ * literal, not a function returning the struct: the key is built in the
+ * caller's variable as if spelt out there, with no copy for the compiler
+ * to fold.
+ */
+#define SVM_EXT_CHUNK_KEY(_tgid, _addr)					\
+	((struct svm_ext_chunk_key){					\
+		.tgid = (_tgid), .chunk = (_addr) / SVM_EXT_CHUNK_SIZE,	\
+	})
+
+/*
+ * A policy's tunables.  After the definition of its value struct (whose
+ * member names are the tunables' names),
+ *
+ *	SVM_EXT_PARAMS(struct NAME_params, .member = default, ...);
+ *
+ * declares what svmctl and bpftool look up by name: _params_default, in
+ * section "params_default", the value svmctl load writes before applying
+ * --set (initializers left out, or none at all, are zero), and params, a
+ * one-entry ARRAY map whose BTF value type is the struct itself.
+ */
+#define SVM_EXT_PARAMS(_type, defaults...)				\
+_type _params_default SEC("params_default") = { defaults };		\
+									\
+struct {								\
+	__uint(type, BPF_MAP_TYPE_ARRAY);				\
+	__uint(max_entries, 1);						\
+	__type(key, __u32);						\
+	__type(value, _type);						\
+} params SEC(".maps")
+
+/*
+ * The live value of the policy's SVM_EXT_PARAMS(), typed as declared there.
+ * The lookup of entry 0 of an ARRAY map cannot fail, but the verifier wants
+ * the NULL check all the same.  A macro rather than a function: its key, a
+ * compound literal, lives as long as the caller's block, as the local
+ * `zero` of a spelt-out lookup does; a function's key would end at its
+ * return, and the compiler would lay out the caller's stack anew.
+ */
+#define svm_ext_params()						\
+	((typeof(&_params_default))bpf_map_lookup_elem(&params, &(__u32){ 0 }))
 
 #endif /* __SVM_EXT_COMMON_BPF_H */

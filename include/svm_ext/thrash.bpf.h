@@ -76,10 +76,11 @@ static __always_inline void svm_ext_thrash_cfg_init(struct svm_ext_thrash_cfg *c
 	c->pin_ns = (__u64)(pin_ms ?: SVM_EXT_THRASH_PIN_MS) * 1000000;
 }
 
+/* A granule's key; a block's is its chunk's (struct svm_ext_chunk_key). */
 struct svm_ext_thrash_key {
 	__u32 tgid;
 	__u32 pad;
-	__u64 idx;		/* address >> SVM_EXT_THRASH_SHIFT or >> 21 */
+	__u64 idx;		/* address >> SVM_EXT_THRASH_SHIFT */
 };
 
 struct svm_ext_thrash_granule {
@@ -107,16 +108,14 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
-	__type(key, struct svm_ext_thrash_key);
+	__type(key, struct svm_ext_chunk_key);
 	__type(value, struct svm_ext_thrash_block);
 } svm_ext_thrash_blocks SEC(".maps");
 
 static __always_inline struct svm_ext_thrash_block *
 svm_ext_thrash_block_get(__u32 tgid, __u64 addr)
 {
-	struct svm_ext_thrash_key k = {
-		.tgid = tgid, .idx = addr / SVM_EXT_CHUNK_SIZE,
-	};
+	struct svm_ext_chunk_key k = SVM_EXT_CHUNK_KEY(tgid, addr);
 
 	return bpf_map_lookup_elem(&svm_ext_thrash_blocks, &k);
 }
@@ -276,9 +275,7 @@ static __always_inline bool svm_ext_thrash_fault(const struct svm_ext_thrash_cfg
 						 struct svm_ext_fault_ctx *f)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct svm_ext_thrash_key bk = {
-		.tgid = tgid, .idx = f->addr / SVM_EXT_CHUNK_SIZE,
-	};
+	struct svm_ext_chunk_key bk = SVM_EXT_CHUNK_KEY(tgid, f->addr);
 	struct svm_ext_thrash_block *b, fresh = {};
 	struct svm_ext_thrash_granule *g;
 	__u64 now = f->now_ns, clean = 0, start, end;

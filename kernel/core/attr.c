@@ -1,17 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: range attributes (hints).
- *
- * DOC: attributes
+ */
+
+/**
+ * DOC: Attributes
  *
  * Attributes - preferred location, accessed-by set, read-mostly, migration
  * granularity - are kept per address range in a sorted list per mm, split
  * and merged as they change, so that "set X on [a, b)" over a range with
  * mixed attributes changes only X and leaves a minimal set of ranges behind.
  * A range with all defaults has no entry.  Entries point to interned,
- * immutable attribute sets (one per distinct combination, freed with the
- * context), so merging compares pointers.  Hints are set rarely and per
- * allocation, so the list stays short; lookups walk it.
+ * immutable attribute sets (one per distinct combination, freed when the
+ * context's last device is unbound), so merging compares pointers.  Hints
+ * are set rarely and per allocation, so the list stays short; lookups walk
+ * it.
+ *
+ * The defaults: no preferred location, granularity 9 (2 MiB windows), no
+ * accessed-by devices, not read-mostly.  Setting an attribute
+ * (svm_ext_attr_set()) needs every page of the span mapped; the ranges
+ * over the span are created first, so that an unmap of any of it is seen,
+ * and the policy's advise hook may accept, refuse or change the value.
+ * What attributes mean is the policy's business; the built-in default
+ * (svm_ext_default_fault()) migrates granularity-sized windows to the
+ * faulting device, maps in place where the preferred location is system
+ * memory or where the faulting device is in the accessed-by set and can
+ * reach the data where it is, migrates to a preferred device the faulting
+ * one reaches over a peer link, and serves reads of read-mostly data held
+ * by another device from copies (DOC: Read-mostly copies).
  *
  * Unmapping memory drops its attributes, as KFD does: the mmu notifier only
  * queues the unmapped span (it must not take attr_lock, under which we
@@ -27,7 +43,7 @@
  * max_ranges): a change that could take the count past it, before merging,
  * fails with -EDQUOT and changes nothing.
  *
- * Lock order: mmap_lock -> attr_lock -> unmap_lock.
+ * Lock order: mmap_lock -> attr_lock -> unmap_lock (DOC: Locking).
  */
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -197,6 +213,8 @@ static int svm_ext_attr_clear(struct svm_ext_mm *smm, unsigned long start,
  *	applied first, which may walk the VMAs)
  * @addr: user address
  * @out: filled with the attributes (the defaults where none are set)
+ *
+ * Context: mmap_lock held, at least for reading; takes attr_lock.
  */
 void svm_ext_attrs_get(struct svm_ext_mm *smm, unsigned long addr,
 		       struct svm_ext_attrs *out)
@@ -244,6 +262,8 @@ static int svm_ext_attr_apply(struct svm_ext_attrs *a, u32 type, u64 value)
  * @type: enum svm_ext_attr_type (PREFERRED_FD must be resolved by the driver)
  * @value: its value
  *
+ * Context: Any context; does not sleep.
+ *
  * Return: 0, -EINVAL for an unknown type or out-of-range value, -ENODEV for
  * a location or device mask naming a device that does not exist.
  */
@@ -282,7 +302,8 @@ EXPORT_SYMBOL_GPL(svm_ext_attr_check);
  * @start: start of the unmapped span
  * @end: its end
  *
- * Called from the mmu notifier: no sleeping, no allocation.
+ * Context: The interval notifier, which may not block: takes only
+ * unmap_lock; no sleeping, no allocation.
  */
 void svm_ext_attrs_unmapped(struct svm_ext_mm *smm, unsigned long start,
 			    unsigned long end)
@@ -508,6 +529,9 @@ static bool svm_ext_span_covered(struct mm_struct *mm, unsigned long start,
  * kept; ranges are split and merged as needed.  Only the 2 MiB ranges the
  * span needs are created, after it was found mapped.
  *
+ * Context: Process context, without mmap_lock: takes it for reading, and the
+ * context's lock and attr_lock; may create ranges (svm_ext_range_get()).
+ *
  * Return: 0; -EINVAL for a bad range (unaligned, empty, wrapping, or past
  * TASK_SIZE), type or value; -ENODEV for a device that does not exist;
  * -ENOMEM (range unmapped, like madvise, or out of memory); -EDQUOT when
@@ -606,6 +630,9 @@ EXPORT_SYMBOL_GPL(svm_ext_attr_set);
  * @len: page-aligned length
  * @out: the attributes, when they are the same over the whole range
  *
+ * Context: Process context, without mmap_lock: takes it for reading, and the
+ * context's attr_lock.
+ *
  * Return: 0; -EINVAL for a bad range (unaligned, empty, wrapping, or past
  * TASK_SIZE); -EUCLEAN when the range spans differing attributes (query
  * smaller ranges); -ESRCH when the mm is gone.
@@ -654,6 +681,8 @@ EXPORT_SYMBOL_GPL(svm_ext_attr_get);
 /**
  * svm_ext_attr_count() - number of distinct attribute ranges (debug/tests)
  * @b: binding
+ *
+ * Context: Process context; takes the context's attr_lock.
  *
  * Return: how many ranges carry non-default attributes.
  */

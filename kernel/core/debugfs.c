@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: debugfs.
- *
+ */
+
+/**
  * DOC: debugfs
  *
  * /sys/kernel/debug/svm_ext/ranges dumps every range of every process with
- * a bound device: one line per 2 MiB range with its counters (pages moved
- * to devices and back, and of those how many moved as whole 2 MiB folios),
- * the
+ * a bound device: one line per 2 MiB range with the owning tgid, its bounds,
+ * its counters (device faults; pages moved to devices and back, and of
+ * those how many moved as whole 2 MiB folios; pages mapped in place), the
  * attributes in force at its start, and how many of its pages each device
  * holds (pages on no device are in system memory or not populated).  The
- * first line names the columns; svmctl ranges parses it.  A reader sees
- * only the processes it may ptrace (svm_ext_may_read()).
+ * first line names the columns; svmctl ranges parses it.  The file is
+ * mode 0400, and a reader sees only its own process's ranges unless it has
+ * CAP_SYS_PTRACE in the initial user namespace (svm_ext_may_read()).
  */
 #include <linux/capability.h>
 #include <linux/debugfs.h>

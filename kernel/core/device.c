@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: device registration and per-device sysfs state.
- *
- * DOC: devices
+ */
+
+/**
+ * DOC: Devices
  *
  * A driver registers each of its devices with svm_ext_device_register(); the
- * core gives it an index (0 .. SVM_EXT_MAX_DEVICES-1), creates its
- * device-private memory and publishes /sys/kernel/svm_ext/devices/<index>/.
- * All svm_ext devices share one pgmap owner, so hmm_range_fault() and
- * migrate_vma_setup() hand the core every svm_ext device page as it is, and
- * the core, not the mm, decides between local, peer and system access.
+ * core gives it the lowest free index (0 .. SVM_EXT_MAX_DEVICES-1), creates
+ * its device-private memory and publishes /sys/kernel/svm_ext/devices/<index>/
+ * with name, mem_total, mem_used, mem_free (bytes in free chunks), peers
+ * (mask of device indices), links (bandwidth per link, as the driver
+ * reports it) and counters.  All svm_ext devices share one pgmap owner, so
+ * hmm_range_fault() and migrate_vma_setup() hand the core every svm_ext
+ * device page as it is, and the core, not the mm, decides between local,
+ * peer and system access.  svm_ext_device_unregister() brings every page
+ * still in the device's memory home before the memory goes.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -187,6 +193,8 @@ static const struct kobj_type svm_ext_dev_ktype = {
  *
  * Creates the device's device-private memory and its sysfs directory.
  *
+ * Context: Process context; may sleep.
+ *
  * Return: 0, -EINVAL for a bad size or missing ops, -ENOSPC when
  * SVM_EXT_MAX_DEVICES are registered already, or the errno of a failed
  * allocation.
@@ -253,6 +261,9 @@ EXPORT_SYMBOL_GPL(svm_ext_device_register);
  *
  * Every page still in the device's memory is migrated back to system memory
  * first, so no process loses data when a driver goes away.
+ *
+ * Context: Process context; sleeps until every page of the device is home,
+ * however long that takes.
  */
 void svm_ext_device_unregister(struct svm_ext_device *dev)
 {
@@ -275,6 +286,8 @@ EXPORT_SYMBOL_GPL(svm_ext_device_unregister);
  * @total: out, bytes
  * @used: out, bytes in use
  *
+ * Context: Any context.
+ *
  * Return: 0.
  */
 int svm_ext_device_mem_usage(struct svm_ext_device *dev, u64 *total, u64 *used)
@@ -289,6 +302,8 @@ EXPORT_SYMBOL_GPL(svm_ext_device_mem_usage);
  * svm_ext_page_is_device() - is @page in some svm_ext device's memory
  * @page: any page
  * @index: out, the device's index when true (may be NULL)
+ *
+ * Context: Any context.
  *
  * Return: true for a device-private page of an svm_ext device.
  */
@@ -319,6 +334,8 @@ void svm_ext_devices_exit(void)
  * svm_ext_page_device() - the svm_ext device a page belongs to
  * @page: any page
  * @offset: out, the page's index in that device's memory (may be NULL)
+ *
+ * Context: Any context.
  *
  * Return: the device, or NULL if @page is not an svm_ext device page.
  */

@@ -1,25 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svm_ext core: device memory.
- *
- * DOC: device memory
+ * svm_ext core: device memory and eviction.
+ */
+
+/**
+ * DOC: Device memory
  *
  * Each device's memory is a range of device-private struct pages created
- * with memremap_pages(), split into 2 MiB chunks.  A chunk is handed to one
- * VA chunk (struct svm_ext_range) at a time; the page for address A lives at
- * offset (A % 2 MiB) / PAGE_SIZE in it.  Allocated chunks sit on an LRU list
- * that device faults refresh; when no chunk is free the coldest one is
- * evicted to system memory by pfn with migrate_device_range(), which needs no
- * mm and so no mmap_lock of the (possibly different) owning process.
+ * with memremap_pages() when the device registers, cut into 2 MiB chunks
+ * (struct svm_ext_devchunk).  A chunk holds the pages of one range (one
+ * 2 MiB piece of one address space) at a time, the page for address A at
+ * offset (A % 2 MiB) / PAGE_SIZE, so its pages are found by pfn alone.
  *
- * Where a whole VA chunk moves at once and its source is a transparent
- * huge page (or nothing yet), the device chunk is handed out as one 2 MiB
- * compound device-private folio (svm_ext_devmem_alloc_folio()), mapped by
- * one PMD on the CPU side and one entry in the device page table; the
- * kernel splits it when only part of it is unmapped, protected or moved.
+ * A chunk is on the device's free list until a move to the device needs
+ * room for a range that has none there; it then goes to the tail of the
+ * device's LRU list and is that range's until it is evicted or the range
+ * goes.  A chunk none of whose pages is in use any more returns to the
+ * free list.  Pages are handed out one by one
+ * (svm_ext_devmem_alloc_window()), or, where a whole range moves at once
+ * and none of its pages is on the device yet, as one 2 MiB compound
+ * device-private folio (svm_ext_devmem_alloc_folio()), which the CPU maps
+ * with one PMD and the device with one entry; the kernel splits it when
+ * only part of it is unmapped, protected or moved.  Chunks holding
+ * read-mostly copies are on neither list (DOC: Read-mostly copies).
  *
- * Folios return through the pagemap's folio_free callback, which can run in
- * atomic context: the chunk state is under a spinlock.
+ * Pages come back through the pagemap's folio_free callback, which can run
+ * in atomic context: the chunk lists and per-chunk state are under a
+ * spinlock.  A device that unregisters first brings every page still in
+ * its memory home, for as long as that takes (svm_ext_devmem_fini()).
+ */
+
+/**
+ * DOC: Eviction
+ *
+ * A device has no background reclaim: room is made when a move to the
+ * device finds no free chunk (svm_ext_devchunk_alloc()).  Each of up to
+ * four rounds, until a chunk is free:
+ *
+ * 1. a chunk the range got meanwhile from a concurrent fault is used, else
+ *    the first free chunk is taken;
+ * 2. a device holding read-mostly copies drops them first, as they are
+ *    only copies (svm_ext_replicas_reclaim(), which skips contexts whose
+ *    locks are busy);
+ * 3. under the device's evict_lock, one eviction at a time: with a policy
+ *    that has an evict hook, the core snapshots the LRU list (coldest
+ *    first; neither the chunk of the range that needs room nor chunks
+ *    already being evicted) into struct svm_ext_chunk_info records, the
+ *    hook names up to SVM_EXT_EVICT_BATCH victims (svm_ext_evict_choose()),
+ *    and each is claimed only if it still holds the allocation the
+ *    snapshot showed, for the same range: a chunk freed and handed out
+ *    again since, even at the same address, is skipped.  Claiming stops
+ *    as soon as some chunk is free;
+ * 4. without a policy's victim, the least recently used chunk goes;
+ * 5. each victim is evicted: its pages in use are moved to system memory
+ *    by pfn with migrate_device_range(), which needs no mm and so no
+ *    mmap_lock of the owning process, which may not be the faulting one.
+ *    A 2 MiB device folio moves into a 2 MiB system folio or not at all
+ *    (the kernel splits a device folio only through a page table); pages
+ *    that cannot move now stay, and the chunk is freed when they go.
+ *
+ * Chunks reach the tail of the LRU list when allocated and at every device
+ * fault in their range by their device (svm_ext_devmem_touch()), so the
+ * head is the chunk whose device touched it least recently.  Evicted pages
+ * always go to system memory: the faults that follow decide where they go
+ * next.  A move that finds no chunk even after four rounds leaves its pages
+ * where they are, mapped in place.  Each eviction is counted in the device's
+ * counters and the caller's stats and traced (svm_ext:svm_ext_evict); the
+ * pages it moved are reported to the policy as a migration with cause
+ * SVM_EXT_CAUSE_EVICT.
  */
 #include <linux/delay.h>
 #include <linux/error-injection.h>
@@ -102,6 +150,14 @@ const struct dev_pagemap_ops svm_ext_pagemap_ops = {
 	.migrate_to_ram = svm_ext_cpu_fault,
 };
 
+/**
+ * svm_ext_devmem_used_pages() - pages of a device's memory in use
+ * @core: the device
+ *
+ * Context: Any context.
+ *
+ * Return: the pages in use in all its chunks, copies included.
+ */
 u64 svm_ext_devmem_used_pages(struct svm_ext_device_core *core)
 {
 	unsigned long flags;
@@ -115,6 +171,22 @@ u64 svm_ext_devmem_used_pages(struct svm_ext_device_core *core)
 	return used;
 }
 
+/**
+ * svm_ext_devmem_init() - create a device's memory
+ * @core: the device being registered
+ * @parent: the driver's device, for the NUMA node of the struct pages (may
+ *	be NULL: the current node)
+ * @bytes: size, a multiple of 2 MiB
+ *
+ * Reserves a free physical address range, creates device-private struct
+ * pages over it with memremap_pages(), puts every chunk on the free list
+ * and lets the driver set up what backs the pages
+ * (&svm_ext_device_ops.devmem_init).
+ *
+ * Context: Process context; may sleep.
+ *
+ * Return: 0, or a negative errno with nothing left behind.
+ */
 int svm_ext_devmem_init(struct svm_ext_device_core *core, struct device *parent,
 			u64 bytes)
 {
@@ -554,6 +626,9 @@ void svm_ext_devpage_init(struct svm_ext_device_core *core, struct page *page,
  * One chunk lookup (evicting the coldest chunk if the device is full) and
  * one lock hold for the whole window.
  *
+ * Context: Process context, mmap_lock held for reading; may evict (the
+ * device's evict_lock).
+ *
  * Return: pages allocated.
  */
 unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
@@ -605,6 +680,8 @@ unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
  * The range's device chunk becomes one compound folio when none of its
  * pages is in use (a chunk still holding some of the range's 4 KiB pages,
  * or pages a move emptied that wait for their last reference, cannot).
+ *
+ * Context: As svm_ext_devmem_alloc_window().
  *
  * Return: the folio's first page, locked, with one reference; NULL when
  * no whole chunk is to be had (the caller then moves 4 KiB pages).
@@ -836,6 +913,8 @@ static u64 svm_ext_devmem_fini_pass(struct svm_ext_device_core *core)
  * pauses are short sleeps, so the waiting task is never reported hung; the
  * pages come home as soon as memory allows, or as the processes that map
  * them touch, unmap or exit.
+ *
+ * Context: Process context; sleeps as long as pages take to come home.
  */
 void svm_ext_devmem_fini(struct svm_ext_device_core *core)
 {

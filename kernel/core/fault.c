@@ -1,18 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: device and CPU fault service.
+ */
+
+/**
+ * DOC: Fault path
  *
- * DOC: fault service
+ * A driver whose device faults on a user address calls
+ * svm_ext_device_fault() (or svm_ext_device_fault_batch() with the other
+ * pages of the 2 MiB range that faulted with it, as a GPU's fault buffer
+ * reports them), in process context and without mmap_lock.  The core then:
  *
- * A device fault runs: find the range -> ask the policy (a BPF policy or the
- * built-in default) -> carry out its checked decision (migrate a window to a
- * location, or map in place) -> make sure every page left in the window is
- * reachable by the faulting device (pages on a device it has no peer link to
- * come home first) -> hmm_range_fault() the window and hand the pages to the
- * driver under the notifier lock, retrying if an invalidation raced.
+ * 1. takes a reference on the mm (-ESRCH once it has exited), looks up or
+ *    creates the address's range (svm_ext_range_get()) and takes mmap_lock
+ *    for reading; the address needs a VMA that allows the access (read, or
+ *    write for a write or atomic access), else -EFAULT, as the CPU would
+ *    get SIGSEGV;
+ * 2. fills a struct svm_ext_fault_ctx: the range clipped to the VMA, where
+ *    the faulting page is now (a device, system memory or not populated),
+ *    the attributes in force, the faulting device's peers, the range's
+ *    counters, and whether the VMA may migrate at all (private anonymous
+ *    memory that is not mlocked, hugetlb or a special mapping);
+ * 3. asks the policy (svm_ext_policy_fault()): the attached policy's fault
+ *    hook, its decision checked, or the built-in default
+ *    (svm_ext_default_fault()).  The decision is one of: migrate a window
+ *    to a location, then map it; map the window in place; throttle (the
+ *    device waits up to SVM_EXT_THROTTLE_MAX_NS, without mmap_lock, then
+ *    maps in place); or, for reads, map read-only copies made in the
+ *    faulting device's memory (read-mostly, DOC: Read-mostly copies);
+ * 4. carries it out.  A migration happens only where the VMA may migrate;
+ *    pages that do not move stay where they are, which is never an error.
+ *    The faulting device's chunk of the range becomes its most recently
+ *    used one;
+ * 5. maps the window (svm_ext_map_window()): hmm_range_fault() faults in
+ *    the pages the device accessed (the faulting page and its batch, with
+ *    write permission for a write) and looks at the others without
+ *    faulting them in; notifier_lock is taken and the sequence checked
+ *    (svm_ext_hmm_fault_locked()), and the pages go to the driver's
+ *    &svm_ext_device_ops.map, each marked as local, peer or system memory;
+ *    an aligned 2 MiB window of physically contiguous pages of one kind
+ *    and permission goes as one 2 MiB entry.  The rest of the window is
+ *    mapped only when all of it is present.  A write first drops the
+ *    window's read-mostly copies, and system pages mapped writable are
+ *    marked dirty, since the device writes them behind the CPU page
+ *    table's back.  Pages in the memory of a device the faulting one has
+ *    no peer link to, and device pages shared copy-on-write after fork()
+ *    that a write needs, are migrated to system memory and the mapping is
+ *    tried again, up to three times in all (then -EBUSY).
  *
- * A CPU access to a device page lands in the pagemap's migrate_to_ram, which
- * asks the policy which window comes back (default: the page's chunk).
+ * On success the device page table maps the address with the permission
+ * the access needs, unless an invalidation has removed it again, in which
+ * case the device simply faults again.  A fault is counted once in the
+ * device's counters and in the caller's struct svm_ext_fault_stats,
+ * whatever the batch size.
+ *
+ * Access-counter notifications (svm_ext_device_access_counter()) take the
+ * same path when a policy asked for them (SVM_EXT_OPS_ACCESS_COUNTERS):
+ * the fault hook sees SVM_EXT_FAULT_COUNTER in &svm_ext_fault_ctx.flags,
+ * only a migrate decision is acted on, and the default decides nothing.
+ *
+ * CPU faults: the CPU touching a page in device memory ends up in the
+ * pagemap's migrate_to_ram callback, svm_ext_cpu_fault(), with mmap_lock
+ * held and the page locked.  The policy's cpu_fault hook may choose the
+ * window around the address that comes back; by default it is the page's
+ * whole range, clipped to the VMA.  The window is migrated to system memory
+ * (2 MiB device folios as transparent huge pages where the VMA allows);
+ * the CPU then retries the access.
  */
 #include <linux/delay.h>
 #include <linux/error-injection.h>
@@ -158,6 +211,9 @@ void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
  * hmm_range_fault() until no invalidation raced with it, the way hmm.rst
  * prescribes.  On success the context's notifier_lock is held, so @pfns
  * stay valid until the caller drops it; the caller maps them under it.
+ *
+ * Context: mmap_lock held for reading; returns 0 with the context's
+ * notifier_lock held.
  *
  * Return: 0 with notifier_lock held; -EBUSY when invalidations kept racing
  * for SVM_EXT_FAULT_TIMEOUT, or hmm_range_fault()'s errno for a page of
@@ -308,7 +364,8 @@ static int svm_ext_map_window(struct svm_ext_binding *b,
 
 	if (access != SVM_EXT_ACCESS_READ)
 		svm_ext_replicas_drop(range, start, end, true);
-	replicas = svm_ext_range_has_replicas(range);
+	/* copies elsewhere in the range are of other pages: this window's */
+	replicas = svm_ext_replicas_in(range, start, end);
 	/*
 	 * The rest of the window goes along only when all of it is present
 	 * (it was migrated here, or the CPU populated it): a window that is
@@ -393,11 +450,14 @@ static void svm_ext_default_window(struct svm_ext_fault_ctx *ctx,
  * svm_ext_default_fault() - the built-in fault decision
  * @ctx: the fault; a decision is recorded in it
  *
- * Migrate the granularity-sized window around the fault to the faulting
- * device when the VMA allows it, else map in place.  Hints change that:
- * preferred location system, or the faulting device in the accessed-by set
- * with the data somewhere it can reach, map in place; a preferred peer the
- * device can reach gets the data and the device maps it over the link.
+ * Migrate the granularity-sized window around the fault (inside the range,
+ * clipped to the VMA) to the faulting device when the VMA allows it, else
+ * map in place.  A page already on the faulting device is mapped where it
+ * is; a read of read-mostly data held by another device gets copies
+ * (SVM_EXT_DECIDE_DUPLICATE).  Hints change the rest: preferred location
+ * system, or the faulting device in the accessed-by set with the data
+ * somewhere it can reach, map in place; a preferred peer the device can
+ * reach gets the data and the device maps it over the link.
  */
 void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
 {
@@ -619,11 +679,17 @@ out_mmput:
  * @access needs (or an invalidation has already removed it again, in which
  * case the driver simply faults again).
  *
+ * Context: Process context, without mmap_lock (takes it for reading) and
+ * without the driver's binding lock held for writing; may sleep, also for a
+ * policy's throttle.
+ *
  * Return: 0; -EINVAL for an unknown @access; -EFAULT for an address without
  * a VMA or without the needed permission (the process would get SIGSEGV);
  * -ESRCH when the mm is gone; -ENOMEM; -EDQUOT when the process already
  * has the most ranges it may (max_ranges); -EBUSY when invalidations kept
- * racing for 5 seconds.
+ * racing for 5 seconds, or the window still could not be mapped after its
+ * pages were moved home; or hmm_range_fault()'s errno for the faulting
+ * page.
  */
 int svm_ext_device_fault_batch(struct svm_ext_binding *b, unsigned long addr,
 			       enum svm_ext_access access,
@@ -641,6 +707,8 @@ EXPORT_SYMBOL_GPL(svm_ext_device_fault_batch);
  * Lets a driver skip counting accesses to memory it maps in place while no
  * policy would hear about them.  Racy by nature: a policy attached a moment
  * later sees its first notification a little later.
+ *
+ * Context: Any context; does not sleep.
  *
  * Return: true if svm_ext_device_access_counter() would reach a policy.
  */
@@ -665,6 +733,8 @@ EXPORT_SYMBOL_GPL(svm_ext_access_counters_wanted);
  * closer.  Nothing happens without such a policy, or when it decides
  * anything but a migration; this is never counted as a fault.
  *
+ * Context: As svm_ext_device_fault_batch().
+ *
  * Return: 0, or an error as svm_ext_device_fault_batch(); the mapping in
  * place stays valid either way.
  */
@@ -688,6 +758,8 @@ EXPORT_SYMBOL_GPL(svm_ext_device_access_counter);
  *
  * svm_ext_device_fault_batch() without a batch.
  *
+ * Context: As svm_ext_device_fault_batch().
+ *
  * Return: as svm_ext_device_fault_batch().
  */
 int svm_ext_device_fault(struct svm_ext_binding *b, unsigned long addr,
@@ -702,6 +774,9 @@ EXPORT_SYMBOL_GPL(svm_ext_device_fault);
  * svm_ext_cpu_fault() - the pagemap's migrate_to_ram: the CPU touched a page
  * in device memory
  * @vmf: the fault (mmap_lock held for read)
+ *
+ * Context: The pagemap's migrate_to_ram: mmap_lock held for reading,
+ * @vmf->page locked and referenced.
  *
  * Return: 0 (the CPU retries the access), VM_FAULT_OOM or VM_FAULT_SIGBUS.
  */

@@ -39,8 +39,9 @@
  * it held, never the other way round:
  *
  * 1. ``svm_ext_policy_mutex`` (policy.c): attach, switch and detach of a
- *    policy.  ``svm_ext_state_lock`` (a spinlock, irqsave) nests inside it
- *    and guards only the state fields shown in sysfs.
+ *    policy, and the exit hook after an ejection.  ``svm_ext_state_lock``
+ *    (a spinlock, irqsave) nests inside it, guards only the state shown in
+ *    sysfs, and is also taken by an ejection from any hook.
  * 2. The driver's own per-file lock (svm_emu: &svm_emu_file.sem), held for
  *    reading across an ioctl that uses the binding and for writing around
  *    svm_ext_bind() and svm_ext_unbind().
@@ -48,41 +49,51 @@
  *    (bind, unbind, debugfs; reclaim of read-mostly copies only trylocks it).
  * 4. &svm_ext_mm.lock: range insertion and removal, bindings, teardown.
  *    svm_ext_range_get() takes it, and mmap_lock under it to see whether a
- *    VMA covers the chunk; debugfs takes mmap_lock under it too.
+ *    VMA covers the chunk; the unmap reaper and debugfs take mmap_lock
+ *    under it too.
  * 5. The mm's ``mmap_lock``, for reading: the fault path, PREFETCH, QUERY,
- *    SET_ATTR, the unmap reaper.  Every function that reads VMAs or the
- *    attributes in force asserts it (mmap_assert_locked()).
- * 6. &svm_ext_mm.attr_lock: the attribute ranges and sets (attr.c).
- * 7. &svm_ext_mm.notifier_lock: device page-table updates against
+ *    SET_ATTR, the unmap reaper.  Helpers called with it held that read
+ *    VMAs or the attributes in force assert it (mmap_assert_locked()).
+ * 6. &svm_ext_mm.attr_lock: the attribute ranges and sets (attr.c).  It
+ *    allocates under it, so the interval notifier never takes it.
+ * 7. &svm_ext_device_core.evict_lock: one eviction per device at a time,
+ *    taken on the way to a device with the faulting (or prefetching) mm's
+ *    mmap_lock held.  Evicting takes the notifier_lock of the owner's
+ *    context, through the invalidation migrate_device_range() causes.
+ * 8. &svm_ext_mm.notifier_lock: device page-table updates against
  *    invalidations.  The fault path takes it after hmm_range_fault() and
  *    keeps it while the driver maps, so a mapping and the sequence check
  *    are atomic against an interval notifier; the notifier takes it (or,
- *    when it may not block, gives up).  Read-mostly copies are made and
- *    dropped under it.
- * 8. &svm_ext_device_core.evict_lock: one eviction per device at a time.
+ *    when it may not block, fails the invalidation if it is busy).
+ *    Read-mostly copies are made and dropped under it.
  * 9. &svm_ext_device_core.lock (spinlock, irq): the device's chunk lists
  *    and per-chunk state; taken from folio_free, so never held across
  *    anything that may sleep or free a device page.
  * 10. &svm_ext_mm.unmap_lock (spinlock, irqsave): the queue of unmapped
- *     spans, filled from the interval notifier.
+ *     spans and the reap list, filled from the interval notifier.
  *
  * The driver's device page table lock (svm_emu: the xarray lock of its page
  * table) is taken inside ``notifier_lock`` by the driver's invalidate and
- * map callbacks, and inside nothing else of the core.
+ * map callbacks, and inside nothing else of the core.  ``svm_ext_devices_lock``
+ * (device.c) serialises device registration and nests none of the above.
  *
- * Policies are called under SRCU (``svm_ext_srcu``), never under a spinlock:
- * the fault and advise hooks run with mmap_lock held for reading, the evict
- * hook with the device's ``evict_lock``, the CPU-fault hook from
- * migrate_to_ram with the faulting page locked.  Hooks may not sleep: the
- * struct_ops check_member refuses sleepable programs except at init and
- * exit, which run from attach and detach under ``svm_ext_policy_mutex``
- * and nothing else.  Detach waits for readers with synchronize_srcu().
+ * Policies are called under SRCU (``svm_ext_srcu``), never under a spinlock
+ * of the core: the fault and advise hooks run with mmap_lock held for
+ * reading, the evict hook with the device's ``evict_lock``, the CPU-fault
+ * hook from migrate_to_ram with the faulting page locked, range_add with
+ * &svm_ext_mm.lock held, invalidated from the interval notifier.  Hooks may
+ * not sleep: the struct_ops check_member refuses sleepable programs except
+ * at init and exit, which run from attach, switch and detach under
+ * ``svm_ext_policy_mutex`` and nothing else.  Detach waits for readers with
+ * synchronize_srcu().
  *
  * Lifetimes: a &struct svm_ext_range is reference counted (the xarray holds
- * one; svm_ext_range_get() gives the caller another); the unmap reaper frees
- * it under ``mmap_lock`` once no VMA is left in its chunk.  A device folio
- * is freed through folio_free under the device's ``lock``; its live mark
- * (zone_device_data) is cleared under the folio lock.
+ * one; svm_ext_range_get() gives the caller another); the unmap reaper
+ * takes it out of the xarray under &svm_ext_mm.lock and mmap_lock once no
+ * VMA is left in its chunk, and the last reference frees it, with no lock
+ * held.  A device folio is freed through folio_free under the device's
+ * ``lock``; its live mark (zone_device_data) is cleared under the folio
+ * lock.
  */
 
 struct svm_ext_range;
@@ -349,7 +360,8 @@ int svm_ext_replicate_window(struct svm_ext_binding *b,
 			     struct svm_ext_fault_stats *stats);
 void svm_ext_replicas_drop(struct svm_ext_range *range, unsigned long start,
 			   unsigned long end, bool invalidate);
-bool svm_ext_range_has_replicas(struct svm_ext_range *range);
+bool svm_ext_replicas_in(struct svm_ext_range *range, unsigned long start,
+			 unsigned long end);
 void svm_ext_replicas_reclaim(struct svm_ext_device_core *core);
 
 /* devmem.c: the pagemap every svm_ext device-private page points to */

@@ -1,15 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svm_ext: programmable placement for shared virtual memory.
+ * svm_ext core: module init and exit.
+ */
+
+/**
+ * DOC: Overview
  *
- * DOC: overview
+ * svm_ext is a vendor-neutral shared virtual memory (SVM) core built on HMM:
+ * a device and the CPU use the same virtual addresses of a process, and the
+ * core decides where each page of that address space lives - in system
+ * memory or in the device-private memory of one of the registered devices -
+ * and keeps every device's page table coherent with the CPU's.  Where pages
+ * go is the decision of a BPF policy (struct svm_ext_ops, a struct_ops type)
+ * when one is attached, and of the built-in default otherwise.
  *
- * A vendor-neutral SVM core on HMM: one context per process address space
- * shared by every bound device, ranges with interval notifiers, a device
- * fault service built on migrate_vma and hmm_range_fault, device memory
- * with LRU eviction, and a struct_ops type (svm_ext_ops) through which BPF
- * policies take the placement decisions.  Drivers register their devices
- * (see <svm_ext/driver.h>); state is under /sys/kernel/svm_ext/.
+ * Components of svm_ext.ko:
+ *
+ * - Devices (device.c, devmem.c):
+ *	a GPU driver registers each device with svm_ext_device_register().  The
+ *	core creates the device's memory as device-private struct pages
+ *	(memremap_pages()), cut into 2 MiB device chunks, and publishes it in
+ *	/sys/kernel/svm_ext/devices/<index>/.
+ * - Contexts, bindings and ranges (mm.c):
+ *	svm_ext_bind() binds a device to a process address space.  All devices
+ *	bound to one mm share one context (struct svm_ext_mm), which tracks
+ *	the address space in 2 MiB ranges, each with its own mmu interval
+ *	notifier (DOC: Address-space model).
+ * - Attributes (attr.c):
+ *	preferred location, accessed-by devices, read-mostly and migration
+ *	granularity per address range, set through svm_ext_attr_set().
+ * - Fault service (fault.c):
+ *	a device fault asks the policy, carries out the checked decision and
+ *	hands the pages to the driver's page table; a CPU access to device
+ *	memory brings a window home (DOC: Fault path).
+ * - Migration (migrate.c) and read-mostly copies (replica.c):
+ *	migrate_vma_*() moves of up to one range at a time, 2 MiB folios
+ *	whole where possible (DOC: Migration).
+ * - Eviction (devmem.c):
+ *	a full device makes room by moving a resident chunk home, the policy's
+ *	choice or the least recently used one (DOC: Eviction).
+ * - Prefetch (prefetch.c) and residency queries (query.c):
+ *	helpers a driver wires into its own ioctls.
+ * - Policies (policy.c, ops.h):
+ *	the struct_ops type, its kfuncs, the checks of every decision and the
+ *	ejection of a policy that makes a bad one (DOC: Policies and ejection).
+ * - Observability:
+ *	policy state in /sys/kernel/svm_ext/, every range of every process in
+ *	/sys/kernel/debug/svm_ext/ranges (debugfs.c), tracepoints svm_ext:*
+ *	(trace.h).
+ *
+ * A driver supplies what only it can do, through struct svm_ext_device_ops:
+ * copying pages with its engines, and installing and removing entries of its
+ * device page table; it calls svm_ext_device_fault() from its fault handler.
+ * The interface is <svm_ext/driver.h> (DOC: Driver interface); svm_emu.ko
+ * implements it for emulated GPUs.  How the locks nest is in DOC: Locking
+ * (internal.h).
  */
 #include <linux/kobject.h>
 #include <linux/module.h>

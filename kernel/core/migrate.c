@@ -1,25 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: moving pages between system memory and devices.
+ */
+
+/**
+ * DOC: Migration
  *
- * DOC: migration
+ * Every move through a page table is one migrate_vma_setup() / copy /
+ * migrate_vma_pages() / migrate_vma_finalize() sequence over a window of at
+ * most one range (2 MiB) of one VMA, with mmap_lock held for reading: one
+ * page-table walk and one batch handed to the drivers' copy engines for up
+ * to 512 pages.  Two directions:
  *
- * Every move is one migrate_vma_setup() / copy / migrate_vma_pages() /
- * migrate_vma_finalize() sequence over a window of up to one chunk, so a
- * large fault moves hundreds of pages with one page-table walk and one batch
- * handed to the driver's copy engine.  Pages that cannot move (locked by a
- * concurrent migration, pinned, no room on the device) stay where they are
- * and the mapping step maps them in place: a failed move never loses data,
- * since the CPU page table keeps pointing at the source until
+ * - To a device (svm_ext_migrate_to_device(), for device faults and
+ *   prefetch): system pages, pages in other devices' memory (device to
+ *   device) and not yet populated anonymous pages, which are allocated
+ *   directly in device memory and zeroed there.  Pages already on the
+ *   destination stay.  Destination pages come from the range's chunk on
+ *   that device (svm_ext_devmem_alloc_window()), which may evict another
+ *   chunk first (DOC: Eviction).
+ * - To system memory (svm_ext_migrate_to_system(), for CPU faults,
+ *   prefetch, a fault decision for system memory, and pages a faulting
+ *   device cannot map): device pages of the window, except those of the
+ *   devices in a keep mask.  Destination pages come from one bulk
+ *   allocation (it ignores the VMA's NUMA policy), then alloc_page_vma()
+ *   for what it could not supply, and are marked dirty: after the move
+ *   they hold the only copy of what the device may have written.
+ *
+ * Each pair is copied by the driver of its destination device, or of its
+ * source device when the destination is system memory
+ * (&svm_ext_device_ops.copy).  Pages that cannot move - locked by a
+ * concurrent migration, pinned, no destination page to be had - stay where
+ * they are, and the fault path maps them in place.  A failed copy drops
+ * every destination of the batch, so nothing moves.  A failed move never
+ * loses data: the CPU page table points at the source until
  * migrate_vma_pages() commits the copy.
  *
- * A window that is a whole aligned chunk asks for 2 MiB entries
- * (MIGRATE_VMA_SELECT_COMPOUND): a transparent huge page, an empty PMD of
- * an anonymous VMA or a 2 MiB device folio comes as one entry, and moves
- * into one 2 MiB folio on the other side (a device folio from
- * svm_ext_devmem_alloc_folio(), or a THP on the way home).  Where the
- * other side has no 2 MiB folio to give, every page of it gets a 4 KiB
- * page and migrate_vma_pages() splits the source.
+ * A window that is a whole aligned range asks for 2 MiB entries
+ * (MIGRATE_VMA_SELECT_COMPOUND), on the way to a device only when the
+ * device holds none of the range's pages yet: a transparent huge page, an
+ * empty PMD of an anonymous VMA or a 2 MiB device folio then comes as one
+ * entry and moves into one 2 MiB folio on the other side - a device folio
+ * from svm_ext_devmem_alloc_folio(), or a THP on the way home unless the
+ * VMA disables THP (MADV_NOHUGEPAGE, PR_SET_THP_DISABLE) or none is free.
+ * Where the other side has no 2 MiB folio to give, every page of it gets a
+ * 4 KiB page and migrate_vma_pages() splits the source.
+ *
+ * A source device page that moved loses its live mark (svm_ext_page_live())
+ * while still locked, so eviction, which finds pages by pfn, skips it until
+ * its last reference goes.  Every move is counted per device and per range,
+ * traced (svm_ext:svm_ext_migrate) and reported to the policy
+ * (&svm_ext_ops.migrated) with its cause and its source: one location, or
+ * SVM_EXT_LOC_NONE for several.  Eviction moves pages home by pfn instead,
+ * with migrate_device_range(), and needs no mm (DOC: Eviction).
  */
 #include <linux/error-injection.h>
 #include <linux/highmem.h>
@@ -235,6 +268,8 @@ static u32 svm_ext_merge_src(u32 src, u32 loc)
  * Moves system pages, unpopulated anonymous pages (allocated directly in
  * device memory, zeroed) and pages on other devices.  Pages already on @dst
  * or that cannot move stay.
+ *
+ * Context: mmap_lock held for reading; may sleep (copies, eviction).
  *
  * Return: pages moved, or a negative errno from migrate_vma_setup().
  */
@@ -475,6 +510,8 @@ static bool svm_ext_mig_sys_alloc(struct svm_ext_mig *m,
  *
  * A whole aligned chunk held by one 2 MiB device folio comes back as one
  * 2 MiB folio (a THP again) when the page allocator has one to give.
+ *
+ * Context: mmap_lock held for reading; may sleep.
  *
  * Return: pages moved, -ENOMEM when @fault_page could not be given a
  * system page, or a negative errno from migrate_vma_setup().

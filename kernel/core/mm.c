@@ -1,22 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: per-mm contexts, bindings and ranges.
+ */
+
+/**
+ * DOC: Address-space model
  *
- * DOC: address spaces
+ * A device sees a process's memory at the process's own virtual addresses:
+ * the driver's page table maps a user address to the page the CPU page table
+ * has there (or to the device's copy of it), and the core keeps the two in
+ * step.  There is no device-side address space to allocate or manage.
  *
- * One struct svm_ext_mm exists per process address space that has at least
- * one device bound, found with mmu_notifier_get() so that every device bound
- * to the same mm shares it (and its ranges, attributes and counters).  Each
- * binding holds one reference; the context goes when the last binding does.
+ * - Context:
+ *	one struct svm_ext_mm per mm that has at least one device bound,
+ *	found with mmu_notifier_get() so that every device bound to the same
+ *	mm shares it, with its ranges, attributes and counters.  Each binding
+ *	(struct svm_ext_binding, from svm_ext_bind()) holds one reference on
+ *	the mm notifier; when the last binding goes, every range and every
+ *	attribute is dropped, and the context itself is freed once the mm
+ *	notifier's last reference is put.
+ * - Ranges:
+ *	the address space is tracked in naturally aligned 2 MiB pieces
+ *	(SVM_EXT_CHUNK_SIZE).  A piece that is in use gets a struct
+ *	svm_ext_range, in the context's xarray under VA >> 21, with an
+ *	mmu_interval_notifier covering exactly that piece.  Ranges are created
+ *	on first use by a device fault, a hint, a prefetch or a query, and
+ *	only over memory some VMA maps (DOC: Range lifetime).
+ * - Device chunks:
+ *	a range owns at most one 2 MiB chunk of each device's memory for its
+ *	data (and one for read-mostly copies, DOC: Read-mostly copies), and
+ *	the page at offset i of the range always lives at offset i of that
+ *	chunk, so a chunk can be evicted by pfn without knowing its mm.
+ * - Windows:
+ *	every decision, move and mapping works on a window: page-aligned,
+ *	inside one range and clipped to one VMA.  A range is the largest
+ *	window and the largest migration granularity.
  *
- * Ranges are 2 MiB VA chunks, created on first use, each with its own
- * mmu_interval_notifier.  An invalidation of any part of a range takes the
- * context's notifier_lock and tells every bound device to drop its entries
- * there; a device fault maps pages only under the same lock and only if no
- * invalidation happened since it sampled the notifier sequence, which is the
- * whole of the device/CPU page-table coherence protocol (as in hmm.rst).
+ * All svm_ext devices share one pgmap owner, so hmm_range_fault() and
+ * migrate_vma_setup() report a page in any svm_ext device's memory as the
+ * device page it is, instead of faulting it back to system memory; the core
+ * decides between local, peer-to-peer and system access.
  *
- * DOC: range lifetime
+ * Coherence with the CPU page table is the protocol of
+ * Documentation/mm/hmm.rst.  An invalidation of any part of a range takes
+ * the context's notifier_lock, sets the notifier's sequence, tells every
+ * bound device to drop its entries in the span (&svm_ext_device_ops.invalidate)
+ * and drops read-mostly copies there.  A device fault samples the sequence,
+ * runs hmm_range_fault(), takes notifier_lock and hands pages to the driver
+ * only if no invalidation happened in between, else it starts again.  When
+ * the mm exits, every device drops all its entries at once and the context
+ * is marked dead: later faults fail with -ESRCH.
+ *
+ * An unmap (MMU_NOTIFY_UNMAP) also queues the span so that its attributes
+ * are dropped (DOC: Attributes) and queues the range for the reaper, which
+ * frees it if no VMA is left in it.
+ */
+
+/**
+ * DOC: Range lifetime
  *
  * A user decides how many ranges exist (every hint, prefetch, query and
  * device access may create some), so they are a resource like any other
@@ -27,17 +68,18 @@
  * creation fails with -EDQUOT; and an unmap that leaves a range without
  * any VMA frees it.  The notifier callback cannot free its own notifier,
  * so it queues the range on the context's reap list and a work item checks
- * it under mmap_lock; at the cap, creation reaps synchronously first.
+ * it under mmap_lock; at the cap, creation first reaps synchronously every
+ * range no VMA intersects any more.
  *
  * Ranges are reference counted: the xarray holds one reference, every
  * svm_ext_range_get() caller another until svm_ext_range_put().  Freeing
  * (the last put) drops every device mapping and copy made through the
- * range, unlinks its device chunks and removes its notifier; a caller
+ * range, removes its notifier and unlinks its device chunks; a caller
  * still holding an unlinked range keeps using it safely, and the next
- * lookup simply creates a new one.
+ * lookup simply creates a new one.  A policy hears of both ends
+ * (&svm_ext_ops.range_add, &svm_ext_ops.range_remove).
  *
- * Lock order: svm_ext_mm_list_lock -> smm->lock -> mmap_lock ->
- * attr_lock -> notifier_lock -> unmap_lock.
+ * Locking: DOC: Locking in internal.h.
  */
 #include <linux/capability.h>
 #include <linux/cgroup.h>
@@ -72,9 +114,12 @@ static int svm_ext_set_admin_uint(const char *val, const struct kernel_param *kp
 }
 
 /**
- * svm_ext_admin_uint_ops - uint module parameter only CAP_SYS_ADMIN may set
+ * var svm_ext_admin_uint_ops - uint module parameter only CAP_SYS_ADMIN may set
  *
  * For module_param_cb() with a 0644 mode; reads are param_get_uint().
+ * Writing fails with -EPERM without CAP_SYS_ADMIN (in the initial user
+ * namespace), whatever the file's mode lets through: svm_ext's max_ranges
+ * and svm_emu's pt_max_pages and access_counter_bytes use it.
  */
 const struct kernel_param_ops svm_ext_admin_uint_ops = {
 	.set = svm_ext_set_admin_uint,
@@ -248,8 +293,10 @@ static void svm_ext_range_free(struct svm_ext_range *range)
  * svm_ext_range_put() - drop a reference from svm_ext_range_get()
  * @range: the range
  *
- * May sleep (the last reference frees the range and its notifier); call it
- * without mmap_lock or the context's notifier_lock held.
+ * The last reference frees the range and removes its notifier.
+ *
+ * Context: Process context, without mmap_lock or the context's
+ * notifier_lock held; may sleep.
  */
 void svm_ext_range_put(struct svm_ext_range *range)
 {
@@ -403,6 +450,9 @@ err_free:
  * valid until the caller's svm_ext_range_put(), even if it is unmapped and
  * unlinked meanwhile.
  *
+ * Context: Process context, without mmap_lock; takes the context's lock, and
+ * mmap_lock for reading under it.
+ *
  * Return: the range, with a reference, or an ERR_PTR(): -EFAULT when no
  * VMA intersects @addr's 2 MiB chunk (nothing is created there), -EDQUOT
  * when the process already has svm_ext_max_ranges ranges, -ENOMEM.
@@ -481,6 +531,10 @@ static void svm_ext_mm_drop_ranges(struct svm_ext_mm *smm)
  * Creates the mm's context on first use.  The driver must not call
  * svm_ext_device_fault() on the binding after svm_ext_unbind().
  *
+ * Context: Process context, without mmap_lock (mmu_notifier_get() takes it
+ * for writing); may sleep.  Takes svm_ext_mm_list_lock, the context's lock
+ * and its notifier_lock.
+ *
  * Return: the binding or an ERR_PTR(): -EINVAL without an mm, -ENOMEM.
  */
 struct svm_ext_binding *svm_ext_bind(struct svm_ext_device *dev,
@@ -524,7 +578,11 @@ EXPORT_SYMBOL_GPL(svm_ext_bind);
  *
  * The device's entries for the mm are dropped first.  Data stays where it
  * is: pages in device memory remain the process's and come back on CPU
- * access or when the device evicts them.
+ * access or when the device evicts them.  The mm's last binding takes every
+ * range and attribute of the context with it.
+ *
+ * Context: Process context, without mmap_lock; may sleep (frees the
+ * context's ranges and waits for its reaper).
  */
 void svm_ext_unbind(struct svm_ext_binding *b)
 {

@@ -1,9 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * svm_ext policy interface: the struct_ops type BPF policies implement and
- * the contexts their hooks receive.  BPF programs see these types through the
- * module's BTF; they read contexts directly and record decisions only through
- * kfuncs, so the core can check every decision before acting on it.
+ * svm_ext policy interface: the struct_ops type and the hook contexts.
+ */
+
+/**
+ * DOC: Policy interface
+ *
+ * A placement policy implements struct svm_ext_ops, the struct_ops type
+ * svm_ext.ko registers.  BPF programs see the types of this header through
+ * the module's BTF (policies include <svm_ext/common.bpf.h>, not this file).
+ * A hook receives a context it may read but not write, and records its
+ * decision only through the kfuncs of that hook, so the core can check every
+ * decision before acting on it (DOC: Policies and ejection):
+ *
+ * - fault (&struct svm_ext_fault_ctx): svm_ext_fault_migrate(),
+ *   svm_ext_fault_map(), svm_ext_fault_throttle(),
+ *   svm_ext_fault_duplicate(); to look around: svm_ext_fault_resident(),
+ *   svm_ext_fault_page_loc(), svm_ext_fault_batch();
+ * - cpu_fault (&struct svm_ext_cpu_fault_ctx): svm_ext_cpu_fault_window();
+ * - advise (&struct svm_ext_advise_ctx): svm_ext_advise_refuse(),
+ *   svm_ext_advise_set_value();
+ * - evict (&struct svm_ext_evict_ctx): svm_ext_evict_chunk(),
+ *   svm_ext_evict_choose();
+ * - any hook: svm_ext_nr_devices(), svm_ext_dev_mem_total(),
+ *   svm_ext_dev_mem_free(), svm_ext_dev_peers(), svm_ext_link_bw(), and
+ *   svm_ext_error() or svm_ext_error_bstr() to eject the policy itself.
+ *
+ * The notification hooks (range_add, range_remove, migrated, invalidated)
+ * receive an event and decide nothing.
  */
 #ifndef _SVM_EXT_OPS_H
 #define _SVM_EXT_OPS_H
@@ -13,13 +37,25 @@
 #define SVM_EXT_OPS_NAME_LEN	32
 #define SVM_EXT_EXIT_STR_LEN	128
 
-/* What a fault decision asks for (svm_ext_fault_ctx.decision). */
+/**
+ * enum svm_ext_decision - what a fault decision asks for
+ * (&svm_ext_fault_ctx.decision)
+ * @SVM_EXT_DECIDE_DEFAULT: no decision: the built-in default decides
+ * @SVM_EXT_DECIDE_MIGRATE: migrate [dec_start, dec_end) to dec_loc, then
+ *	map it (svm_ext_fault_migrate())
+ * @SVM_EXT_DECIDE_MAP: map [dec_start, dec_end) in place, nothing moves
+ *	(svm_ext_fault_map())
+ * @SVM_EXT_DECIDE_THROTTLE: the device waits dec_ns, then maps the faulting
+ *	page in place (svm_ext_fault_throttle())
+ * @SVM_EXT_DECIDE_DUPLICATE: read-only copies of the window in the
+ *	faulting device's memory (svm_ext_fault_duplicate())
+ */
 enum svm_ext_decision {
-	SVM_EXT_DECIDE_DEFAULT = 0,	/* no decision: the built-in default */
-	SVM_EXT_DECIDE_MIGRATE = 1,	/* migrate [start, end) to loc, map */
-	SVM_EXT_DECIDE_MAP = 2,		/* map in place, no migration */
-	SVM_EXT_DECIDE_THROTTLE = 3,	/* wait dec_ns, then map in place */
-	SVM_EXT_DECIDE_DUPLICATE = 4,	/* read-only copies in the device */
+	SVM_EXT_DECIDE_DEFAULT = 0,
+	SVM_EXT_DECIDE_MIGRATE = 1,
+	SVM_EXT_DECIDE_MAP = 2,
+	SVM_EXT_DECIDE_THROTTLE = 3,
+	SVM_EXT_DECIDE_DUPLICATE = 4,
 };
 
 /* Longest a fault may be throttled (svm_ext_fault_throttle()). */
@@ -28,21 +64,37 @@ enum svm_ext_decision {
 /* Most victims one evict call may name (svm_ext_evict_choose()). */
 #define SVM_EXT_EVICT_BATCH	8
 
-/* Why pages moved (svm_ext_migrate_event.cause). */
+/**
+ * enum svm_ext_cause - why pages moved (&svm_ext_migrate_event.cause)
+ * @SVM_EXT_CAUSE_FAULT: a device fault
+ * @SVM_EXT_CAUSE_CPU_FAULT: the CPU touched device memory
+ * @SVM_EXT_CAUSE_EVICT: the device needed room
+ * @SVM_EXT_CAUSE_PREFETCH: a prefetch request
+ */
 enum svm_ext_cause {
-	SVM_EXT_CAUSE_FAULT = 0,	/* a device fault */
-	SVM_EXT_CAUSE_CPU_FAULT = 1,	/* the CPU touched device memory */
-	SVM_EXT_CAUSE_EVICT = 2,	/* the device needed room */
-	SVM_EXT_CAUSE_PREFETCH = 3,	/* a prefetch request */
+	SVM_EXT_CAUSE_FAULT = 0,
+	SVM_EXT_CAUSE_CPU_FAULT = 1,
+	SVM_EXT_CAUSE_EVICT = 2,
+	SVM_EXT_CAUSE_PREFETCH = 3,
 };
 
-/* Why a policy stopped (svm_ext_exit_info.kind, sysfs exit_kind). */
+/**
+ * enum svm_ext_exit_kind - why a policy stopped (&svm_ext_exit_info.kind,
+ * sysfs exit_kind)
+ * @SVM_EXT_EXIT_NONE: no policy has stopped yet ("none")
+ * @SVM_EXT_EXIT_UNREGISTERED: detached by its owner ("unregistered")
+ * @SVM_EXT_EXIT_ERROR: the policy called svm_ext_error() or
+ *	svm_ext_error_bstr() ("error")
+ * @SVM_EXT_EXIT_BAD_DECISION: the core refused a decision ("bad_decision")
+ * @SVM_EXT_EXIT_REPLACED: another policy took over, by a switch
+ *	("replaced")
+ */
 enum svm_ext_exit_kind {
 	SVM_EXT_EXIT_NONE = 0,
-	SVM_EXT_EXIT_UNREGISTERED = 1,	/* detached by its owner */
-	SVM_EXT_EXIT_ERROR = 2,		/* the policy called svm_ext_error() */
-	SVM_EXT_EXIT_BAD_DECISION = 3,	/* the core refused a decision */
-	SVM_EXT_EXIT_REPLACED = 4,	/* another policy took over (switch) */
+	SVM_EXT_EXIT_UNREGISTERED = 1,
+	SVM_EXT_EXIT_ERROR = 2,
+	SVM_EXT_EXIT_BAD_DECISION = 3,
+	SVM_EXT_EXIT_REPLACED = 4,
 };
 
 /* svm_ext_fault_ctx.flags */
@@ -69,7 +121,8 @@ enum svm_ext_exit_kind {
  * @batch_pages: pages of the chunk the device reported faulting together
  *	with @addr (a GPU's fault buffer), @addr's included; the pages
  *	themselves come from svm_ext_fault_batch()
- * @range_faults: device faults in this chunk so far (this one included)
+ * @range_faults: device faults in this chunk so far (this one included; an
+ *	access-counter notification is not counted)
  * @range_pages_in: pages migrated into any device in this chunk so far
  * @range_remote_maps: pages of this chunk mapped in place so far
  * @now_ns: monotonic time of the fault (ktime_get_ns())
@@ -206,7 +259,7 @@ struct svm_ext_chunk_info {
  * struct svm_ext_evict_ctx - a device needs memory
  * @dev: the device that is full
  * @nr_chunks: candidate chunks, coldest first (svm_ext_evict_chunk())
- * @need_bytes: bytes it needs
+ * @need_bytes: bytes it needs (one chunk: 2 MiB)
  * @for_addr: start of the VA chunk that needs the room (never a candidate)
  * @for_tgid: the process that needs it
  * @pad: unused
@@ -231,7 +284,8 @@ struct svm_ext_evict_ctx {
 /**
  * struct svm_ext_range_event - a VA chunk was added to or removed from a
  * process's context (svm_ext_ops.range_add, .range_remove)
- * @tgid: the process (0 when it has already exited)
+ * @tgid: the process whose context it is (the one that bound its first
+ *	device)
  * @pad: unused
  * @start: chunk start
  * @end: chunk end
@@ -245,7 +299,8 @@ struct svm_ext_range_event {
 
 /**
  * struct svm_ext_migrate_event - pages moved (svm_ext_ops.migrated)
- * @tgid: owning process (0 if unknown, e.g. an eviction after exit)
+ * @tgid: the process that caused the move; for an eviction, the process
+ *	whose context the chunk's range is in (0 when the range is gone)
  * @cause: enum svm_ext_cause
  * @src: source: a device index, SVM_EXT_LOC_SYSTEM, or SVM_EXT_LOC_NONE
  *	(several sources)
@@ -267,7 +322,7 @@ struct svm_ext_migrate_event {
 /**
  * struct svm_ext_invalidate_event - the CPU page tables changed under
  * device mappings (svm_ext_ops.invalidated)
- * @tgid: owning process (0 if unknown)
+ * @tgid: the process whose context it is
  * @event: enum mmu_notifier_event
  * @start: start of the invalidated span
  * @end: its end
@@ -306,22 +361,28 @@ struct svm_ext_exit_info {
  */
 struct svm_ext_ops {
 	/**
-	 * @init: called once when the policy is attached, before any other
-	 * hook; a non-zero return refuses the attach with that errno.
+	 * @init: called once when the policy is attached or switched in,
+	 * before any other of its hooks; a non-zero return refuses the attach
+	 * or switch with that errno (-EINVAL for a positive or out-of-range
+	 * value).  May sleep.
 	 */
 	s32 (*init)(void);
 	/**
-	 * @exit: called once when the policy stops, for any reason, with why.
+	 * @exit: called once when the policy stops, for any reason, with why;
+	 * after an ejection, from a work item once the failing hook returned.
+	 * May sleep.
 	 */
 	void (*exit)(struct svm_ext_exit_info *info);
 	/**
 	 * @fault: a device faulted.  Record a decision with
-	 * svm_ext_fault_migrate() or svm_ext_fault_map(); record none for the
-	 * default.  With SVM_EXT_OPS_ACCESS_COUNTERS in @flags it is also
-	 * called when a device has accessed a chunk it maps in place past its
-	 * access-counter threshold (SVM_EXT_FAULT_COUNTER in ctx->flags): a
-	 * migrate decision moves the window, anything else (the default
-	 * included) leaves the mapping as it is.  The return value is ignored.
+	 * svm_ext_fault_migrate(), svm_ext_fault_map(),
+	 * svm_ext_fault_throttle() or svm_ext_fault_duplicate(); record none
+	 * for the default.  With SVM_EXT_OPS_ACCESS_COUNTERS in @flags it is
+	 * also called when a device has accessed a chunk it maps in place
+	 * past its access-counter threshold (SVM_EXT_FAULT_COUNTER in
+	 * ctx->flags): a migrate decision moves the window, anything else
+	 * (the default included) leaves the mapping as it is.  The return
+	 * value is ignored.
 	 */
 	s32 (*fault)(struct svm_ext_fault_ctx *ctx);
 	/**
@@ -369,11 +430,14 @@ struct svm_ext_ops {
 	void (*invalidated)(struct svm_ext_invalidate_event *ev);
 	/**
 	 * @flags: SVM_EXT_OPS_*: SVM_EXT_OPS_ACCESS_COUNTERS asks for
-	 * access-counter notifications in @fault.  Unknown bits refuse the
-	 * attach with -EINVAL.
+	 * access-counter notifications in @fault.  Unknown bits make loading
+	 * the struct_ops map fail with -EINVAL.
 	 */
 	u64 flags;
-	/** @name: policy name, shown in sysfs and by svmctl. */
+	/**
+	 * @name: policy name, shown in sysfs and by svmctl: non-empty, of
+	 * letters, digits, '_', '.' and '-' (else loading fails with -EINVAL).
+	 */
 	char name[SVM_EXT_OPS_NAME_LEN];
 };
 

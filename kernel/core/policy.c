@@ -1,27 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: the policy framework (struct_ops svm_ext_ops).
+ */
+
+/**
+ * DOC: Policies and ejection
  *
- * DOC: policies
+ * A policy is a BPF struct_ops map of type struct svm_ext_ops, attached
+ * through a BPF link.  At most one is attached at a time (a second attach
+ * fails with -EBUSY); every hook it leaves out, and every decision when
+ * none is attached, is the built-in default's.  The hooks are called under
+ * SRCU (svm_ext_srcu): the fault hook from the device fault path with the
+ * faulting mm's mmap_lock held for reading, cpu_fault from the pagemap's
+ * migrate_to_ram, advise from attribute changes and prefetch, evict under
+ * the full device's evict_lock, and the notifications (range_add,
+ * range_remove, migrated, invalidated) where those events happen, the
+ * last from mmu notifier context.
  *
- * At most one BPF policy is active.  Hooks are called under SRCU, so
- * detaching waits only for the hook calls in flight.  A hook records its
- * decision in the context through kfuncs; the core then checks it (location
- * registered, window page aligned, inside the fault's chunk and VMA, around
- * the faulting address) and, if it is bad, ejects the policy: the active
- * pointer is cleared at once, the reason is kept for sysfs and svmctl, and
- * the built-in default decides this very fault and every later one.  Nothing
- * the policy can decide loses data: decisions only choose among moves the
- * core knows how to do safely.
+ * Loading the struct_ops map checks its name (non-empty, of letters,
+ * digits, '_', '.' and '-') and its flags (known bits only), in
+ * svm_ext_init_member().  Attach (the link's reg): the caller needs
+ * CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON, in the initial user namespace
+ * (svm_ext_may_attach()); the init hook runs under svm_ext_policy_mutex and
+ * may refuse with an errno; then the policy is published and sysfs shows
+ * it enabled.  Switch (the link's update, BPF_LINK_UPDATE): the new
+ * policy's init runs while the old one still decides, one pointer swap
+ * replaces it, and the old one's exit hook runs once none of its hook calls
+ * is in flight: there is never a moment with no policy or with two.
+ * Detach (the link's unreg): the policy is unpublished, the core waits for
+ * its hook calls in flight (synchronize_srcu()) and calls its exit hook.
+ * docs/security.md has the privilege model.
  *
- * State machine (sysfs "state"): disabled -> enabling -> enabled ->
- * (ejected ->) disabled.  "ejected" means the policy was thrown out but its
- * link is still attached; detaching it returns to "disabled".
+ * Programs decide only through kfuncs; contexts are read-only to them.
+ * A kfunc that takes a hook's context is usable only from that hook
+ * (svm_ext_kfunc_filter()), every svm_ext kfunc only from svm_ext_ops
+ * programs, and only init and exit may be sleepable
+ * (svm_ext_check_member()).  The core checks each decision before acting:
  *
- * Attaching and switching need CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON,
- * in the initial user namespace (svm_ext_may_attach()); no hook but init
- * and exit may be sleepable (svm_ext_check_member()); svm_ext_error()
- * ejects the caller's own policy only.  docs/security.md has the model.
+ * - fault: a window page aligned, non-empty, inside the faulting range
+ *   clipped to the VMA and containing the faulting address; a location
+ *   that is system memory or a registered device; a throttle of at most
+ *   SVM_EXT_THROTTLE_MAX_NS;
+ * - cpu_fault: the same window rules;
+ * - advise: a refusal errno from the documented set; a replaced value
+ *   that passes the checks a value from userspace passes;
+ * - evict: candidate indices in range, system memory as the destination;
+ * - any kfunc handed an argument that can never be valid.
+ *
+ * A bad decision ejects the policy (svm_ext_eject()), as does the policy
+ * itself calling svm_ext_error() or svm_ext_error_bstr(), which eject the
+ * caller's own policy only, never the one that replaced it: the published
+ * pointer is cleared at once, sysfs state becomes "ejected" with exit_kind,
+ * exit_reason and exit_msg saying why, and the built-in default takes the
+ * place of a refused decision at once, and takes every later decision.
+ * The exit hook runs later from a work item, never nested in the hook that
+ * failed; the link stays attached until its owner detaches it, which
+ * returns the state to "disabled".  Nothing a policy decides can lose data:
+ * decisions only choose among moves the core knows how to do safely.
+ *
+ * State (sysfs /sys/kernel/svm_ext/state): disabled -> enabling (init
+ * running) -> enabled -> (ejected ->) disabled; a switch goes from enabled
+ * or ejected to enabled.  policy, enabled_since, enable_count and the exit_*
+ * files sit beside it.  An attached policy holds a reference on the module.
  */
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
@@ -620,9 +660,10 @@ __bpf_kfunc int svm_ext_evict_chunk(struct svm_ext_evict_ctx *ctx, u32 i,
  * @i: candidate index
  * @loc: where its pages go; only SVM_EXT_LOC_SYSTEM is supported
  *
- * At most SVM_EXT_EVICT_BATCH victims per call.  The core evicts each that
- * is still resident when the hook returns (a chunk freed meanwhile is
- * skipped, not an error).
+ * At most SVM_EXT_EVICT_BATCH victims per call.  When the hook returns, the
+ * core evicts each that still holds what the candidate snapshot showed (a
+ * chunk freed or handed to another range meanwhile is skipped, not an
+ * error), until some chunk is free.
  *
  * Return: 0; -EEXIST if named already; -ENOSPC when the batch is full;
  * -EINVAL for an index out of range or another destination (the policy is

@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: prefetch - move a range to a location ahead of use.
+ */
+
+/**
+ * DOC: Prefetch
  *
- * Like cudaMemPrefetchAsync or KFD's PREFETCH_LOC, but synchronous: when it
- * returns, every page of the range that could move is at the location.
- * Pages that cannot move (shared or file mappings, mlocked, hugetlb, no room
- * even after eviction) stay where they are and keep working in place.
+ * Like cudaMemPrefetchAsync or KFD's PREFETCH_LOC, but synchronous: when
+ * svm_ext_prefetch() returns, every page of the span that could move is at
+ * the location.  Every page of the span must be mapped, else nothing is
+ * done; the policy's advise hook (type SVM_EXT_ADVISE_PREFETCH) may refuse
+ * the request or name another location.  The span is then moved one
+ * 2 MiB range at a time, each window clipped to its VMA, with mmap_lock
+ * held for reading, by the moves a device fault makes to a device
+ * (evicting as a fault would) or a CPU fault makes to system memory.  Pages
+ * that may not move stay where they are, keep working in place and are
+ * not counted: to a device, anything but private anonymous memory the
+ * process may read and has not mlocked; either way, hugetlb, DAX and
+ * special (VM_IO, VM_PFNMAP, ...) mappings.  Pages for which no room can
+ * be made stay too.  A fatal signal stops it between ranges (-EINTR).
  */
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
@@ -42,6 +55,9 @@ static bool svm_ext_prefetch_vma_ok(struct vm_area_struct *vma, bool to_dev)
  * Pages that may not move stay where they are and are not counted: mlocked,
  * shared, file-backed or PROT_NONE memory (to a device), hugetlb and
  * special mappings (either way).
+ *
+ * Context: Process context, without mmap_lock: takes it for reading for each 2
+ * MiB range in turn; may sleep (migration, eviction).
  *
  * Return: pages moved (>= 0); -EINVAL for a bad range (unaligned, empty,
  * wrapping, or past TASK_SIZE) or location; -ENODEV for a device that does

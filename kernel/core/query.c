@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svm_ext core: residency queries (like test_hmm's SNAPSHOT, any size).
+ * svm_ext core: residency queries.
+ */
+
+/**
+ * DOC: Residency queries
  *
- * A snapshot walks the CPU page table with hmm_range_fault() without
- * faulting anything in, one chunk at a time, and reports for each page where
- * it is (a device, system memory, or nowhere yet) and whether the CPU may
- * write it.  It is a snapshot: pages may move as soon as it returns.
+ * Like test_hmm's SNAPSHOT, for any size: svm_ext_query() walks the CPU
+ * page table with hmm_range_fault() without faulting anything in, one
+ * 2 MiB range at a time, and reports for each page an SVM_EXT_RES_* code:
+ * where it is (a device index, system memory, or nowhere yet), whether the
+ * CPU may write it and whether it is part of a PMD-sized mapping.  A 2 MiB
+ * piece no VMA intersects reports SVM_EXT_RES_NONE without creating a
+ * range.  It is a snapshot: pages may move as soon as it returns.
  */
 #include <linux/hmm.h>
 #include <linux/mm.h>
@@ -43,6 +50,9 @@ static u16 svm_ext_res_code(unsigned long pfn)
  * A 2 MiB chunk no VMA intersects reports SVM_EXT_RES_NONE for every page
  * without creating anything; a mapped one gets its range (for the
  * notifier the walk needs) if it has none yet.
+ *
+ * Context: Process context, without mmap_lock: takes it for reading for each 2
+ * MiB range in turn.
  *
  * Return: 0, -EINVAL for an unaligned, wrapping or out-of-bounds range
  * (past TASK_SIZE), -ESRCH when the mm is gone, -EDQUOT when a mapped

@@ -1,29 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_ext core: read-mostly copies.
- *
- * DOC: read-mostly
+ */
+
+/**
+ * DOC: Read-mostly copies
  *
  * In a range with the read-mostly attribute, a device that reads data held
  * in another device's memory gets its own read-only copy instead of taking
- * the data away, as with CUDA's SetReadMostly.  The copies of a range on a
- * device live in one replica chunk of that device's memory: device-private
- * pages that are in no CPU page table, so nothing but the core refers to
- * them and they can be dropped at any moment.
+ * the data away, as with CUDA's SetReadMostly (that is the default's rule;
+ * a policy asks for copies with svm_ext_fault_duplicate()).  The copies of a
+ * range on a device live in one replica chunk of that device's memory:
+ * device-private pages that are in no CPU page table, so nothing but the
+ * core refers to them and they can be dropped at any moment.
  *
  * What keeps every copy equal to the original:
- *  - copies are made and dropped under the context's notifier_lock;
- *  - making copies first removes every device mapping of the window, and
- *    while a range has copies every device maps it read-only, so no device
- *    writes without faulting; a device write fault drops the window's copies
- *    before it maps anything writable;
- *  - the original is in device memory, so the CPU cannot read or write it
- *    without migrating it, and every migration, unmap or protection change
- *    goes through the range's interval notifier, which drops the copies in
- *    its span.
+ *
+ * - copies are made and dropped under the context's notifier_lock;
+ * - making copies first removes every device mapping of the window, and
+ *   while a range has copies every device maps it read-only, so no device
+ *   writes without faulting; a device write fault drops the window's
+ *   copies before it maps anything writable;
+ * - the original is in device memory, so the CPU cannot read or write it
+ *   without migrating it, and every migration, unmap or protection change
+ *   goes through the range's interval notifier, which drops the copies in
+ *   its span.
+ *
  * Data in system memory is not copied: CPU writes to it would go unseen.
  * The first reader migrates it (the default), later readers copy from there.
- * A device that runs out of memory drops copies before it evicts any data.
+ * A device that runs out of memory drops copies before it evicts any data;
+ * a replica chunk is only ever taken free, never by eviction.
  */
 #include <linux/error-injection.h>
 #include <linux/hmm.h>
@@ -33,21 +39,49 @@
 #include "internal.h"
 
 /**
- * svm_ext_range_has_replicas() - does any device hold copies of @range?
+ * svm_ext_replicas_in() - does any device hold copies in a span of @range?
  * @range: the range
+ * @start: span start
+ * @end: span end
  *
- * Stable under the context's notifier_lock; a hint otherwise.
+ * A window may be mapped writable when no copy of its own pages exists:
+ * copies elsewhere in the range are of other pages, and making a copy
+ * takes every device's mapping of the copied span away first.
  *
- * Return: true if some device holds at least one copy.
+ * Context: The context's notifier_lock held (copies are made and dropped
+ * under it); takes each holding device's lock.
+ *
+ * Return: true if some device holds a copy of a page in [@start, @end).
  */
-bool svm_ext_range_has_replicas(struct svm_ext_range *range)
+bool svm_ext_replicas_in(struct svm_ext_range *range, unsigned long start,
+			 unsigned long end)
 {
-	unsigned int i;
+	unsigned long j0, j1;
+	unsigned int d;
+	bool found = false;
 
-	for (i = 0; i < SVM_EXT_MAX_DEVICES; i++)
-		if (READ_ONCE(range->replica[i]))
-			return true;
-	return false;
+	lockdep_assert_held(&range->smm->notifier_lock);
+	start = max(start, range->start);
+	end = min(end, range->end);
+	if (start >= end)
+		return false;
+	j0 = (start - range->start) >> PAGE_SHIFT;
+	j1 = (end - range->start) >> PAGE_SHIFT;
+	for (d = 0; d < SVM_EXT_MAX_DEVICES && !found; d++) {
+		struct svm_ext_device *dev;
+		struct svm_ext_devchunk *chunk;
+
+		if (!READ_ONCE(range->replica[d]))
+			continue;
+		dev = svm_ext_device_get(d);
+		if (!dev)
+			continue;
+		spin_lock_irq(&dev->core->lock);
+		chunk = range->replica[d];
+		found = chunk && find_next_bit(chunk->used_map, j1, j0) < j1;
+		spin_unlock_irq(&dev->core->lock);
+	}
+	return found;
 }
 
 /* Drop device @d's copies in [@start, @end); notifier_lock held. */
@@ -96,8 +130,10 @@ static void svm_ext_replicas_drop_dev(struct svm_ext_range *range, u32 d,
  * @invalidate: remove the devices' mappings of the span first (false when
  *	the caller already did, as the interval notifier has)
  *
- * Called with the context's notifier_lock held; does not sleep, so the
- * interval notifier may call it from a non-blocking invalidation.
+ * It does not sleep, so the interval notifier may call it from a
+ * non-blocking invalidation.
+ *
+ * Context: The context's notifier_lock held.
  */
 void svm_ext_replicas_drop(struct svm_ext_range *range, unsigned long start,
 			   unsigned long end, bool invalidate)
@@ -120,6 +156,9 @@ void svm_ext_replicas_drop(struct svm_ext_range *range, unsigned long start,
  * Opportunistic: contexts whose locks are busy are skipped (their locks
  * may be held by a fault that is waiting for this very device), and the
  * caller evicts data if that freed nothing.
+ *
+ * Context: Process context; trylocks svm_ext_mm_list_lock and each context's
+ * lock, takes notifier_lock.
  */
 void svm_ext_replicas_reclaim(struct svm_ext_device_core *core)
 {
@@ -213,6 +252,8 @@ static long svm_ext_replicas_fill(struct svm_ext_device_core *core,
  * Pages in other devices' memory are copied into this device's replica
  * chunk (those copied before are reused); pages in this device's memory or
  * in system memory are mapped as they are.  Everything read-only.
+ *
+ * Context: mmap_lock held for reading; takes the context's notifier_lock.
  *
  * Return: 0 when the window is mapped; -ENOSPC (no free chunk for copies),
  * -EAGAIN, -EIO, -ENOMEM or an hmm_range_fault() errno, after which the

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_emu: the cost model.
+ */
+
+/**
+ * DOC: Cost model
  *
  * Each EXEC reports modeled device time beside real time: accesses cost
  * bytes over the bandwidth of where the page is mapped from (local memory,

@@ -1,13 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_emu: the EXEC ioctl - the device performs memory accesses.
+ */
+
+/**
+ * DOC: Device accesses
  *
- * The device walks its own page table (struct svm_emu_file.pt).  A missing
- * entry, or a read-only entry for a write, is a device page fault, serviced
- * by the svm_ext core like a GPU's replayable fault; the access then
- * retries.  Each mapped page is touched with the page table's lock held, so
- * an invalidation (which takes the same lock) cannot free a page under the
- * device: the lock is the emulated TLB shootdown.
+ * DRM_IOCTL_SVM_EMU_EXEC runs a list of accesses (read, write, atomic add,
+ * fill, checksum over [addr, addr + length), every byte or one word per
+ * stride), all checked before the first runs.  The device walks its own
+ * page table (&svm_emu_file.pt).  A missing entry, or a read-only entry for
+ * a write, is a device page fault: the device collects the pages of the
+ * same 2 MiB range the access will miss next, up to 32 with the faulting
+ * one, as a GPU's fault buffer would, and calls
+ * svm_ext_device_fault_batch(); the access then retries.  It gives up with
+ * -EBUSY only after 10 s without progress on the page (under TCG, devices
+ * thrashing one working set can take hundreds of rounds).  Each mapped
+ * page is touched with the page table's lock held, so an invalidation
+ * (which takes the same lock) cannot free a page under the device: the
+ * lock is the emulated TLB shootdown.  A fatal signal ends the call
+ * between pages (-EINTR).  The call reports the core's counters for its
+ * faults and a modeled device time (DOC: Cost model).
  */
 #include <linux/highmem.h>
 #include <linux/ktime.h>
@@ -28,8 +41,8 @@
 #define SVM_EMU_FAULT_PATIENCE	(10 * HZ)
 /* faults one EXEC reports at once, like a GPU fault buffer (per chunk) */
 #define SVM_EMU_FAULT_BATCH	32
-/*
- * DOC: access counters
+/**
+ * DOC: Access counters
  *
  * Like the access counters of NVIDIA's Volta and later GPUs, the device
  * counts the bytes it reads and writes in place (system or peer memory) per

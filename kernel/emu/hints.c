@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_emu: hint ioctls - SET_ATTR, GET_ATTR, PREFETCH.
+ */
+
+/**
+ * DOC: Hint ioctls
  *
- * Thin wrappers over the svm_ext core helpers, as any real driver would
- * wire them into its own uAPI; the only driver-specific part is naming a
- * preferred device by the fd of its render node.
+ * SET_ATTR, GET_ATTR and PREFETCH are thin wrappers over svm_ext_attr_set(),
+ * svm_ext_attr_get() and svm_ext_prefetch(), as any real driver would wire
+ * them into its own uAPI; the only driver-specific part is naming a
+ * preferred device by the fd of its render node
+ * (SVM_EXT_ATTR_PREFERRED_FD).  SET_ATTR checks every attribute before it
+ * applies any.
  */
 #include <linux/file.h>
 #include <linux/overflow.h>

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_emu: emulated GPUs for svm_ext.
- *
- * DOC: overview
+ */
+
+/**
+ * DOC: Emulated GPUs
  *
  * Each emulated GPU is a render-only DRM device (driver "svm_emu",
  * /dev/dri/renderD*) registered with the svm_ext core like a real driver:
@@ -10,9 +12,9 @@
  * page table per bound address space, and its EXEC ioctl performs memory
  * accesses that fault into the core exactly as a GPU's would.
  *
- * Module parameters: ndevices (1..8, default 2), mem_mb (per device,
- * multiple of 2, default 64) and peers ("all", "none" or pairs "0-1,2-3"
- * that can map each other's memory directly).
+ * Module parameters: ndevices (1..8, default 2), mem_mb (per device, even,
+ * 4..65536, default 64) and peers ("all", "none" or pairs "0-1,2-3" that
+ * can map each other's memory directly).
  */
 #include <linux/module.h>
 #include <linux/overflow.h>

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svm_emu: device memory backing, copy engine and device page table.
+ */
+
+/**
+ * DOC: Emulated device memory
  *
  * Device memory is real device-private struct pages (created by the svm_ext
  * core); each is backed by one RAM page allocated when the device comes up,
  * as lib/test_hmm.c does, so the "device" can hold data the CPU cannot map.
+ * The copy engine (&svm_ext_device_ops.copy) copies between backing pages
+ * and system pages with the CPU.  The device page table is an xarray per
+ * render-node file, indexed by user page number, whose value entries hold
+ * a pfn, a kind (enum svm_ext_map_kind) and a write bit; a 2 MiB mapping is
+ * one multi-index entry.
  */
 #include <linux/error-injection.h>
 #include <linux/highmem.h>
@@ -155,8 +164,8 @@ static int svm_emu_devmem_init(struct svm_ext_device *sdev, struct page *first,
 	return 0;
 }
 
-/*
- * DOC: device page-table memory
+/**
+ * DOC: Device page-table memory
  *
  * The device page table of a file grows with what its process lets the
  * device touch, which an unprivileged user controls (reading a terabyte of

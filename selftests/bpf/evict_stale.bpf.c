@@ -18,26 +18,19 @@ struct evict_stale_params {
 	__u32 spin_ms;
 };
 
-struct evict_stale_params _params_default SEC("params_default") = {};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct evict_stale_params);
-} params SEC(".maps");
+SVM_EXT_PARAMS(struct evict_stale_params);
 
 SEC("struct_ops")
 int BPF_PROG(evict_stale_evict, struct svm_ext_evict_ctx *e)
 {
 	struct evict_stale_params *p;
 	struct svm_ext_chunk_info info;
-	__u32 zero = 0, i, victim = ~0U;
+	__u32 i, victim = ~0U;
 	__u64 t0 = bpf_ktime_get_ns();
 	bool done = false;
 	int j, k;
 
-	p = bpf_map_lookup_elem(&params, &zero);
+	p = svm_ext_params();
 	if (!p)
 		return 0;
 	/* the snapshot the core passes is taken: look at it now */

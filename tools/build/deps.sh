@@ -22,7 +22,7 @@ fi
 # not packages: tools/build/kernel.sh builds them from the kernel tree.
 MAIN_PKGS="clang-19 llvm-19 llvm-19-dev lld-19 dwarves build-essential flex bison bc
 libelf-dev zlib1g-dev libzstd-dev libssl-dev libcap-dev rsync cpio kmod busybox-static udev zstd
-xz-utils python3 gnuplot-nox trinity"
+xz-utils python3 gnuplot-nox trinity bpftrace"
 BPO_PKGS="qemu-system-x86"
 TRIXIE_PKGS="virtme-ng"
 TRIXIE_BPO_PKGS="linux-source-7.3"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # svmbench suite charts (make bench): gnuplot -e "dir='DIR'" charts.gp
-# DIR holds x_min.dat and modeled_ms.dat from `svmbench suite --plot-dir DIR`:
+# DIR holds x_min.dat, modeled_ms.dat and x_opt.dat from `svmbench suite --plot-dir DIR`:
 # a header "case POLICY..." and one line per workload/ratio.
 if (!exists("dir")) dir = '.'
 n = words(system("head -n 1 '".dir."/x_min.dat'")) - 1
@@ -26,4 +26,10 @@ set output dir.'/modeled_ms.png'
 set title 'Modeled device time (ms, log scale, lower is better)'
 set ylabel 'ms'
 plot for [i=2:n+1] dir.'/modeled_ms.dat' using i:xtic(1) title columnheader(i) \
+	lc rgb word(colors, (i - 2) % 12 + 1)
+
+set output dir.'/modeled_vs_opt.png'
+set title "Modeled device time as a multiple of the cost model's optimum (log scale, lower is better; 1 = optimal)"
+set ylabel 'modeled / OPT'
+plot for [i=2:n+1] dir.'/x_opt.dat' using i:xtic(1) title columnheader(i) \
 	lc rgb word(colors, (i - 2) % 12 + 1)

@@ -8,26 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "plan.h"
-
-static int failures, checks;
-
-#define EXPECT_EQ(what, got, want) do {					\
-	unsigned long long g_ = (got), w_ = (want);			\
-	checks++;							\
-	if (g_ != w_) {							\
-		failures++;						\
-		printf("FAIL %s: %s = %llu, expected %llu\n",		\
-		       what, #got, g_, w_);				\
-	}								\
-} while (0)
-
-#define EXPECT(what, cond) do {						\
-	checks++;							\
-	if (!(cond)) {							\
-		failures++;						\
-		printf("FAIL %s: %s\n", what, #cond);			\
-	}								\
-} while (0)
+#include "unit_test.h"
 
 static void trace_of(struct trace *t, const int *ev, size_t n)
 {

@@ -6,8 +6,10 @@
  * oracle, so what the oracle sees is by construction what the devices did.
  *
  * plan.c builds plans, oracle.c turns them into per-device chunk traces and
- * computes Belady's MIN; neither needs a kernel, so both are unit-tested on
- * the host (oracle_test.c).  runner.c executes a plan on svm_emu.
+ * computes Belady's MIN, plan_cost.c into cost traces for the optimum of
+ * the cost model (optimum.c); none needs a kernel, so all are unit-tested
+ * on the host (oracle_test.c, optimum_test.c).  runner.c executes a plan
+ * on svm_emu.
  */
 #ifndef SVMBENCH_PLAN_H
 #define SVMBENCH_PLAN_H
@@ -15,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "optimum.h"
 
 #define PLAN_PAGE_SIZE		4096u
 #define PLAN_CHUNK_PAGES	512u	/* svm_ext's 2 MiB device chunk */
@@ -117,5 +120,17 @@ uint64_t oracle_min(const struct trace *t, uint32_t cap);
 uint64_t oracle_lru(const struct trace *t, uint32_t cap);
 /* Accesses in a trace (invalidations not counted). */
 uint64_t trace_accesses(const struct trace *t);
+
+/* The cost model's rates (kernel/emu/cost.c, sysfs cost/), MB/s. */
+struct opt_rates {
+	uint64_t local_mbps, host_mbps, peer_mbps, h2d_mbps, d2h_mbps;
+};
+
+/*
+ * Device @dev's cost trace of plan @p under rates @c, for opt_solve()
+ * (plan_cost.c says what each cost counts); 0 or -errno.
+ */
+int plan_cost_trace(const struct plan *p, unsigned int dev,
+		    const struct opt_rates *c, struct opt_trace *t);
 
 #endif

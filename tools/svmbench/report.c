@@ -22,6 +22,11 @@ double row_x_min(const struct row *r)
 	return r->min ? r->r.faults / (double)r->min : 0;
 }
 
+double row_x_opt(const struct row *r)
+{
+	return r->opt_ns ? r->r.modeled_ns / (double)r->opt_ns : 0;
+}
+
 static double mib(uint64_t pages)
 {
 	return pages * (double)PLAN_PAGE_SIZE / MIB_D;
@@ -31,14 +36,14 @@ void report_table(const struct report *rep, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "%-13s %5s %-12s %7s %7s %6s %8s %8s %8s %6s %7s %7s %11s %8s %s\n",
+	fprintf(f, "%-13s %5s %-12s %7s %7s %6s %8s %8s %8s %6s %7s %7s %11s %10s %6s %8s %s\n",
 		"workload", "ratio", "policy", "faults", "MIN", "xMIN", "loads",
 		"MiB-in", "MiB-out", "evict", "remote", "cpuflt", "modeled-ms",
-		"real-s", "state");
+		"OPT-ms", "xOPT", "real-s", "state");
 	for (i = 0; i < rep->n; i++) {
 		const struct row *r = &rep->rows[i];
 
-		fprintf(f, "%-13s %5.2g %-12s %7llu %7llu %6.2f %8.1f %8.1f %8.1f %6llu %7llu %7llu %11.3f %8.2f %s\n",
+		fprintf(f, "%-13s %5.2g %-12s %7llu %7llu %6.2f %8.1f %8.1f %8.1f %6llu %7llu %7llu %11.3f %10.3f %6.2f %8.2f %s\n",
 			r->workload, r->ratio, r->policy,
 			(unsigned long long)r->r.faults,
 			(unsigned long long)r->min, row_x_min(r), row_loads(r),
@@ -46,8 +51,10 @@ void report_table(const struct report *rep, FILE *f)
 			(unsigned long long)r->r.evictions,
 			(unsigned long long)r->r.remote_maps,
 			(unsigned long long)r->r.cpu_faults,
-			r->r.modeled_ns / 1e6, r->r.real_ns / 1e9, r->state);
+			r->r.modeled_ns / 1e6, r->opt_ns / 1e6, row_x_opt(r),
+			r->r.real_ns / 1e9, r->state);
 	}
+	fprintf(f, "(xOPT 0.00: the optimum costs 0 ns, nothing to compare)\n");
 }
 
 int report_csv(const struct report *rep, const char *path)
@@ -62,11 +69,11 @@ int report_csv(const struct report *rep, const char *path)
 	fprintf(f, "workload,ratio,policy,cap_chunks,ws_chunks,chunk_accesses,"
 		"min_misses,lru_misses,faults,x_min,chunk_loads,bytes_to_dev,"
 		"bytes_from_dev,evictions,bytes_evicted,remote_maps,cpu_faults,"
-		"throttle_ns,modeled_ns,real_ns,state\n");
+		"throttle_ns,modeled_ns,opt_ns,x_opt,real_ns,state\n");
 	for (i = 0; i < rep->n; i++) {
 		const struct row *r = &rep->rows[i];
 
-		fprintf(f, "%s,%g,%s,%u,%u,%llu,%llu,%llu,%llu,%.4f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s\n",
+		fprintf(f, "%s,%g,%s,%u,%u,%llu,%llu,%llu,%llu,%.4f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.4f,%llu,%s\n",
 			r->workload, r->ratio, r->policy, r->cap_chunks,
 			r->ws_chunks, (unsigned long long)r->accesses,
 			(unsigned long long)r->min, (unsigned long long)r->lru,
@@ -80,6 +87,7 @@ int report_csv(const struct report *rep, const char *path)
 			(unsigned long long)r->r.cpu_faults,
 			(unsigned long long)r->r.throttle_ns,
 			(unsigned long long)r->r.modeled_ns,
+			(unsigned long long)r->opt_ns, row_x_opt(r),
 			(unsigned long long)r->r.real_ns, r->state);
 	}
 	if (fclose(f)) {
@@ -105,7 +113,8 @@ void report_json(const struct report *rep, FILE *f)
 			"\"bytes_from_dev\":%llu,\"evictions\":%llu,"
 			"\"bytes_evicted\":%llu,\"remote_maps\":%llu,"
 			"\"cpu_faults\":%llu,\"throttle_ns\":%llu,"
-			"\"modeled_ns\":%llu,\"real_ns\":%llu,\"state\":\"%s\"}",
+			"\"modeled_ns\":%llu,\"opt_ns\":%llu,\"x_opt\":%.4f,"
+			"\"real_ns\":%llu,\"state\":\"%s\"}",
 			i ? "," : "", r->workload, r->ratio, r->policy,
 			r->cap_chunks, r->ws_chunks,
 			(unsigned long long)r->accesses,
@@ -120,6 +129,7 @@ void report_json(const struct report *rep, FILE *f)
 			(unsigned long long)r->r.cpu_faults,
 			(unsigned long long)r->r.throttle_ns,
 			(unsigned long long)r->r.modeled_ns,
+			(unsigned long long)r->opt_ns, row_x_opt(r),
 			(unsigned long long)r->r.real_ns, r->state);
 	}
 	fprintf(f, "]}\n");
@@ -154,17 +164,18 @@ static size_t cases(const struct report *rep, const struct row **out)
 	return n;
 }
 
-enum metric { M_XMIN, M_MODELED, M_MOVED };
+enum metric { M_XMIN, M_XOPT, M_MODELED, M_MOVED };
 
 static void md_table(const struct report *rep, FILE *f, enum metric m,
 		     const struct row **cs, size_t ncs)
 {
 	size_t i, p;
 
-	fprintf(f, "| workload | ratio |%s", m == M_XMIN ? " MIN |" : "");
+	fprintf(f, "| workload | ratio |%s", m == M_XMIN ? " MIN |" :
+		m == M_XOPT ? " OPT (ms) |" : "");
 	for (p = 0; p < rep->npolicies; p++)
 		fprintf(f, " %s |", rep->policies[p]);
-	fprintf(f, "\n|---|---:|%s", m == M_XMIN ? "---:|" : "");
+	fprintf(f, "\n|---|---:|%s", m == M_XMIN || m == M_XOPT ? "---:|" : "");
 	for (p = 0; p < rep->npolicies; p++)
 		fprintf(f, "---:|");
 	fprintf(f, "\n");
@@ -172,6 +183,8 @@ static void md_table(const struct report *rep, FILE *f, enum metric m,
 		fprintf(f, "| %s | %g |", cs[i]->workload, cs[i]->ratio);
 		if (m == M_XMIN)
 			fprintf(f, " %llu |", (unsigned long long)cs[i]->min);
+		else if (m == M_XOPT)
+			fprintf(f, " %.2f |", cs[i]->opt_ns / 1e6);
 		for (p = 0; p < rep->npolicies; p++) {
 			const struct row *r = find_row(rep, cs[i]->workload,
 						       cs[i]->ratio,
@@ -183,6 +196,10 @@ static void md_table(const struct report *rep, FILE *f, enum metric m,
 				fprintf(f, " %llu (%.2fx) |",
 					(unsigned long long)r->r.faults,
 					row_x_min(r));
+			else if (m == M_XOPT && !r->opt_ns)
+				fprintf(f, " - |");
+			else if (m == M_XOPT)
+				fprintf(f, " %.2fx |", row_x_opt(r));
 			else if (m == M_MODELED)
 				fprintf(f, " %.2f |", r->r.modeled_ns / 1e6);
 			else
@@ -211,6 +228,8 @@ int report_markdown(const struct report *rep, const char *path)
 		(unsigned long long)rep->seed);
 	fprintf(f, "### Device faults (multiple of Belady's MIN)\n\n");
 	md_table(rep, f, M_XMIN, cs, ncs);
+	fprintf(f, "\n### Modeled device time (multiple of the cost model's optimum)\n\n");
+	md_table(rep, f, M_XOPT, cs, ncs);
 	fprintf(f, "\n### Modeled device time (ms)\n\n");
 	md_table(rep, f, M_MODELED, cs, ncs);
 	fprintf(f, "\n### MiB migrated into / out of devices\n\n");
@@ -251,6 +270,8 @@ static int write_dat(const struct report *rep, const char *dir,
 				fprintf(f, " ?");
 			else if (m == M_XMIN)
 				fprintf(f, " %.4f", row_x_min(r));
+			else if (m == M_XOPT)
+				fprintf(f, " %.4f", row_x_opt(r));
 			else
 				fprintf(f, " %.4f", r->r.modeled_ns / 1e6);
 		}
@@ -270,7 +291,8 @@ int report_plots(const struct report *rep, const char *dir)
 	}
 	/* tools/svmbench/charts.gp draws them */
 	if (write_dat(rep, dir, "x_min.dat", M_XMIN, cs, ncs) ||
-	    write_dat(rep, dir, "modeled_ms.dat", M_MODELED, cs, ncs))
+	    write_dat(rep, dir, "modeled_ms.dat", M_MODELED, cs, ncs) ||
+	    write_dat(rep, dir, "x_opt.dat", M_XOPT, cs, ncs))
 		return -1;
 	return 0;
 }

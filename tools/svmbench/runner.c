@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +68,41 @@ uint32_t dev_chunks(unsigned int dev)
 	snprintf(path, sizeof(path), SVM_SYSFS "/devices/%u/mem_total", dev);
 	v = read_ll(path);
 	return v > 0 ? (uint32_t)(v / PLAN_CHUNK_SIZE) : 0;
+}
+
+int dev_rates(unsigned int dev, struct opt_rates *c)
+{
+	static const char *const names[] = {
+		"local_mbps", "host_mbps", "peer_mbps", "h2d_mbps", "d2h_mbps",
+	};
+	uint64_t *fields[] = {
+		&c->local_mbps, &c->host_mbps, &c->peer_mbps, &c->h2d_mbps,
+		&c->d2h_mbps,
+	};
+	char path[128];
+	struct stat st;
+	size_t i;
+	int fd = emu_open(dev);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		long long v;
+
+		snprintf(path, sizeof(path),
+			 "/sys/dev/char/%u:%u/device/cost/%s",
+			 major(st.st_rdev), minor(st.st_rdev), names[i]);
+		v = read_ll(path);
+		if (v < 0)
+			return -ENOENT;
+		*fields[i] = v;
+	}
+	return 0;
 }
 
 static int read_counters(unsigned int dev, struct dev_counters *c)

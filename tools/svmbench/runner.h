@@ -26,6 +26,8 @@ struct run_result {
 
 /* Device memory of svm_ext device @dev in chunks (sysfs), or 0. */
 uint32_t dev_chunks(unsigned int dev);
+/* Emulated GPU @dev's cost model (sysfs cost/): 0 or -errno. */
+int dev_rates(unsigned int dev, struct opt_rates *c);
 
 /*
  * Run @p: map and fill its buffers (2 MiB aligned, no THP), bind the

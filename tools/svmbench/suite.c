@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svmbench suite: every workload of plan.c at every ratio under every
- * policy, with each run's counters beside Belady's MIN for its trace.
+ * policy, with each run's counters beside Belady's MIN for its trace and
+ * its modeled time beside the cost model's optimum.
  *
  * Policies are the ones svmctl knows at run time (`svmctl list --json`),
  * plus "none" (no policy: the core's built-in default); each is loaded with
@@ -41,7 +42,9 @@ static void suite_usage(FILE *f)
 "Run placement-policy workloads on the emulated GPUs, sized relative to\n"
 "device 0's memory, under each policy, and compare each run's device\n"
 "faults with Belady's MIN (the fewest chunk loads possible for the same\n"
-"access trace).  Counters repeat exactly from run to run for a given seed.\n"
+"access trace) and each run's modeled time with the optimum of the same\n"
+"cost model (the least time any placement of 2 MiB chunks could take).\n"
+"Counters repeat exactly from run to run for a given seed.\n"
 "\n"
 "Workloads:\n");
 	for (i = 0; i < plan_nworkloads; i++)
@@ -63,8 +66,10 @@ static void suite_usage(FILE *f)
 "  -n, --passes N        sweeps / rounds per workload (default 4)\n"
 "      --seed N          random seed (default 1)\n"
 "      --csv FILE        write every row as CSV\n"
-"      --md FILE         write Markdown tables (faults vs MIN, modeled time)\n"
-"      --plot-dir DIR    write the charts' data (x_min.dat, modeled_ms.dat);\n"
+"      --md FILE         write Markdown tables (faults vs MIN, modeled\n"
+"                        time and its multiple of the optimum)\n"
+"      --plot-dir DIR    write the charts' data (x_min.dat, modeled_ms.dat,\n"
+"                        x_opt.dat);\n"
 "                        gnuplot -e \"dir='DIR'\" tools/svmbench/charts.gp\n"
 "  -j, --json            JSON on stdout instead of the table\n"
 "  -h, --help            this text\n"
@@ -74,7 +79,9 @@ static void suite_usage(FILE *f)
 "migrated into devices / 2 (chunk-equivalents); in/out = MiB migrated into /\n"
 "out of devices (out includes evictions and CPU faults); evict = chunks\n"
 "evicted; remote = pages mapped in place; modeled = the devices' cost model;\n"
-"real = wall time.  docs/bench.md explains them.\n"
+"OPT = the optimum of that model for the same traces and capacities (a\n"
+"lower bound: tools/svmbench/optimum.h); xOPT = modeled / OPT; real = wall\n"
+"time.  docs/bench.md explains them.\n"
 "\n"
 "Exit status: 0 all runs done, 1 a run or a policy load failed, 2 usage\n"
 "error, 3 no svm_emu device or svm_ext not loaded.\n");
@@ -246,14 +253,20 @@ static int policy_use(const char *name)
 	return 0;
 }
 
-/* MIN and LRU for the plan's trace on each device it uses. */
+/*
+ * MIN and LRU for the plan's chunk trace, and the optimum of its cost
+ * trace under the device's cost model, on each device it uses.
+ */
 static int oracle_row(const struct plan *p, struct row *row)
 {
 	unsigned int mask = plan_dev_mask(p), d;
 	int ret;
 
-	row->accesses = row->min = row->lru = 0;
+	row->accesses = row->min = row->lru = row->opt_ns = 0;
 	for (d = 0; d < PLAN_MAX_DEVS; d++) {
+		struct opt_result opt;
+		struct opt_rates rates;
+		struct opt_trace ct;
 		struct trace t;
 		uint32_t cap = dev_chunks(d);
 
@@ -266,6 +279,23 @@ static int oracle_row(const struct plan *p, struct row *row)
 		row->min += oracle_min(&t, cap);
 		row->lru += oracle_lru(&t, cap);
 		trace_free(&t);
+
+		ret = dev_rates(d, &rates);
+		if (ret) {
+			fprintf(stderr, "svmbench: GPU %u: cannot read its cost model: %s\n",
+				d, strerror(-ret));
+			return ret;
+		}
+		ret = plan_cost_trace(p, d, &rates, &ct);
+		if (!ret)
+			ret = opt_solve(&ct, cap, &opt);
+		opt_trace_free(&ct);
+		if (ret) {
+			fprintf(stderr, "svmbench: %s: the optimum: %s\n",
+				p->name, strerror(-ret));
+			return ret;
+		}
+		row->opt_ns += opt.cost_ns;
 	}
 	return 0;
 }
@@ -304,10 +334,16 @@ static int run_row(const struct suite_opts *o, const struct plan_workload *w,
 	policy_state(state, sizeof(state));
 	row->state = strcmp(policy, "none") && !is_hints(policy) &&
 		     strcmp(state, "enabled") ? "ejected" : "ok";
-	fprintf(stderr, "svmbench: %-13s %4.2gx %-12s faults %6llu  MIN %6llu  modeled %9.3f ms  real %7.2f s\n",
+	fprintf(stderr, "svmbench: %-13s %4.2gx %-12s faults %6llu  MIN %6llu  modeled %9.3f ms  (%.2fx OPT)  real %7.2f s\n",
 		w->name, ratio, policy, (unsigned long long)row->r.faults,
 		(unsigned long long)row->min, row->r.modeled_ns / 1e6,
-		row->r.real_ns / 1e9);
+		row_x_opt(row), row->r.real_ns / 1e9);
+	/* the optimum is a lower bound: below it, the model missed a cost */
+	if (row->r.modeled_ns < row->opt_ns)
+		fprintf(stderr, "svmbench: %s %gx %s: modeled %llu ns is below the optimum's %llu ns: a cost the model does not charge\n",
+			w->name, ratio, policy,
+			(unsigned long long)row->r.modeled_ns,
+			(unsigned long long)row->opt_ns);
 	return 0;
 }
 

@@ -20,6 +20,7 @@ struct row {
 	uint64_t accesses;	/* chunk accesses in the devices' traces */
 	uint64_t min;		/* Belady's MIN misses, summed over devices */
 	uint64_t lru;		/* LRU on the same traces (reference) */
+	uint64_t opt_ns;	/* the cost model's optimum, summed over devices */
 	struct run_result r;
 	const char *state;	/* "ok", "ejected" (policy ejected during it), "failed" */
 };
@@ -37,6 +38,8 @@ struct report {
 double row_loads(const struct row *r);
 /* faults / MIN (0 when MIN is 0). */
 double row_x_min(const struct row *r);
+/* modeled time / the optimum's (0 when the optimum is 0). */
+double row_x_opt(const struct row *r);
 
 void report_table(const struct report *rep, FILE *f);
 int report_csv(const struct report *rep, const char *path);

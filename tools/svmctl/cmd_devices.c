@@ -256,27 +256,33 @@ const struct svm_cmd cmd_devices = {
 	.fn = do_devices,
 	.summary = "the registered devices: memory, peers, links, counters",
 	.synopsis = "svmctl devices [--json]",
-	.help =
-"DESCRIPTION\n"
-"  For each device in /sys/kernel/svm_ext/devices/N/: its name, memory\n"
-"  total and used (bytes), its peers (devices it can map directly), its\n"
-"  links (file `links`: one line per link, the target - `system` or a\n"
-"  device index - and its bandwidth in MB/s) and its counters (file\n"
-"  `counters`: faults_read, faults_write, faults_atomic, pages_to_dev,\n"
-"  pages_from_dev, cpu_faults, remote_maps (pages mapped in place),\n"
-"  evictions, pages_evicted, and whatever else the module adds).  A file\n"
-"  that cannot be read shows as \"?\" (null in JSON).\n"
-"\n"
-"OPTIONS\n"
-"  -j, --json      JSON: {devices: [{index, name, mem_total, mem_used,\n"
-"                  peers: [N...], counters: {NAME: N}, links: [{target,\n"
-"                  device (index or null), mb_per_s}]}]}.\n"
-"  -h, --help      This help.\n"
-"\n"
-"EXIT STATUS\n"
-"  0 ok; 1 failed; 2 usage; 3 svm_ext not loaded.\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl devices\n"
-"  svmctl devices --json | jq '.devices[0].links'\n",
+	.desc =
+"For each device in </sys/kernel/svm_ext/devices/N/>: its name, memory\n"
+"total and used (bytes), its peers (devices it can map directly), its\n"
+"links (file `links`: one line per link, the target, `system` or a device\n"
+"index, and its bandwidth in MB/s) and its counters (file `counters`:\n"
+"`faults_read`, `faults_write`, `faults_atomic`, `pages_to_dev`,\n"
+"`pages_from_dev`, `cpu_faults`, `remote_maps` (pages mapped in place),\n"
+"`evictions`, `pages_evicted`, and whatever else the module adds).  A file\n"
+"that cannot be read shows as `?` (null in JSON).",
+	.opts = (const struct svm_opt[]){
+		{ "json", 'j', .help =
+"JSON output: `{devices: [{index, name, mem_total, mem_used, peers:\n"
+"[N...], counters: {NAME: N}, links: [{target, device, mb_per_s}]}]}`,\n"
+"`device` being the target's index or null." },
+		{ NULL }
+	},
+	.exits = (const struct svm_exit[]){
+		{ 0, "shown" },
+		{ 1, "failed" },
+		{ 2, "usage error" },
+		{ 3, "svm_ext is not loaded" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl devices", NULL, NULL },
+		{ "svmctl devices --json | jq '.devices[0].links'",
+		  "device 0's links, as JSON", NULL },
+		{ NULL }
+	},
 };

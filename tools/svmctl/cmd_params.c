@@ -145,22 +145,13 @@ static int params_read(struct params_map *pm, void *buf)
 	return 0;
 }
 
-static const struct option params_opts[] = {
-	COMMON_LONGOPTS,
-	{ "map", required_argument, NULL, OPT_MAP },
-	{ "policy", required_argument, NULL, OPT_POLICY },
-	{ 0 }
-};
-
 static int params_getopt(const struct svm_cmd *cmd, int argc, char **argv,
 			 const char **map_path, const char **policy)
 {
 	int c, ret;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, params_opts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_MAP:
 			*map_path = optarg;
@@ -344,50 +335,60 @@ out:
 	return ret;
 }
 
-#define PARAMS_WHERE \
-"  By default the map is the active policy's, pinned at\n"		\
-"  /sys/fs/bpf/svm_ext/POLICY/params (POLICY as in\n"			\
-"  /sys/kernel/svm_ext/policy).  The value is a struct described by the\n"	\
-"  map's BTF: keys are its member names.\n"
+/* -------------------------------------------------------- documentation */
 
-#define PARAMS_OPTIONS \
-"  --policy NAME   Use the pins of policy NAME instead of the active one.\n"	\
-"  --map PATH      Use the ARRAY map pinned at PATH (any map whose value\n"	\
-"                  is a BTF struct; svm_ext need not be loaded).\n"		\
-"  -j, --json      JSON output.  --pretty: indented JSON.\n"		\
-"  -d, --debug     Show libbpf messages (twice: debug messages too).\n"	\
-"  -h, --help      This help.\n"
+#define PARAMS_WHERE							\
+"By default the map is the active policy's, pinned at\n"		\
+"</sys/fs/bpf/svm_ext/POLICY/params> (<POLICY> as in\n"		\
+"</sys/kernel/svm_ext/policy>).  The value is a struct described by the\n" \
+"map's BTF: keys are its member names."
 
-#define PARAMS_EXIT \
-"EXIT STATUS\n"								\
-"  0 ok; 1 failed (unknown key: ENOENT; value out of range: ERANGE;\n"	\
-"  unparsable value: EINVAL; map errors); 2 usage; 3 svm_ext not loaded;\n"	\
-"  4 permission denied (reading map BTF needs CAP_SYS_ADMIN);\n"		\
-"  5 no policy active, or no pins for --policy NAME.\n"
+#define PARAMS_OPTS							\
+	{ "policy", OPT_POLICY, "NAME", COMP_PINNED, .help =		\
+"Use the pins of policy <NAME> instead of the active one." },		\
+	{ "map", OPT_MAP, "PATH", COMP_FILE, .help =			\
+"Use the ARRAY map pinned at <PATH>: any map whose value is a BTF\n"	\
+"struct; svm_ext need not be loaded." }
+
+#define PARAMS_EXITS							\
+	{ 0, "done" },							\
+	{ 1, "failed: an unknown key (ENOENT), a value out of range (ERANGE)\n" \
+	     "or that does not parse (EINVAL), a map error" },		\
+	{ 2, "usage error" },						\
+	{ 3, "svm_ext is not loaded" },					\
+	{ 4, "permission denied (reading a map's BTF needs CAP_SYS_ADMIN)" }, \
+	{ 5, "no policy is active, or `--policy` <NAME> has no pins" },	\
+	{ 0, NULL }
 
 const struct svm_cmd cmd_get = {
 	.name = "get",
 	.fn = do_get,
 	.summary = "show the active policy's parameters",
 	.synopsis = "svmctl get [--json] [--policy NAME | --map PATH] [KEY...]",
-	.help =
-"DESCRIPTION\n"
-"  Reads the tunables of the active policy.  Without KEY, prints every\n"
-"  member as KEY=VALUE (the form `svmctl set` takes).  With one KEY,\n"
-"  prints its value alone; with several, KEY=VALUE lines.  Enums print as\n"
-"  enumerator names, bools as true/false, char arrays as strings.\n"
+	.desc =
+"Reads the tunables of the active policy.  Without <KEY>, prints every\n"
+"member as <KEY>=<VALUE> (the form `svmctl set` takes).  With one <KEY>,\n"
+"prints its value alone; with several, <KEY>=<VALUE> lines.  Enums print\n"
+"as enumerator names, bools as `true` or `false`, char arrays as strings.\n"
 "\n"
-PARAMS_WHERE
-"\n"
-"OPTIONS\n"
-PARAMS_OPTIONS
-"\n"
-PARAMS_EXIT
-"\n"
-"EXAMPLES\n"
-"  svmctl get\n"
-"  svmctl get prefetch_kb\n"
-"  svmctl get --json | jq .threshold_pct\n",
+PARAMS_WHERE,
+	.opts = (const struct svm_opt[]){
+		PARAMS_OPTS,
+		{ "json", 'j', .help =
+"JSON output: an object of the members and their values." },
+		{ NULL }
+	},
+	.args = COMP_PARAM,
+	.exits = (const struct svm_exit[]){ PARAMS_EXITS },
+	.examples = (const struct svm_example[]){
+		{ "svmctl get", "every tunable of the active policy, as KEY=VALUE",
+		  "prefetch" },
+		{ "svmctl get max_window_kb", "one value alone", "prefetch" },
+		{ "svmctl get --json | jq .threshold", NULL, "prefetch" },
+		{ "svmctl get --map /sys/fs/bpf/svm_ext/prefetch/params",
+		  "a params map named by its pin", "prefetch" },
+		{ NULL }
+	},
 };
 
 const struct svm_cmd cmd_set = {
@@ -395,31 +396,44 @@ const struct svm_cmd cmd_set = {
 	.fn = do_set,
 	.summary = "change the active policy's parameters while it runs",
 	.synopsis = "svmctl set [--json] [--policy NAME | --map PATH] KEY=VALUE...",
-	.help =
-"DESCRIPTION\n"
-"  Changes tunables of the active policy; the policy sees the new values\n"
-"  at its next decision.  Every assignment is checked against the member's\n"
-"  BTF type before anything is written, and all are written at once.\n"
-"  Prints KEY: OLD -> NEW for each key.\n"
+	.desc =
+"Changes tunables of the active policy, in its pinned `params` map; the\n"
+"policy sees the new values at its next decision.  Every assignment is\n"
+"checked against the member's BTF type before anything is written, and\n"
+"all are written at once.  Prints <KEY>: <OLD> -> <NEW> for each key.\n"
 "\n"
-PARAMS_WHERE
+PARAMS_WHERE "\n"
 "\n"
-"  VALUE forms:\n"
-"    integers  decimal or 0x hex, optionally negative for signed members,\n"
-"              optional suffix k, m, g or t (x1024, x1024^2, ...);\n"
-"              must fit the member (u8 0..255, s16 -32768..32767, ...)\n"
-"    bool      true, false, yes, no, on, off, 1, 0\n"
-"    enum      an enumerator name or an integer\n"
-"    char[N]   a string of at most N-1 bytes\n"
-"  Bitfields and nested structs cannot be set.  Members whose name starts\n"
-"  with '_' (padding, reserved) are neither shown nor settable.\n"
+"<VALUE> takes these forms:\n"
 "\n"
-"OPTIONS\n"
-PARAMS_OPTIONS
+":integers: decimal or `0x` hex, negative for signed members, with an\n"
+"optional suffix `k`, `m`, `g` or `t` (powers of 1024); it must fit the\n"
+"member (ERANGE otherwise, with the member's range: u8 0..255, s16\n"
+"-32768..32767, ...)\n"
+":bool: `true`, `false`, `yes`, `no`, `on`, `off`, `1`, `0`\n"
+":enum: an enumerator name or an integer\n"
+":char[N]: a string of at most N-1 bytes\n"
 "\n"
-PARAMS_EXIT
-"\n"
-"EXAMPLES\n"
-"  svmctl set prefetch_kb=2m threshold_pct=60\n"
-"  svmctl set --policy sysmem verbose=true\n",
+"An unknown key fails with ENOENT and lists the valid ones.  Bitfields and\n"
+"nested structs cannot be set.  Members whose name starts with `_`\n"
+"(padding, reserved) are neither shown nor settable.",
+	.opts = (const struct svm_opt[]){
+		PARAMS_OPTS,
+		{ "json", 'j', .help =
+"JSON output: `{KEY: {old, new}}` for each key." },
+		{ NULL }
+	},
+	.args = COMP_PARAM_SET,
+	.exits = (const struct svm_exit[]){ PARAMS_EXITS },
+	.examples = (const struct svm_example[]){
+		{ "svmctl set --policy sysmem window_kb=64",
+		  "the tunables of a policy named, here sysmem's", "sysmem" },
+		{ "svmctl set --map /sys/fs/bpf/svm_ext/lfu/params decay_ms=100",
+		  "a params map named by its pin: lfu's counts halve for every\n"
+		  "100 ms without a fault", "lfu" },
+		{ "svmctl set threshold=60 max_window_kb=512",
+		  "prefetch: move the largest window of at most 512 KiB in which\n"
+		  "over 60% of the pages fault or are on the device", "prefetch" },
+		{ NULL }
+	},
 };

@@ -164,12 +164,6 @@ static void probe(const struct svm_policy *p, struct list_row *row)
 
 static int do_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		COMMON_LONGOPTS,
-		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ 0 }
-	};
 	char *dirs[MAX_DIRS];
 	size_t ndirs = 0, width = 4;
 	struct svm_registry reg;
@@ -180,9 +174,7 @@ static int do_list(int argc, char **argv)
 	int c, ret;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "q", opts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(&cmd_list, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_POLICY_DIR:
 			ret = add_dir(&cmd_list, dirs, &ndirs, optarg);
@@ -534,20 +526,12 @@ static int parse_policy_args(const struct svm_cmd *cmd, int argc, char **argv,
 			     char **sets, size_t *nsets, char **dirs,
 			     size_t *ndirs)
 {
-	static const struct option opts[] = {
-		COMMON_LONGOPTS,
-		{ "set", required_argument, NULL, 's' },
-		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
-		{ 0 }
-	};
 	const char *val;
 	char key[128];
 	int c, ret;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "s:", opts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 's':
 			if (*nsets >= MAX_SETS)
@@ -1125,41 +1109,58 @@ out:
 	return ret;
 }
 
-/* ---------------------------------------------------------------- help */
+/* -------------------------------------------------------- documentation */
+
+#define POLICY_ARGS_OPTS						\
+	{ "set", 's', "KEY=VALUE", COMP_PARAM_SET, .help =		\
+"Initial value of a parameter (repeatable); <VALUE> takes the forms\n"	\
+"`svmctl set --help` lists." },						\
+	{ "policy-dir", OPT_POLICY_DIR, "DIR", COMP_DIR, .help =	\
+"Also look for <POLICY>`.bpf.o` in <DIR> (repeatable), before the\n"	\
+"embedded policies." }
 
 const struct svm_cmd cmd_list = {
 	.name = "list",
 	.fn = do_list,
 	.summary = "list the installed policies and show which is active",
 	.synopsis = "svmctl list [--json] [--quiet] [--policy-dir DIR]...",
-	.help =
-"DESCRIPTION\n"
-"  Lists the policies svmctl can load, in lookup order:\n"
-"    1. *.bpf.o in each --policy-dir DIR, in the order given;\n"
-"    2. the policies built into svmctl (\"embedded\");\n"
-"    3. *.bpf.o in $SVMCTL_POLICY_DIR (default\n"
-"       /usr/local/lib/svm_ext/policies).\n"
-"  A policy's name is its file name without .bpf.o.  When two have the\n"
-"  same name the first wins; the others are marked [shadowed].  Each line\n"
-"  shows the one-line description the policy carries.  The active policy\n"
-"  (from /sys/kernel/svm_ext/policy) is marked with '*'.  svm_ext need not\n"
-"  be loaded.\n"
+	.desc =
+"Lists the policies svmctl can load, in lookup order:\n"
 "\n"
-"OPTIONS\n"
-"  --policy-dir DIR  Also look in DIR (repeatable).\n"
-"  -q, --quiet       Print the loadable names only, one per line.\n"
-"  -j, --json        JSON output: {loaded, state, active, policies: [{name,\n"
-"                    ops_name, description, source, path, active, shadowed,\n"
-"                    has_defaults, error}]}.  --pretty: indented.\n"
-"  -d, --debug       Show libbpf messages.\n"
-"  -h, --help        This help.\n"
+":1.: `*.bpf.o` in each `--policy-dir` <DIR>, in the order given;\n"
+":2.: the policies built into svmctl (\"embedded\");\n"
+":3.: `*.bpf.o` in `$SVMCTL_POLICY_DIR` (default\n"
+"<" POLICY_DIR_DEFAULT ">).\n"
 "\n"
-"EXIT STATUS\n"
-"  0 ok; 1 failed; 2 usage.\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl list\n"
-"  svmctl list --policy-dir ./build/bpf --json\n",
+"A policy's name is its file name without `.bpf.o`.  When two have the\n"
+"same name the first wins; the others are marked `[shadowed]`.  Each line\n"
+"shows the one-line description the policy carries.  The active policy\n"
+"(from </sys/kernel/svm_ext/policy>) is marked with `*`.  svm_ext need not\n"
+"be loaded.",
+	.opts = (const struct svm_opt[]){
+		{ "quiet", 'q', .help =
+"Print the loadable names only, one per line." },
+		{ "policy-dir", OPT_POLICY_DIR, "DIR", COMP_DIR, .help =
+"Also look in <DIR> (repeatable), before the embedded policies." },
+		{ "json", 'j', .help =
+"JSON output: `{loaded, state, active, policies: [{name, ops_name,\n"
+"description, source, path, active, shadowed, has_defaults, error}]}`." },
+		{ NULL }
+	},
+	.exits = (const struct svm_exit[]){
+		{ 0, "listed" },
+		{ 1, "failed (a policy directory could not be read)" },
+		{ 2, "usage error" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl list",
+		  "the policies, where each comes from, which one is active",
+		  NULL },
+		{ "svmctl list --policy-dir ./build/bpf --json",
+		  "also the policies in <build/bpf> (the build's), as JSON", NULL },
+		{ NULL }
+	},
 };
 
 const struct svm_cmd cmd_load = {
@@ -1169,52 +1170,66 @@ const struct svm_cmd cmd_load = {
 	.synopsis =
 "svmctl load [--json] [--set KEY=VALUE]... [--policy-dir DIR]... POLICY\n"
 "svmctl load [--json] [--set KEY=VALUE]... FILE.bpf.o",
-	.help =
-"DESCRIPTION\n"
-"  Loads the policy named POLICY (see `svmctl list`), or the object file\n"
-"  FILE.bpf.o (any argument containing '/' or ending in .bpf.o), attaches\n"
-"  its struct_ops map and pins what keeps it alive under\n"
-"  /sys/fs/bpf/svm_ext/NAME/:\n"
-"    link      the struct_ops link; `svmctl unload` removes it\n"
-"    params    the policy's tunables map, if it has one\n"
-"    MAP       maps the policy declares with LIBBPF_PIN_BY_NAME\n"
-"  NAME is the struct_ops `name` member (what /sys/kernel/svm_ext/policy\n"
-"  shows), or the object name if it is empty.  svmctl then exits; the\n"
-"  policy stays attached.  The bpf filesystem is mounted on /sys/fs/bpf if\n"
-"  it is not.  Pin directories of policies that were ejected are removed\n"
-"  first.\n"
+	.desc =
+"Loads the policy named <POLICY> (see `svmctl list`), or the object file\n"
+"<FILE>`.bpf.o` (any argument containing `/` or ending in `.bpf.o`),\n"
+"attaches its struct_ops map and pins what keeps it alive under\n"
+"</sys/fs/bpf/svm_ext/NAME/>:\n"
 "\n"
-"  Before attaching, the params map is filled from the policy's\n"
-"  params_default section (zeroes if it has none), then each --set is\n"
-"  applied, with the checks `svmctl set` makes.\n"
+":`link`: the struct_ops link; `svmctl unload` removes it\n"
+":`params`: the policy's tunables map, if it has one\n"
+":<MAP>: the maps the policy declares with `LIBBPF_PIN_BY_NAME`\n"
 "\n"
-"  Refuses (EBUSY) when a policy is already active: unload it first.\n"
-"  After attaching, waits up to 5 s for /sys/kernel/svm_ext/state to say\n"
-"  enabled, and fails if the policy was ejected at once.  Then starts the\n"
-"  statistics collector if it is not running (see `svmctl stats`); if it\n"
-"  cannot start, that is a warning, not a failure.\n"
+"<NAME> is the struct_ops `name` member, as </sys/kernel/svm_ext/policy>\n"
+"shows it (the object name if that is empty).  svmctl then exits; the\n"
+"policy stays attached.  The bpf filesystem is mounted on </sys/fs/bpf> if\n"
+"it is not.  Pin directories of policies that were ejected are removed\n"
+"first.\n"
 "\n"
-"OPTIONS\n"
-"  -s, --set KEY=VALUE  Initial value of a parameter (repeatable); VALUE\n"
-"                    forms as in `svmctl set --help`.\n"
-"  --policy-dir DIR  Also look for POLICY.bpf.o in DIR (repeatable).\n"
-"  -j, --json        JSON output: {policy, source, path, pin_dir, link_id,\n"
-"                    params, stale_removed, collector (started, running,\n"
-"                    failed or unavailable)}.  --pretty: indented.\n"
-"  -d, --debug       More libbpf messages (twice: libbpf debug log).\n"
-"  -h, --help        This help.\n"
+"Before attaching, the params map is filled from the policy's\n"
+"`params_default` section (zeroes if it has none), then each `--set` is\n"
+"applied, with the checks `svmctl set` makes.\n"
 "\n"
-"EXIT STATUS\n"
-"  0 attached; 1 failed (EBUSY: a policy is active; load or verifier\n"
-"  error; bad --set: ENOENT, ERANGE, EINVAL); 2 usage; 3 svm_ext not\n"
-"  loaded; 4 permission denied (needs CAP_SYS_ADMIN: svm_ext_ops is in\n"
-"  svm_ext.ko's BTF, which CAP_BPF with CAP_PERFMON cannot read); 5 no\n"
-"  such policy.\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl load sysmem\n"
-"  svmctl load --set prefetch_kb=2m --set threshold_pct=60 density\n"
-"  svmctl load ./build/bpf/mine.bpf.o\n",
+"Refuses (EBUSY) when a policy is already active: `unload` it first, or\n"
+"`switch`.  After attaching, waits up to 5 s for\n"
+"</sys/kernel/svm_ext/state> to say `enabled`, and fails if the policy was\n"
+"ejected at once.  Then starts the statistics collector if it is not\n"
+"running (see `svmctl stats`); if it cannot start, that is a warning, not\n"
+"a failure.",
+	.opts = (const struct svm_opt[]){
+		POLICY_ARGS_OPTS,
+		{ "json", 'j', .help =
+"JSON output: `{policy, source, path, pin_dir, link_id, params,\n"
+"stale_removed, collector}`, `collector` being `started`, `running`,\n"
+"`failed` or `unavailable`." },
+		{ NULL }
+	},
+	.args = COMP_POLICY,
+	.exits = (const struct svm_exit[]){
+		{ 0, "attached" },
+		{ 1, "failed: EBUSY, a policy is active; a load or verifier error;\n"
+		     "a bad `--set` (ENOENT, ERANGE, EINVAL); ECANCELED, ejected at\n"
+		     "once" },
+		{ 2, "usage error" },
+		{ 3, "svm_ext is not loaded" },
+		{ 4, "permission denied (needs CAP_SYS_ADMIN: svm_ext_ops is in\n"
+		     "svm_ext.ko's BTF, which CAP_BPF with CAP_PERFMON cannot read)" },
+		{ 5, "no such policy" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl load sysmem",
+		  "keep data in system memory; devices map it in place",
+		  "unloaded" },
+		{ "svmctl load --set threshold=60 --set max_window_kb=512 prefetch",
+		  "density prefetch: move the largest window of at most 512 KiB\n"
+		  "in which over 60% of the pages fault or are on the device",
+		  "unloaded" },
+		{ "svmctl load ./build/bpf/lfu.bpf.o",
+		  "an object file by its path (here the build's lfu)",
+		  "unloaded" },
+		{ NULL }
+	},
 };
 
 const struct svm_cmd cmd_unload = {
@@ -1222,25 +1237,33 @@ const struct svm_cmd cmd_unload = {
 	.fn = do_unload,
 	.summary = "detach the active policy (the built-in default takes over)",
 	.synopsis = "svmctl unload [--json]",
-	.help =
-"DESCRIPTION\n"
-"  Removes /sys/fs/bpf/svm_ext/NAME/ of the active policy NAME.  Its link\n"
-"  is the last reference, so this detaches the policy; svmctl waits up to\n"
-"  5 s for /sys/kernel/svm_ext/state to leave 'enabled'.  Also removes the\n"
-"  pin directories of policies that were ejected (stale pins).  If another\n"
-"  process still holds the policy's link, it stays attached and unload\n"
-"  fails after the wait.\n"
-"\n"
-"OPTIONS\n"
-"  -j, --json      JSON output: {unloaded, stale_removed, state}.\n"
-"  -h, --help      This help.\n"
-"\n"
-"EXIT STATUS\n"
-"  0 ok; 1 failed (ENOENT: nothing was loaded; ETIMEDOUT: still\n"
-"  attached); 2 usage; 3 svm_ext not loaded; 4 permission denied.\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl unload\n",
+	.desc =
+"Removes </sys/fs/bpf/svm_ext/NAME/> of the active policy <NAME>.  Its link\n"
+"is the last reference, so this detaches the policy and the built-in\n"
+"default takes over; svmctl waits up to 5 s for\n"
+"</sys/kernel/svm_ext/state> to leave `enabled`.  Also removes the pin\n"
+"directories of policies that were ejected (stale pins).  If another\n"
+"process still holds the policy's link, it stays attached and unload fails\n"
+"after the wait.  The statistics collector keeps running\n"
+"(`svmctl stats --stop` stops it).",
+	.opts = (const struct svm_opt[]){
+		{ "json", 'j', .help =
+"JSON output: `{unloaded, stale_removed, state}`." },
+		{ NULL }
+	},
+	.exits = (const struct svm_exit[]){
+		{ 0, "detached (or stale pins removed)" },
+		{ 1, "failed (ENOENT: nothing was loaded; ETIMEDOUT: another\n"
+		     "process holds the link, the policy is still attached)" },
+		{ 2, "usage error" },
+		{ 3, "svm_ext is not loaded" },
+		{ 4, "permission denied" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl unload", "back to the built-in default", "loaded" },
+		{ NULL }
+	},
 };
 
 const struct svm_cmd cmd_switch = {
@@ -1250,33 +1273,45 @@ const struct svm_cmd cmd_switch = {
 	.synopsis =
 "svmctl switch [--json] [--set KEY=VALUE]... [--policy-dir DIR]... POLICY\n"
 "svmctl switch [--json] [--set KEY=VALUE]... FILE.bpf.o",
-	.help =
-"DESCRIPTION\n"
-"  Loads POLICY (or FILE.bpf.o) and hands it the active policy's pinned\n"
-"  struct_ops link (BPF_LINK_UPDATE): the core swaps the two under its\n"
-"  lock, so every fault is decided by the old policy or the new one, never\n"
-"  by the built-in default in between.  The old policy's exit_kind becomes\n"
-"  \"replaced\" and enable_count grows by one.  The pins move: the link and\n"
-"  the new params go to /sys/fs/bpf/svm_ext/NEW/, the old directory (its\n"
-"  params and maps) is removed.  Params start from the new policy's\n"
-"  params_default, then --set, as with load.  Switching to the same\n"
-"  policy reloads it with fresh params and maps.  The statistics\n"
-"  collector keeps counting across the switch.\n"
+	.desc =
+"Loads <POLICY> (or <FILE>`.bpf.o`) and hands it the active policy's\n"
+"pinned struct_ops link (BPF_LINK_UPDATE): the core swaps the two under\n"
+"its lock, so every fault is decided by the old policy or the new one,\n"
+"never by the built-in default in between.  The old policy's `exit_kind`\n"
+"becomes `replaced` and `enable_count` grows by one.  The pins move: the\n"
+"link and the new params go to </sys/fs/bpf/svm_ext/NEW/>; the old\n"
+"directory, with its params and maps, is removed.  Params start from the\n"
+"new policy's `params_default`, then each `--set`, as with `load`.\n"
+"Switching to the same policy reloads it with fresh params and maps.  The\n"
+"statistics collector keeps counting across the switch.\n"
 "\n"
-"OPTIONS\n"
-"  -s, --set KEY=VALUE  Initial value of a parameter (repeatable).\n"
-"  --policy-dir DIR  Also look for POLICY.bpf.o in DIR (repeatable).\n"
-"  -j, --json        JSON output: {policy, replaced, source, path,\n"
-"                    pin_dir, link_id, enable_count}.\n"
-"  -h, --help        This help.\n"
-"\n"
-"EXIT STATUS\n"
-"  0 switched; 1 failed (the old policy still runs, except where the\n"
-"  message says otherwise; EOPNOTSUPP: the module cannot replace in\n"
-"  place); 2 usage, or no policy is active (use load); 3 svm_ext not\n"
-"  loaded; 4 permission denied; 5 no such policy.\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl switch default\n"
-"  svmctl switch --set window_kb=64 sysmem\n",
+"With nothing loaded this is a usage error (exit status 2): use `load`.\n"
+"If the module cannot replace a policy in place, it fails with EOPNOTSUPP\n"
+"and the old policy runs on.",
+	.opts = (const struct svm_opt[]){
+		POLICY_ARGS_OPTS,
+		{ "json", 'j', .help =
+"JSON output: `{policy, replaced, source, path, pin_dir, link_id,\n"
+"enable_count}`." },
+		{ NULL }
+	},
+	.args = COMP_POLICY,
+	.exits = (const struct svm_exit[]){
+		{ 0, "switched" },
+		{ 1, "failed; the old policy still runs, except where the message\n"
+		     "says otherwise (EOPNOTSUPP: the module cannot replace in place)" },
+		{ 2, "usage error, or no policy is active (use `load`)" },
+		{ 3, "svm_ext is not loaded" },
+		{ 4, "permission denied" },
+		{ 5, "no such policy" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl switch default",
+		  "from sysmem to the built-in decisions in BPF, with no moment\n"
+		  "without a policy", "sysmem" },
+		{ "svmctl switch --set window_kb=64 sysmem",
+		  "back to sysmem, mapping 64 KiB around each fault", "default" },
+		{ NULL }
+	},
 };

@@ -207,11 +207,6 @@ static void text_range(const struct range_line *r, int ndev)
 
 static int do_ranges(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		COMMON_LONGOPTS,
-		{ "pid", required_argument, NULL, 'p' },
-		{ 0 }
-	};
 	char path[1024], line[1024];
 	unsigned int pid = 0, tgid, devs[MAX_DEVS];
 	struct range_line r;
@@ -223,9 +218,7 @@ static int do_ranges(int argc, char **argv)
 	FILE *f;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "p:", opts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(&cmd_ranges, argc, argv)) != -1) {
 		ret = -1;
 		if (c == 'p') {
 			if (parse_pid(optarg, &pid))
@@ -328,35 +321,42 @@ const struct svm_cmd cmd_ranges = {
 	.fn = do_ranges,
 	.summary = "attributes and residency of a process's ranges (debugfs)",
 	.synopsis = "svmctl ranges --pid PID [--json]",
-	.help =
-"DESCRIPTION\n"
-"  Reads the core's dump /sys/kernel/debug/svm_ext/ranges (debugfs is\n"
-"  mounted there if it is not) and shows the 2 MiB ranges of process PID:\n"
-"  device faults, pages migrated in (PAGES_IN) and of those how many went\n"
-"  as whole 2 MiB folios (2M_IN, 512 pages each), pages migrated back to\n"
-"  system memory (PAGES_OUT, 2M_OUT likewise), pages mapped in place\n"
-"  (remote maps),\n"
-"  the hints (preferred location: none, system or a device; accessed-by\n"
-"  device mask; read-mostly; granularity as log2 pages) and how many pages\n"
-"  are resident on each device.  Pages on no device (SYS/NP) are in system\n"
-"  memory or not populated.  A snapshot: pages move while it is read.\n"
-"\n"
-"OPTIONS\n"
-"  -p, --pid PID   The process (required).\n"
-"  -j, --json      JSON: {pid, devices: [N...], ranges: [{start, end,\n"
-"                  faults, pages_in, folios_in, pages_out, folios_out,\n"
-"                  remote_maps, preferred (\"none\",\n"
-"                  \"system\" or an index), accessed_by: [N...],\n"
-"                  read_mostly, granularity, resident: [pages per device,\n"
-"                  in the order of devices]}]}.\n"
-"  -h, --help      This help.\n"
-"\n"
-"EXIT STATUS\n"
-"  0 ok; 1 failed (ENOENT: no dump file; ESRCH: no such process;\n"
-"  EPROTO: a format this svmctl does not know); 2 usage; 3 svm_ext not\n"
-"  loaded; 4 permission denied (debugfs is root's).\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl ranges --pid $(pidof myapp)\n"
-"  svmctl ranges --pid 1234 --json | jq '.ranges[].resident'\n",
+	.desc =
+"Reads the core's dump </sys/kernel/debug/svm_ext/ranges> (debugfs is\n"
+"mounted there if it is not) and shows the 2 MiB ranges of process <PID>:\n"
+"device faults, pages migrated in (PAGES_IN) and of those how many went as\n"
+"whole 2 MiB folios (2M_IN, 512 pages each), pages migrated back to system\n"
+"memory (PAGES_OUT, 2M_OUT likewise), pages mapped in place (remote maps),\n"
+"the hints in force (preferred location: none, system or a device;\n"
+"accessed-by device mask; read-mostly; granularity as log2 pages) and how\n"
+"many pages are resident on each device.  Pages on no device (SYS/NP) are\n"
+"in system memory or not populated.  A snapshot: pages move while it is\n"
+"read.",
+	.opts = (const struct svm_opt[]){
+		{ "pid", 'p', "PID", COMP_PID, .help =
+"The process (required)." },
+		{ "json", 'j', .help =
+"JSON output: `{pid, devices: [N...], ranges: [{start, end, faults,\n"
+"pages_in, folios_in, pages_out, folios_out, remote_maps, preferred,\n"
+"accessed_by: [N...], read_mostly, granularity, resident: [N...]}]}`;\n"
+"`preferred` is `\"none\"`, `\"system\"` or a device index, `resident`\n"
+"the pages on each device, in the order of `devices`." },
+		{ NULL }
+	},
+	.exits = (const struct svm_exit[]){
+		{ 0, "shown" },
+		{ 1, "failed (ENOENT: no dump file; ESRCH: no such process; EPROTO:\n"
+		     "a format this svmctl does not know)" },
+		{ 2, "usage error" },
+		{ 3, "svm_ext is not loaded" },
+		{ 4, "permission denied (debugfs is root's)" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl ranges --pid $PID",
+		  "where the pages of process <$PID> are, and its hints", NULL },
+		{ "svmctl ranges --pid $PID --json | jq '.ranges[].resident'",
+		  "the pages each of its ranges has on each device", NULL },
+		{ NULL }
+	},
 };

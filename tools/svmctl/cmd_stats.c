@@ -45,16 +45,6 @@ static int start_stop(bool start)
 
 static int do_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		COMMON_LONGOPTS,
-		{ "pid", required_argument, NULL, 'p' },
-		{ "range", required_argument, NULL, OPT_RANGE },
-		{ "sort", required_argument, NULL, OPT_SORT },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "start", no_argument, NULL, OPT_START },
-		{ "stop", no_argument, NULL, OPT_STOP },
-		{ 0 }
-	};
 	struct stats_filter f = {};
 	enum stats_sort sort = SORT_FAULTS;
 	struct stats_snapshot s;
@@ -64,9 +54,7 @@ static int do_stats(int argc, char **argv)
 	int c, ret;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "p:n:", opts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(&cmd_stats, argc, argv)) != -1) {
 		ret = -1;
 		switch (c) {
 		case 'p':
@@ -157,56 +145,71 @@ const struct svm_cmd cmd_stats = {
 "svmctl stats [--json] [--pid PID] [--range START-END]\n"
 "             [--sort faults|migrated|evictions|addr] [--limit N]\n"
 "svmctl stats --start | --stop",
-	.help =
-"DESCRIPTION\n"
-"  The statistics collector is a BPF program of its own (not a policy)\n"
-"  attached to the svm_ext tracepoints (svm_ext_fault, _migrate, _evict,\n"
-"  _cpu_fault, _invalidate, _advise).  It counts per process and 2 MiB\n"
-"  range, and per device, into maps pinned under\n"
-"  /sys/fs/bpf/svm_ext/stats/ (ranges, devices, info), so that\n"
-"    bpftool map dump pinned /sys/fs/bpf/svm_ext/stats/ranges\n"
-"  shows the numbers this command prints.  It starts with --start, and\n"
-"  with `svmctl load` when it is not running; it keeps running across\n"
-"  policy loads, switches and unloads until --stop removes its pins.\n"
-"  While it runs, svm_ext.ko cannot be removed (its links hold it).\n"
+	.desc =
+"The statistics collector is a BPF program of its own (not a policy)\n"
+"attached to the svm_ext tracepoints (`svm_ext:svm_ext_fault`, `_migrate`,\n"
+"`_evict`, `_cpu_fault`, `_invalidate` and `_advise`).  It counts per\n"
+"process and 2 MiB range, and per device, into maps pinned under\n"
+"</sys/fs/bpf/svm_ext/stats/> (`ranges`, `devices`, `info`), so that\n"
+"\tbpftool map dump pinned /sys/fs/bpf/svm_ext/stats/ranges\n"
+"shows the numbers this command prints.  It starts with `--start`, and\n"
+"with `svmctl load` when it is not running; it keeps running across policy\n"
+"loads, switches and unloads until `--stop` removes its pins and its\n"
+"counts.  While it runs its links hold svm_ext.ko: stop it before removing\n"
+"the module.\n"
 "\n"
-"  Per range: device faults by access kind (read/write/atomic); faults\n"
-"  decided MAP (mapped in place) and THROTTLE; pages migrated to a device\n"
-"  (and how many of those came from another device) and back to system\n"
-"  memory; evictions of the range's device chunks and the pages they\n"
-"  moved; CPU faults on device pages; mmu notifier invalidations; hint\n"
-"  and prefetch calls covering the range.  The process is the one whose\n"
-"  memory it is (the caller of the device's ioctl or the faulting task);\n"
-"  tgid 0 means the core did not know it (an eviction of an orphan).\n"
-"  Counters only grow; a range's entry stays after its process exits.\n"
-"\n"
-"OPTIONS\n"
-"  -p, --pid PID     Only the ranges of process PID.\n"
-"  --range START-END Only ranges overlapping [START, END) (addresses, 0x\n"
-"                    for hex).\n"
-"  --sort KEY        faults (default), migrated (pages to device + to\n"
-"                    system), evictions (pages evicted): largest first;\n"
-"                    addr: by process, then address.\n"
-"  -n, --limit N     At most N ranges.\n"
-"  --start           Start the collector (nothing if it runs).\n"
-"  --stop            Stop it: remove its pins, dropping all counts.\n"
-"  -j, --json        JSON: {pin_dir, lost, ranges: [{tgid, start, end,\n"
-"                    faults, faults_read, faults_write, faults_atomic,\n"
-"                    map_faults, throttles, pages_to_dev, pages_from_peer,\n"
-"                    pages_to_sys, evictions, pages_evicted, cpu_faults,\n"
-"                    invalidations, advise}], devices: [{index,\n"
-"                    faults_read, faults_write, faults_atomic, map_faults,\n"
-"                    throttles, pages_to_dev, cpu_faults, cpu_fault_pages,\n"
-"                    evictions, pages_evicted}]}; member names as in the\n"
-"                    maps' BTF.  With --start/--stop: {collector, pin_dir}.\n"
-"  -h, --help        This help.\n"
-"\n"
-"EXIT STATUS\n"
-"  0 ok; 1 failed (ENOENT: the collector is not running); 2 usage;\n"
-"  3 svm_ext not loaded (--start); 4 permission denied.\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl stats --pid 1234 --sort migrated\n"
-"  svmctl stats --range 0x7f0000000000-0x7f0000400000 --json\n"
-"  svmctl stats --stop\n",
+"Per range: device faults by access kind (read, write, atomic); faults\n"
+"decided MAP (mapped in place) and THROTTLE; pages migrated to a device\n"
+"(and how many of those came from another device) and back to system\n"
+"memory; evictions of the range's device chunks and the pages they moved;\n"
+"CPU faults on device pages; mmu notifier invalidations; hint and prefetch\n"
+"calls covering the range.  The process is the one whose memory it is (the\n"
+"caller of the device's ioctl or the faulting task); tgid 0 means the core\n"
+"did not know it (an eviction of an orphan).  Counters only grow; a\n"
+"range's entry stays after its process exits.",
+	.opts = (const struct svm_opt[]){
+		{ "pid", 'p', "PID", COMP_PID, .help =
+"Only the ranges of process <PID>." },
+		{ "range", OPT_RANGE, "START-END", .help =
+"Only the ranges overlapping [<START>, <END>) (addresses; `0x` for hex)." },
+		{ "sort", OPT_SORT, "KEY", COMP_WORDS,
+		  "faults migrated evictions addr", .help =
+"`faults` (the default), `migrated` (pages to a device and to system\n"
+"memory), `evictions` (pages evicted): largest first; `addr`: by process,\n"
+"then address." },
+		{ "limit", 'n', "N", .help = "At most <N> ranges." },
+		{ "start", OPT_START, .help =
+"Start the collector (nothing if it runs)." },
+		{ "stop", OPT_STOP, .help =
+"Stop it: remove its pins, dropping all counts." },
+		{ "json", 'j', .help =
+"JSON output: `{pin_dir, lost, ranges: [{tgid, start, end, faults,\n"
+"faults_read, faults_write, faults_atomic, map_faults, throttles,\n"
+"pages_to_dev, pages_from_peer, pages_to_sys, evictions, pages_evicted,\n"
+"cpu_faults, invalidations, advise}], devices: [{index, faults_read,\n"
+"faults_write, faults_atomic, map_faults, throttles, pages_to_dev,\n"
+"cpu_faults, cpu_fault_pages, evictions, pages_evicted}]}`, the member\n"
+"names of the maps' BTF.  With `--start` or `--stop`: `{collector,\n"
+"pin_dir}`." },
+		{ NULL }
+	},
+	.exits = (const struct svm_exit[]){
+		{ 0, "shown, started or stopped" },
+		{ 1, "failed (ENOENT: the collector is not running)" },
+		{ 2, "usage error" },
+		{ 3, "svm_ext is not loaded (`--start`)" },
+		{ 4, "permission denied" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl stats --pid $PID --sort migrated",
+		  "the ranges of process <$PID>, those that moved most pages\n"
+		  "first", "stats" },
+		{ "svmctl stats --range 0x7f0000000000-0x7f0000400000 --json",
+		  "the ranges overlapping two 2 MiB ranges, as JSON", "stats" },
+		{ "svmctl stats --stop", "stop the collector; its counts go",
+		  "stats" },
+		{ "svmctl stats --start", "start it again, from zero", NULL },
+		{ NULL }
+	},
 };

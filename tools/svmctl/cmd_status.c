@@ -180,31 +180,38 @@ const struct svm_cmd cmd_status = {
 	.fn = do_status,
 	.summary = "show the framework's state, the active policy and devices",
 	.synopsis = "svmctl status [--json]",
-	.help =
-"DESCRIPTION\n"
-"  Shows what /sys/kernel/svm_ext reports:\n"
-"    state          disabled, enabling, enabled or ejected\n"
-"    policy         the attached policy's name (none: built-in default)\n"
-"    enabled since  when it was attached, and for how long\n"
-"    enable count   how many times a policy was attached since load\n"
-"    last exit      why the last policy left: none, unregistered, error,\n"
-"                   bad_decision; with its reason and message\n"
-"    statistics     whether the statistics collector runs (svmctl stats)\n"
-"    devices        each registered device: name, memory used and total\n"
-"  A missing attribute prints as \"?\" (null in JSON); the rest is shown.\n"
+	.desc =
+"Shows what </sys/kernel/svm_ext/> reports:\n"
 "\n"
-"OPTIONS\n"
-"  -j, --json      JSON output: an object with the keys state, policy,\n"
-"                  enabled_since (unix seconds), enable_count, exit_kind,\n"
-"                  exit_reason, exit_msg, collector (running or stopped)\n"
-"                  and devices (array of {id, name,\n"
-"                  mem_total, mem_used}; bytes).  --pretty: indented.\n"
-"  -h, --help      This help.\n"
+":state: `disabled`, `enabling`, `enabled` or `ejected`\n"
+":policy: the attached policy's name (none: the built-in default decides)\n"
+":enabled since: when it was attached, and for how long\n"
+":enable count: how many times a policy was attached since svm_ext was\n"
+"loaded\n"
+":last exit: why the last policy left: `none`, `unregistered`, `replaced`,\n"
+"`error` or `bad_decision`; with its reason and message\n"
+":statistics: whether the statistics collector runs (`svmctl stats`)\n"
+":devices: each registered device: name, memory used and total\n"
 "\n"
-"EXIT STATUS\n"
-"  0 ok; 2 usage; 3 svm_ext is not loaded (no /sys/kernel/svm_ext).\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl status\n"
-"  svmctl status --json | jq -r .policy\n",
+"A missing attribute prints as `?` (null in JSON); the rest is shown.",
+	.opts = (const struct svm_opt[]){
+		{ "json", 'j', .help =
+"JSON output: an object with the keys `state`, `policy`, `enabled_since`\n"
+"(unix seconds), `enable_count`, `exit_kind`, `exit_reason`, `exit_msg`,\n"
+"`collector` (`running` or `stopped`) and `devices` (an array of `{id,\n"
+"name, mem_total, mem_used}`; bytes)." },
+		{ NULL }
+	},
+	.exits = (const struct svm_exit[]){
+		{ 0, "shown" },
+		{ 2, "usage error" },
+		{ 3, "svm_ext is not loaded (no </sys/kernel/svm_ext>)" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl status", NULL, NULL },
+		{ "svmctl status --json | jq -r .policy",
+		  "the active policy's name alone (null: none)", NULL },
+		{ NULL }
+	},
 };

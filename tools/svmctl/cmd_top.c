@@ -181,13 +181,6 @@ static int parse_interval(const char *s, double *v)
 
 static int do_top(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		COMMON_LONGOPTS,
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "rows", required_argument, NULL, 'n' },
-		{ 0 }
-	};
 	struct stats_snapshot prev = {}, cur;
 	unsigned int count = 0, rows = 0;
 	bool tty = isatty(STDOUT_FILENO), have_prev = false;
@@ -195,9 +188,7 @@ static int do_top(int argc, char **argv)
 	int c, ret;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "i:c:n:", opts,
-				NULL)) != -1) {
+	while ((c = cmd_getopt(&cmd_top, argc, argv)) != -1) {
 		ret = -1;
 		switch (c) {
 		case 'i':
@@ -279,32 +270,41 @@ const struct svm_cmd cmd_top = {
 	.fn = do_top,
 	.summary = "live view of the busiest ranges and the devices",
 	.synopsis = "svmctl top [--interval SECONDS] [--count N] [--rows N] [--json]",
-	.help =
-"DESCRIPTION\n"
-"  Reads the statistics collector's maps (see `svmctl stats`) every\n"
-"  interval and shows the busiest ranges - most faults and pages moved\n"
-"  (to a device, to system memory, evicted) and CPU faults since the last\n"
-"  frame; the first frame ranks by totals - each as total(+new), and the\n"
-"  per-device counters.  On a terminal each frame replaces the last;\n"
-"  otherwise (a pipe, a file) frames follow one another, separated by a\n"
-"  blank line, each starting with \"svmctl top - frame N\".\n"
-"\n"
-"OPTIONS\n"
-"  -i, --interval S  Seconds between frames (0.1 to 3600; default 1).\n"
-"  -c, --count N     Exit after N frames (default: run until killed).\n"
-"  -n, --rows N      Ranges per frame (default: what fits a terminal, 10\n"
-"                    otherwise).\n"
-"  -j, --json        One JSON object per frame, one per line: {frame,\n"
-"                    time, nranges, ranges: [{tgid, start, faults,\n"
-"                    new_faults, and each counter of `stats --json` with\n"
-"                    its new_ twin}], devices: [as in stats --json]}.\n"
-"  -h, --help        This help.\n"
-"\n"
-"EXIT STATUS\n"
-"  0 ok (after --count frames); 1 failed (ENOENT: the collector is not\n"
-"  running); 2 usage; 4 permission denied.\n"
-"\n"
-"EXAMPLES\n"
-"  svmctl top\n"
-"  svmctl top --interval 0.5 --count 2 | less\n",
+	.desc =
+"Reads the statistics collector's maps (see `svmctl stats`) every interval\n"
+"and shows the busiest ranges, those with most faults and pages moved (to\n"
+"a device, to system memory, evicted) and CPU faults since the last frame\n"
+"(the first frame ranks by totals), each as total(+new), and the\n"
+"per-device counters.  On a terminal each frame replaces the last;\n"
+"otherwise (a pipe, a file) frames follow one another, separated by an\n"
+"empty line, each starting with \"svmctl top - frame <N>\".",
+	.opts = (const struct svm_opt[]){
+		{ "interval", 'i', "SECONDS", .help =
+"Seconds between frames (0.1 to 3600; default 1)." },
+		{ "count", 'c', "N", .help =
+"Exit after <N> frames (default: run until killed)." },
+		{ "rows", 'n', "N", .help =
+"Ranges per frame (default: what fits the terminal, 10 otherwise)." },
+		{ "json", 'j', .help =
+"One JSON object per frame, one per line: `{frame, time, nranges, ranges:\n"
+"[{tgid, start, faults, new_faults, ...}], devices: [...]}`, a range\n"
+"having each counter of `stats --json` with its `new_` twin, the devices\n"
+"as in `stats --json`." },
+		{ NULL }
+	},
+	.exits = (const struct svm_exit[]){
+		{ 0, "done (after `--count` frames)" },
+		{ 1, "failed (ENOENT: the collector is not running)" },
+		{ 2, "usage error" },
+		{ 4, "permission denied" },
+		{ 0, NULL }
+	},
+	.examples = (const struct svm_example[]){
+		{ "svmctl top --count 3", "three frames, a second apart",
+		  "stats" },
+		{ "svmctl top --interval 0.5 --count 2 --json | jq .nranges",
+		  "two frames as JSON, half a second apart: how many ranges\n"
+		  "each has", "stats" },
+		{ NULL }
+	},
 };

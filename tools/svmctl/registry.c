@@ -3,7 +3,8 @@
  * svmctl: the policy registry.
  *
  * POLICY CONVENTIONS (bpf/NAME.bpf.c).  svmctl needs nothing else from a
- * policy than this:
+ * policy than this (for users, the POLICIES section of svmctl(8), in
+ * main.c's table, says the same; here, the why):
  *
  * 1. Exactly one struct_ops map, declared
  *
@@ -82,6 +83,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "params.h"
 #include "registry.h"
 #include "svmctl.h"
 
@@ -490,4 +492,38 @@ int policy_ops_name(struct bpf_object *obj, const struct bpf_map *st_map,
 	}
 	snprintf(buf, sz, "%s", bpf_object__name(obj));
 	return buf[0] ? 0 : -ENOENT;
+}
+
+int embedded_policy_has(const char *name, const char *key)
+{
+	const struct svm_embedded_policy *e = svm_embedded_policies;
+	struct svm_policy p = {};
+	struct bpf_object *obj;
+	const struct bpf_map *m;
+	struct pval pv;
+	int ret = 0;
+
+	if (!e->name)
+		return -ENOENT;
+	while (e->name && strcmp(e->name, name))
+		e++;
+	if (!e->name)
+		return 0;
+	if (!key)
+		return 1;
+	p.name = (char *)e->name;
+	p.elf = e->start;
+	p.elf_sz = e->end - e->start;
+	libbpf_quiet = true;
+	obj = policy_open(&p);
+	libbpf_quiet = false;
+	if (!obj)
+		return 0;
+	m = bpf_object__find_map_by_name(obj, "params");
+	if (m && bpf_object__btf(obj) &&
+	    !pval_init(&pv, bpf_object__btf(obj), bpf_map__btf_value_type_id(m),
+		       bpf_map__value_size(m)))
+		ret = pval_find(&pv, key) >= 0;
+	bpf_object__close(obj);
+	return ret;
 }

@@ -78,4 +78,11 @@ struct bpf_map *policy_struct_ops_map(struct bpf_object *obj, int *count);
 int policy_ops_name(struct bpf_object *obj, const struct bpf_map *st_map,
 		    char *buf, size_t sz);
 
+/*
+ * For svmctl --check-doc: whether the embedded policy @name exists, and,
+ * with @key, whether its params have that member.  1 yes, 0 no, -ENOENT
+ * when nothing is embedded (nothing can be told).
+ */
+int embedded_policy_has(const char *name, const char *key);
+
 #endif

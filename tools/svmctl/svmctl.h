@@ -3,7 +3,10 @@
  * svmctl: administration CLI for svm_ext.  Shared declarations.
  *
  * Layout (modelled on tools/bpf/bpftool):
- *   main.c         option parsing, command table, help, version
+ *   main.c         global options, the command table, the overview's
+ *                  documentation, `svmctl help`, version
+ *   doc.c          what is made from the table: help, getopt's tables,
+ *                  the man page, the bash completion, the examples (doc.h)
  *   cmd_policy.c   list, load, unload, switch
  *   cmd_status.c   status
  *   cmd_params.c   set, get
@@ -21,8 +24,10 @@
  *   util.c         errors, capabilities, formatting
  *
  * To add a command: write `int do_foo(int argc, char **argv)` and a
- * `const struct svm_cmd cmd_foo` next to it, declare it below, and add
- * &cmd_foo to the table in main.c.
+ * `const struct svm_cmd cmd_foo` next to it (its documentation, options
+ * and examples: doc.h), declare it below, and add &cmd_foo to the table in
+ * main.c.  Its help, man page section, completion and the test of its
+ * examples follow from that.
  */
 #ifndef SVMCTL_H
 #define SVMCTL_H
@@ -33,11 +38,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "doc.h"
+
 #ifndef SVMCTL_VERSION
 #define SVMCTL_VERSION "0.1"
 #endif
 
-/* Exit statuses, documented in svmctl(8). */
+/* Exit statuses, documented in main.c's table (svmctl(8)). */
 enum {
 	EXIT_OKAY = 0,		/* success */
 	EXIT_FAIL = 1,		/* the operation failed */
@@ -47,18 +54,25 @@ enum {
 	EXIT_NO_POLICY = 5,	/* no such policy */
 };
 
+/* A command and its documentation (the markup is in doc.h). */
 struct svm_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;	/* one line, for `svmctl help` */
-	const char *synopsis;	/* "svmctl NAME ..." lines */
-	const char *help;	/* DESCRIPTION, OPTIONS, EXAMPLES */
+	/* "svmctl NAME ..." lines; one starting with spaces continues */
+	const char *synopsis;
+	const char *desc;	/* DESCRIPTION */
+	/* its options, parsed by cmd_getopt(); the common ones are added */
+	const struct svm_opt *opts;
+	enum svm_complete args;	/* what its arguments are */
+	const struct svm_exit *exits;
+	const struct svm_example *examples;
 };
 
 extern const struct svm_cmd cmd_list, cmd_load, cmd_unload, cmd_status,
 	cmd_set, cmd_get;
 extern const struct svm_cmd cmd_switch, cmd_stats, cmd_top, cmd_devices,
-	cmd_ranges;
+	cmd_ranges, cmd_help;
 
 /* Global state, set by main.c and by each command's common options. */
 extern bool json_output;
@@ -68,17 +82,12 @@ extern const char *cur_cmd;	/* command name, for messages */
 extern bool libbpf_quiet;	/* hide libbpf warnings (list) */
 
 /*
- * Options every command accepts.  A command lists COMMON_LONGOPTS in its
- * option table, puts COMMON_SHORTOPTS in its optstring and hands every
- * option it does not know to common_opt().
+ * Option values beyond the short letters.  Every command accepts the
+ * common options (svm_common_opts: -h, -j, --pretty, -d); its parser
+ * loops over cmd_getopt() and hands each option it does not know to
+ * common_opt().
  */
 enum { OPT_PRETTY = 0x100, OPT_DEBUG, OPT_CMD_BASE = 0x200 };
-#define COMMON_SHORTOPTS ":hjd"	/* must come first in optstring */
-#define COMMON_LONGOPTS							\
-	{ "help", no_argument, NULL, 'h' },				\
-	{ "json", no_argument, NULL, 'j' },				\
-	{ "pretty", no_argument, NULL, OPT_PRETTY },			\
-	{ "debug", no_argument, NULL, 'd' }
 
 /*
  * Returns -1 if the option was handled and parsing goes on, otherwise the
@@ -90,7 +99,6 @@ int common_opt(const struct svm_cmd *cmd, int c, char **argv);
  * argument.  Returns -1 to go on, otherwise the exit status.
  */
 int parse_common_only(const struct svm_cmd *cmd, int argc, char **argv);
-void cmd_help(const struct svm_cmd *cmd, FILE *f);
 
 /*
  * Error reporting.  Every message reads "svmctl: CMD: WHAT: ERRNO TEXT".

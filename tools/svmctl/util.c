@@ -120,13 +120,10 @@ int usage_err(const struct svm_cmd *cmd, const char *fmt, ...)
 
 int parse_common_only(const struct svm_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
 	int c, ret;
 
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, opts, NULL)) !=
-	       -1) {
+	while ((c = cmd_getopt(cmd, argc, argv)) != -1) {
 		ret = common_opt(cmd, c, argv);
 		if (ret >= 0)
 			return ret;
@@ -140,7 +137,7 @@ int common_opt(const struct svm_cmd *cmd, int c, char **argv)
 {
 	switch (c) {
 	case 'h':
-		cmd_help(cmd, stdout);
+		help_cmd(cmd, stdout);
 		return EXIT_OKAY;
 	case 'j':
 		json_output = true;

@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
+ * svm_emu: emulated GPUs for svm_ext, the render-node ioctls.
+ */
+
+/**
+ * DOC: svm_emu uAPI
+ *
  * svm_emu: emulated GPUs for svm_ext.  Each device is a DRM render node
  * (driver name "svm_emu") with device-private memory.  A process binds its
  * address space to a device, then submits EXEC calls in which the device
@@ -17,40 +23,72 @@
 
 #define SVM_EMU_UAPI_VERSION	1
 
-/* DRM_IOCTL_SVM_EMU_INFO: describe the device (no binding needed, no errors). */
+/**
+ * struct drm_svm_emu_info - DRM_IOCTL_SVM_EMU_INFO: describe the device
+ * @version: out: SVM_EMU_UAPI_VERSION
+ * @index: out: svm_ext device index
+ * @mem_total: out: device memory, bytes
+ * @mem_used: out: bytes in use
+ * @peers: out: bitmask of device indices with a peer link
+ * @reserved: out: zero
+ *
+ * No binding needed, no errors.
+ */
 struct drm_svm_emu_info {
-	__u32 version;		/* out: SVM_EMU_UAPI_VERSION */
-	__u32 index;		/* out: svm_ext device index */
-	__u64 mem_total;	/* out: device memory, bytes */
-	__u64 mem_used;		/* out: bytes in use */
-	__u64 peers;		/* out: bitmask of device indices with a peer link */
+	__u32 version;
+	__u32 index;
+	__u64 mem_total;
+	__u64 mem_used;
+	__u64 peers;
 	__u64 reserved[4];
 };
 
-/*
- * DRM_IOCTL_SVM_EMU_BIND / _UNBIND: (un)bind the caller's address space.
+/**
+ * struct drm_svm_emu_bind - DRM_IOCTL_SVM_EMU_BIND / _UNBIND: (un)bind the
+ * caller's address space
+ * @flags: in: must be 0
+ * @pad: must be 0
+ * @reserved: must be 0
+ *
  * One address space per open file.  BIND errors: EINVAL (flags, pad or
  * reserved non-zero), EALREADY (this process already bound this file),
  * EBUSY (another process did), ENOMEM.  UNBIND errors: EINVAL, ENXIO (not
  * bound), EPERM (bound by another process).  Closing the file unbinds.
  */
 struct drm_svm_emu_bind {
-	__u32 flags;		/* in: must be 0 */
+	__u32 flags;
 	__u32 pad;
 	__u64 reserved[2];
 };
 
-/* One device memory access in an EXEC. */
+/**
+ * enum drm_svm_emu_op - one device memory access in an EXEC
+ * @SVM_EMU_OP_READ: read; result = number of bytes read
+ * @SVM_EMU_OP_WRITE: word i := value + i
+ * @SVM_EMU_OP_ATOMIC_ADD: word i += value, atomically
+ * @SVM_EMU_OP_FILL: every byte := (u8)value
+ * @SVM_EMU_OP_CHECKSUM: result = svm_emu checksum of the words
+ * @SVM_EMU_OP_MAX: one past the last op
+ */
 enum drm_svm_emu_op {
-	SVM_EMU_OP_READ = 1,	/* read; result = number of bytes read */
-	SVM_EMU_OP_WRITE = 2,	/* word i := value + i */
-	SVM_EMU_OP_ATOMIC_ADD = 3, /* word i += value, atomically */
-	SVM_EMU_OP_FILL = 4,	/* every byte := (u8)value */
-	SVM_EMU_OP_CHECKSUM = 5, /* result = svm_emu checksum of the words */
+	SVM_EMU_OP_READ = 1,
+	SVM_EMU_OP_WRITE = 2,
+	SVM_EMU_OP_ATOMIC_ADD = 3,
+	SVM_EMU_OP_FILL = 4,
+	SVM_EMU_OP_CHECKSUM = 5,
 	SVM_EMU_OP_MAX
 };
 
-/*
+/**
+ * struct drm_svm_emu_access - one access of an EXEC
+ * @op: enum drm_svm_emu_op
+ * @flags: must be 0
+ * @addr: start of the access
+ * @length: its length in bytes
+ * @stride: 0, or the distance between the words touched
+ * @value: the operand of the op
+ * @result: out
+ *
  * An access covers [addr, addr + length).  With stride 0 every byte is
  * touched; with stride S (a multiple of 8, 8 <= S <= length) only the 8-byte
  * word at each addr + k * S is.  addr and length must be 8-byte aligned,
@@ -60,43 +98,67 @@ enum drm_svm_emu_op {
  * 0x100000001b3 for each word touched, in address order.
  */
 struct drm_svm_emu_access {
-	__u32 op;		/* enum drm_svm_emu_op */
-	__u32 flags;		/* must be 0 */
+	__u32 op;
+	__u32 flags;
 	__u64 addr;
 	__u64 length;
 	__u64 stride;
 	__u64 value;
-	__u64 result;		/* out */
+	__u64 result;
 };
 
-/* Counters of one EXEC (or of a device, in sysfs). */
+/**
+ * struct drm_svm_emu_counters - counters of one EXEC (or of a device, in
+ * sysfs)
+ * @faults: device page faults taken
+ * @pages_to_dev: pages migrated into this device
+ * @pages_from_dev: pages migrated out of this device
+ * @remote_maps: pages mapped in place (not migrated)
+ * @evictions: chunks evicted to make room
+ * @modeled_ns: modeled device time
+ * @real_ns: wall time spent in the call
+ * @throttle_ns: time the policy made the device wait
+ * @pages_evicted: pages those evictions moved to system
+ * @huge_maps: 2 MiB blocks mapped with one entry
+ * @pages_replicated: read-only copies made here (read-mostly)
+ * @access_notifications: access-counter notifications sent
+ * @folios_to_dev: of pages_to_dev, 2 MiB folios moved whole
+ * @folios_from_dev: of pages_from_dev, 2 MiB folios moved whole
+ */
 struct drm_svm_emu_counters {
-	__u64 faults;		/* device page faults taken */
-	__u64 pages_to_dev;	/* pages migrated into this device */
-	__u64 pages_from_dev;	/* pages migrated out of this device */
-	__u64 remote_maps;	/* pages mapped in place (not migrated) */
-	__u64 evictions;	/* chunks evicted to make room */
-	__u64 modeled_ns;	/* modeled device time */
-	__u64 real_ns;		/* wall time spent in the call */
-	__u64 throttle_ns;	/* time the policy made the device wait */
-	__u64 pages_evicted;	/* pages those evictions moved to system */
-	__u64 huge_maps;	/* 2 MiB blocks mapped with one entry */
-	__u64 pages_replicated;	/* read-only copies made here (read-mostly) */
-	__u64 access_notifications; /* access-counter notifications sent */
-	__u64 folios_to_dev;	/* of pages_to_dev, 2 MiB folios moved whole */
-	__u64 folios_from_dev;	/* of pages_from_dev, 2 MiB folios moved whole */
+	__u64 faults;
+	__u64 pages_to_dev;
+	__u64 pages_from_dev;
+	__u64 remote_maps;
+	__u64 evictions;
+	__u64 modeled_ns;
+	__u64 real_ns;
+	__u64 throttle_ns;
+	__u64 pages_evicted;
+	__u64 huge_maps;
+	__u64 pages_replicated;
+	__u64 access_notifications;
+	__u64 folios_to_dev;
+	__u64 folios_from_dev;
 };
 
 #define SVM_EMU_EXEC_MAX_ACCESSES	4096
 /* the lengths of one EXEC's accesses add up to at most this (1 TiB) */
 #define SVM_EMU_EXEC_MAX_BYTES		(1ULL << 40)
 
-/*
- * DRM_IOCTL_SVM_EMU_EXEC: run accesses on the device, in order.  Every
- * access is checked before the first one runs.  Errors: EINVAL (flags or
- * reserved non-zero, count 0 or above SVM_EMU_EXEC_MAX_ACCESSES, unknown
- * op, access flags, misalignment, length 0, stride above length, lengths
- * adding up to more than SVM_EMU_EXEC_MAX_BYTES), EFAULT (bad accesses
+/**
+ * struct drm_svm_emu_exec - DRM_IOCTL_SVM_EMU_EXEC: run accesses on the
+ * device, in order
+ * @accesses: in: user pointer to struct drm_svm_emu_access[]
+ * @count: in: 1 .. SVM_EMU_EXEC_MAX_ACCESSES
+ * @flags: in: must be 0
+ * @counters: out
+ * @reserved: must be 0
+ *
+ * Every access is checked before the first one runs.  Errors: EINVAL
+ * (flags or reserved non-zero, count 0 or above SVM_EMU_EXEC_MAX_ACCESSES,
+ * unknown op, access flags, misalignment, length 0, stride above length,
+ * lengths adding up to more than SVM_EMU_EXEC_MAX_BYTES), EFAULT (bad accesses
  * pointer, an access reaching past the user address space, or an access
  * outside the caller's mappings or without the permission it needs, like
  * SIGSEGV on a CPU), ENXIO (not bound), EPERM (called from another address
@@ -106,35 +168,54 @@ struct drm_svm_emu_counters {
  * counters cover everything done.
  */
 struct drm_svm_emu_exec {
-	__u64 accesses;		/* in: user pointer to struct drm_svm_emu_access[] */
-	__u32 count;		/* in: 1 .. SVM_EMU_EXEC_MAX_ACCESSES */
-	__u32 flags;		/* in: must be 0 */
-	struct drm_svm_emu_counters counters; /* out */
+	__u64 accesses;
+	__u32 count;
+	__u32 flags;
+	struct drm_svm_emu_counters counters;
 	__u64 reserved[2];
 };
 
-/*
- * DRM_IOCTL_SVM_EMU_QUERY: residency of npages pages from addr (a snapshot;
- * one __u16 SVM_EXT_RES_* code per page written to res, one 2 MiB chunk at a
- * time).  Errors: EINVAL (flags, pad or reserved non-zero, unaligned addr,
- * npages 0 or above SVM_EMU_QUERY_MAX_PAGES, a span past the top of the user
- * address space), EFAULT (res not writable: the codes before the fault may
- * have been written), ENXIO (not bound), EPERM (another address space),
- * EINTR (fatal signal), ENOMEM.
- */
 #define SVM_EMU_QUERY_MAX_PAGES	(1u << 20)
+
+/**
+ * struct drm_svm_emu_query - DRM_IOCTL_SVM_EMU_QUERY: residency of npages
+ * pages from addr
+ * @addr: in: page aligned
+ * @npages: in: 1 .. SVM_EMU_QUERY_MAX_PAGES
+ * @res: in: user pointer to __u16[npages]
+ * @flags: in: must be 0
+ * @pad: must be 0
+ * @reserved: must be 0
+ *
+ * A snapshot; one __u16 SVM_EXT_RES_* code per page written to res, one
+ * 2 MiB chunk at a time.  Errors: EINVAL (flags, pad or reserved non-zero,
+ * unaligned addr, npages 0 or above SVM_EMU_QUERY_MAX_PAGES, a span past the
+ * top of the user address space), EFAULT (res not writable: the codes
+ * before the fault may have been written), ENXIO (not bound), EPERM
+ * (another address space), EINTR (fatal signal), ENOMEM.
+ */
 struct drm_svm_emu_query {
-	__u64 addr;		/* in: page aligned */
-	__u64 npages;		/* in: 1 .. SVM_EMU_QUERY_MAX_PAGES */
-	__u64 res;		/* in: user pointer to __u16[npages] */
-	__u32 flags;		/* in: must be 0 */
+	__u64 addr;
+	__u64 npages;
+	__u64 res;
+	__u32 flags;
 	__u32 pad;
 	__u64 reserved[2];
 };
 
-/*
- * DRM_IOCTL_SVM_EMU_SET_ATTR: set attributes on [addr, addr + length), in
- * order; SVM_EXT_ATTR_PREFERRED_FD names a device by an open svm_emu render
+#define SVM_EMU_MAX_ATTRS	16
+
+/**
+ * struct drm_svm_emu_set_attr - DRM_IOCTL_SVM_EMU_SET_ATTR: set attributes
+ * on [addr, addr + length), in order
+ * @addr: in: page aligned
+ * @length: in: page aligned, > 0
+ * @attrs: in: user pointer to struct svm_ext_attr[]
+ * @nattrs: in: 1 .. SVM_EMU_MAX_ATTRS
+ * @flags: in: must be 0
+ * @reserved: must be 0
+ *
+ * SVM_EXT_ATTR_PREFERRED_FD names a device by an open svm_emu render
  * node fd (its own or a peer's).  Errors: EINVAL (addr or length not page
  * aligned, length 0, a span past the top of the user address space, nattrs
  * 0 or above SVM_EMU_MAX_ATTRS, flags, reserved or an attribute's pad
@@ -144,50 +225,67 @@ struct drm_svm_emu_query {
  * policy chose to refuse with (EPERM, EACCES, EBUSY, ENOSPC).  Attributes
  * applied before a failing one stay applied.
  */
-#define SVM_EMU_MAX_ATTRS	16
 struct drm_svm_emu_set_attr {
-	__u64 addr;		/* in: page aligned */
-	__u64 length;		/* in: page aligned, > 0 */
-	__u64 attrs;		/* in: user pointer to struct svm_ext_attr[] */
-	__u32 nattrs;		/* in: 1 .. SVM_EMU_MAX_ATTRS */
-	__u32 flags;		/* in: must be 0 */
+	__u64 addr;
+	__u64 length;
+	__u64 attrs;
+	__u32 nattrs;
+	__u32 flags;
 	__u64 reserved[2];
 };
 
-/*
- * DRM_IOCTL_SVM_EMU_GET_ATTR: the attributes over [addr, addr + length).
+/**
+ * struct drm_svm_emu_get_attr - DRM_IOCTL_SVM_EMU_GET_ATTR: the attributes
+ * over [addr, addr + length)
+ * @addr: in
+ * @length: in
+ * @preferred_loc: out
+ * @granularity: out: log2(pages)
+ * @accessed_by: out: device mask
+ * @read_mostly: out
+ * @flags: in: must be 0
+ * @nranges: out: attribute ranges in the whole mm
+ * @reserved: must be 0
+ *
  * Errors: EINVAL (range not page aligned, empty or past the top of the user
  * address space; flags or reserved non-zero), EUCLEAN (attributes differ
  * inside the range: ask for smaller pieces), ENXIO, EPERM.
  */
 struct drm_svm_emu_get_attr {
-	__u64 addr;		/* in */
-	__u64 length;		/* in */
-	__u32 preferred_loc;	/* out */
-	__u32 granularity;	/* out: log2(pages) */
-	__u64 accessed_by;	/* out: device mask */
-	__u32 read_mostly;	/* out */
-	__u32 flags;		/* in: must be 0 */
-	__u64 nranges;		/* out: attribute ranges in the whole mm */
+	__u64 addr;
+	__u64 length;
+	__u32 preferred_loc;
+	__u32 granularity;
+	__u64 accessed_by;
+	__u32 read_mostly;
+	__u32 flags;
+	__u64 nranges;
 	__u64 reserved[2];
 };
 
-/*
- * DRM_IOCTL_SVM_EMU_PREFETCH: migrate [addr, addr + length) to loc (a device
- * index or SVM_EXT_LOC_SYSTEM) now.  Pages that cannot move (shared or file
- * mappings, pinned) stay and work in place.  Errors: EINVAL (range not page
- * aligned, empty or past the top of the user address space; flags or
- * reserved non-zero; loc SVM_EXT_LOC_NONE or out of range), ENODEV (no such
- * device),
- * ENOMEM (range not fully mapped), EINTR, ENXIO, EPERM, or the errno the
- * active policy refused with (EPERM, EACCES, EBUSY, ENOSPC, EINVAL).
+/**
+ * struct drm_svm_emu_prefetch - DRM_IOCTL_SVM_EMU_PREFETCH: migrate
+ * [addr, addr + length) to loc now
+ * @addr: in: page aligned
+ * @length: in: page aligned, > 0
+ * @loc: in: a device index or SVM_EXT_LOC_SYSTEM
+ * @flags: in: must be 0
+ * @pages_moved: out
+ * @reserved: must be 0
+ *
+ * Pages that cannot move (shared or file mappings, pinned) stay and work in
+ * place.  Errors: EINVAL (range not page aligned, empty or past the top of
+ * the user address space; flags or reserved non-zero; loc SVM_EXT_LOC_NONE
+ * or out of range), ENODEV (no such device), ENOMEM (range not fully
+ * mapped), EINTR, ENXIO, EPERM, or the errno the active policy refused with
+ * (EPERM, EACCES, EBUSY, ENOSPC, EINVAL).
  */
 struct drm_svm_emu_prefetch {
-	__u64 addr;		/* in: page aligned */
-	__u64 length;		/* in: page aligned, > 0 */
-	__u32 loc;		/* in */
-	__u32 flags;		/* in: must be 0 */
-	__u64 pages_moved;	/* out */
+	__u64 addr;
+	__u64 length;
+	__u32 loc;
+	__u32 flags;
+	__u64 pages_moved;
 	__u64 reserved[2];
 };
 

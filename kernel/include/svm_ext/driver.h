@@ -2,11 +2,40 @@
 /*
  * svm_ext driver interface: what a GPU driver calls to put its device under
  * the svm_ext core, and what the core calls back.
+ */
+
+/**
+ * DOC: Driver interface
  *
  * The core owns the device-private memory (struct pages created with
- * memremap_pages), the per-mm contexts, the ranges and every placement
- * decision.  A driver supplies two things only a driver can do: copying pages
- * with its engines and keeping its own page table in step with the CPU's.
+ * memremap_pages()), the per-mm contexts, the ranges and every placement
+ * decision.  A driver supplies what only a driver can do, in struct
+ * svm_ext_device_ops: copying pages with its engines (&svm_ext_device_ops.copy)
+ * and keeping its own page table in step with the CPU's
+ * (&svm_ext_device_ops.map, &svm_ext_device_ops.invalidate).  Its part:
+ *
+ * - at probe, fill a struct svm_ext_device (name, ops, drvdata) and call
+ *   svm_ext_device_register() with the size of its memory; at removal,
+ *   svm_ext_device_unregister(), which first brings every page home;
+ * - for each process that uses the device (svm_emu: a BIND ioctl on an
+ *   open render node), svm_ext_bind() with the process's mm, and
+ *   svm_ext_unbind() when it is done (close, UNBIND); no fault may run on
+ *   a binding being unbound, which the driver ensures with its own lock;
+ * - when the device faults (an access its page table cannot serve),
+ *   svm_ext_device_fault() or svm_ext_device_fault_batch(), in process
+ *   context without mmap_lock; on success the core has mapped the page
+ *   through &svm_ext_device_ops.map and the device retries;
+ * - optionally, access counters: svm_ext_device_access_counter() when the
+ *   device has accessed a chunk it maps in place heavily; counting is
+ *   worth it only while svm_ext_access_counters_wanted() says a policy
+ *   listens;
+ * - in its own uAPI, hints, prefetch and residency queries through
+ *   svm_ext_attr_set(), svm_ext_attr_get(), svm_ext_prefetch() and
+ *   svm_ext_query() (locations and attributes as in <uapi/linux/svm_ext.h>).
+ *
+ * &svm_ext_device_ops.map and &svm_ext_device_ops.invalidate are called
+ * with the context's notifier lock held: the core never lets a mapping race
+ * an invalidation (DOC: Address-space model).
  */
 #ifndef _SVM_EXT_DRIVER_H
 #define _SVM_EXT_DRIVER_H
@@ -23,41 +52,59 @@ struct svm_ext_device;
 struct svm_ext_binding;
 struct svm_ext_mm;
 
-/* Where a page is mapped from, as handed to &svm_ext_device_ops.map. */
+/**
+ * enum svm_ext_map_kind - where a page is mapped from, as handed to
+ * &svm_ext_device_ops.map
+ * @SVM_EXT_MAP_LOCAL: this device's own memory
+ * @SVM_EXT_MAP_SYSTEM: system memory, over the host link
+ * @SVM_EXT_MAP_PEER: another device's memory, over a peer link
+ */
 enum svm_ext_map_kind {
-	SVM_EXT_MAP_LOCAL,	/* this device's own memory */
-	SVM_EXT_MAP_SYSTEM,	/* system memory, over the host link */
-	SVM_EXT_MAP_PEER,	/* another device's memory, over a peer link */
+	SVM_EXT_MAP_LOCAL,
+	SVM_EXT_MAP_SYSTEM,
+	SVM_EXT_MAP_PEER,
 };
 
 /**
  * struct svm_ext_device_ops - callbacks a driver provides
+ *
+ * @copy, @map and @invalidate are required (svm_ext_device_register()
+ * refuses a device without them), the others optional.
  */
 struct svm_ext_device_ops {
 	/**
-	 * @copy: copy @npages pages, @src[i] to @dst[i].  Either side may be
-	 * a device-private page of any svm_ext device or a system page; a NULL
-	 * @dst[i] is skipped, a NULL @src[i] means "zero @dst[i]".  May sleep.  Returns 0 or a negative errno, in
-	 * which case the core aborts the migration and data stays at @src.
+	 * @copy: copy @npages pages (at most 512), @src[i] to @dst[i].  Either
+	 * side may be a device-private page of any svm_ext device or a system
+	 * page; a NULL @dst[i] is skipped, a NULL @src[i] means "zero
+	 * @dst[i]".  The core calls the driver of the destination device, or
+	 * of the source device when the destination is system memory.  May
+	 * sleep.  Returns 0 or a negative errno, in which case the core drops
+	 * every destination of the batch and the data stays at @src.
 	 */
 	int (*copy)(struct svm_ext_device *dev, struct page **dst,
 		    struct page **src, unsigned long npages);
 	/**
 	 * @devmem_init: the core created the device-private pages
 	 * [@first, @first + @npages); set up whatever backs them (a real
-	 * driver: nothing; an emulator: RAM).  May sleep.
+	 * driver: nothing; an emulator: RAM).  Optional.  May sleep.  Returns
+	 * 0 or a negative errno, which fails the registration.
 	 */
 	int (*devmem_init)(struct svm_ext_device *dev, struct page *first,
 			   unsigned long npages);
-	/** @devmem_fini: undo @devmem_init.  May sleep. */
+	/**
+	 * @devmem_fini: undo @devmem_init, once no page of the device is in
+	 * use any more.  Optional.  May sleep.
+	 */
 	void (*devmem_fini)(struct svm_ext_device *dev, struct page *first,
 			    unsigned long npages);
 	/**
 	 * @map: install device page-table entries for @npages pages from
 	 * @addr; @pages[i] NULL means "leave unmapped".  @writable[i] says
-	 * whether the entry may be written.  Called with the context's
-	 * notifier lock held, so no invalidation runs concurrently.  Reclaim
-	 * may need that lock: allocate with GFP_ATOMIC or not at all.
+	 * whether the entry may be written, @kind[i] where the page is
+	 * (enum svm_ext_map_kind).  Called with the context's notifier lock
+	 * held, so no invalidation runs concurrently.  Reclaim may need that
+	 * lock: allocate without direct reclaim (GFP_NOWAIT, GFP_ATOMIC) or
+	 * not at all; an entry left out only costs the device another fault.
 	 * @order is SVM_EXT_CHUNK_ORDER when the window is one naturally
 	 * aligned 2 MiB block of physically contiguous pages of one kind and
 	 * permission (a transparent huge page, or a whole device chunk): the
@@ -73,9 +120,11 @@ struct svm_ext_device_ops {
 			     const enum svm_ext_map_kind *kind,
 			     unsigned long npages, unsigned int order);
 	/**
-	 * @invalidate: remove device page-table entries in [@start, @end).
-	 * Called with the notifier lock held, from mmu notifier context:
-	 * must not sleep or allocate.
+	 * @invalidate: remove device page-table entries in [@start, @end)
+	 * (everything: 0, ULONG_MAX, at unbind and mm exit), so that the
+	 * device faults before it touches the span again.  Called with the
+	 * notifier lock held, also from mmu notifier context, which may not
+	 * block: must not sleep or allocate.
 	 */
 	void (*invalidate)(struct svm_ext_binding *b, unsigned long start,
 			   unsigned long end);
@@ -94,7 +143,8 @@ struct svm_ext_device_ops {
  * @ops: driver callbacks
  * @drvdata: driver private pointer
  * @index: assigned by the core at registration (0 .. SVM_EXT_MAX_DEVICES-1)
- * @peer_mask: devices this one can map directly over a peer link
+ * @peer_mask: devices (a mask of their indices) this one can map directly
+ *	over a peer link; set by the driver
  * @core: core private state
  */
 struct svm_ext_device {
@@ -137,7 +187,12 @@ struct svm_ext_attrs {
 	u32 pad;
 };
 
-/* Access kinds of a device fault. */
+/**
+ * enum svm_ext_access - access kinds of a device fault
+ * @SVM_EXT_ACCESS_READ: a read
+ * @SVM_EXT_ACCESS_WRITE: a write: needs a writable VMA and mapping
+ * @SVM_EXT_ACCESS_ATOMIC: an atomic read-modify-write: as a write
+ */
 enum svm_ext_access {
 	SVM_EXT_ACCESS_READ = 0,
 	SVM_EXT_ACCESS_WRITE = 1,
