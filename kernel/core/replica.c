@@ -18,9 +18,10 @@
  *
  * - copies are made and dropped under the context's notifier_lock;
  * - making copies first removes every device mapping of the window, and
- *   while a range has copies every device maps it read-only, so no device
- *   writes without faulting; a device write fault drops the window's
- *   copies before it maps anything writable;
+ *   while a window has copies of its pages every device maps it read-only,
+ *   so no device writes without faulting (svm_ext_replicas_in()); a device
+ *   write fault drops the window's copies before it maps anything
+ *   writable;
  * - the original is in device memory, so the CPU cannot read or write it
  *   without migrating it, and every migration, unmap or protection change
  *   goes through the range's interval notifier, which drops the copies in
