@@ -46,6 +46,7 @@ help:
 	@echo '  make demo      set up, build, show the emulated GPUs and a policy at work'
 	@echo '  make peer      run the kernel HMM suite (hmm-tests + test_hmm) in the VM'
 	@echo '  make bench     policies vs the offline optimum in the VM; docs/bench/'
+	@echo '  make bench-fit the cost model vs real UVM on an H100 (VM); docs/bench/fit.md'
 	@echo '  make bench-overhead  cost of a BPF policy on the fault path (VM; BENCH_ARGS=--json)'
 	@echo '  make fuzz      svmfuzz (1M calls) and trinity on the render nodes in the VM (FUZZ_ARGS)'
 	@echo '  make stress    svmstress: data-integrity stress with a shadow model in the VM (STRESS_ARGS)'
@@ -144,6 +145,15 @@ $(BPF_OUT)/collect/stats.bpf.o: bpf/collect/stats.bpf.c $(BPF_HDRS) $(BPF_OUT)/v
 
 bpf: $(BPF_OUT)/collect/stats.bpf.o
 
+# The trace recorder of `svmctl record`, embedded the same way
+# ($(BPF_OUT)/collect/record.bpf.o); its record layout is trace_file.h's.
+$(BPF_OUT)/collect/record.bpf.o: bpf/collect/record.bpf.c include/svm_ext/trace_file.h \
+		$(BPF_HDRS) $(BPF_OUT)/vmlinux.h
+	@mkdir -p $(BPF_OUT)/collect
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+bpf: $(BPF_OUT)/collect/record.bpf.o
+
 svmctl: bpf
 	$(MAKE) -C tools/svmctl KDIR=$(KDIR) BPF_OUT=$(BPF_OUT) POLICIES="$(POLICIES)" \
 		OUT=$(OUT)/svmctl CC=$(CC)
@@ -219,6 +229,25 @@ _bench:
 	@mkdir -p docs/bench
 	cp $(OUT)/bench/faults_vs_min.png $(OUT)/bench/modeled_ms.png \
 		$(OUT)/bench/modeled_vs_opt.png $(OUT)/bench/results.md docs/bench/
+
+# The cost model against real UVM on an H100 (tools/svmbench/h100-uvm.csv):
+# the same plans, device memory (512 chunks: mem_mb=1024) and ratios in the
+# VM, under `uvm` (the real driver's emulation), `none` and the plan's
+# hints; `svmbench fit` writes docs/bench/fit.md and fails when a device
+# time or cliff of `uvm` is more than 1.5x off the real one.
+.PHONY: bench-fit _bench-fit
+FIT_RUN = --workloads sweep,random,zipf,stencil,gather,pingpong-cpu \
+	--ratios 1,1.5,3 --policies uvm,none,hints --write-words
+bench-fit:
+	$(call with_kernel,_bench-fit)
+
+_bench-fit:
+	@mkdir -p $(OUT)/fit docs/bench
+	@setsid $(VM) --kdir $(KDIR) --mem 6G --rwdir $(OUT)/fit $(VM_ARGS) -- \
+		$(ROOT)/tools/svmbench/bench.sh --out $(OUT)/fit --mem-mb 1024 \
+		--ndevices 1 -- $(FIT_RUN) </dev/null
+	tools/svmbench/fit-table.sh $(OUT)/svmbench/svmbench $(OUT)/fit/results.csv \
+		docs/bench/fit.md
 
 # What the 'default' BPF policy costs on the fault path beside no policy,
 # interleaved in one VM session (svmbench overhead); fails above 3%.

@@ -18,7 +18,8 @@
  *     the host link) instead of migrated: migrating it would evict another
  *     range that is likely to come back too.  In svm_emu's H100-class model
  *     migrating a chunk in costs about as much as reading it once remotely
- *     (45 GB/s host-to-device copy, 51 GB/s remote reads) and an eviction
+ *     (13.4 GB/s host-to-device copy plus a 50 us fault, 51 GB/s remote
+ *     reads: the H100 figures of the cost model) and an eviction
  *     adds a copy out at 8 GB/s; migration pays only for data reused while
  *     resident, which a range that was evicted before has shown it is not.
  *     A remote mapping does not fault again until something invalidates it,

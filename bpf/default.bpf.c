@@ -3,7 +3,7 @@
  * default: the built-in placement policy, written in BPF.
  *
  * Decides exactly what the core decides with no policy loaded (see
- * svm_ext_default_fault() in kernel/core/fault.c), so a test can check that
+ * kernel/core/default.c, DOC: The built-in default), so a test can check that
  * every counter of a workload is the same either way, and so policy writers
  * have a faithful starting point to copy:
  *  - the page is already on the faulting device: map it;
@@ -15,7 +15,9 @@
  *    faulting device, or to the preferred device if it is a linked peer.
  * Eviction takes the least recently used chunk, as the core does: candidate
  * 0 of the full device's list, which the core keeps coldest first.
- * CPU faults bring back the whole chunk (no cpu_fault hook: the default).
+ * CPU faults bring back the whole chunk; every hint goes ahead as asked.
+ * Every hook is there, so that `svmbench overhead` measures what a policy
+ * costs on each path.
  */
 #include <svm_ext/common.bpf.h>
 
@@ -68,9 +70,27 @@ int BPF_PROG(default_evict, struct svm_ext_evict_ctx *e)
 	return 0;
 }
 
+SEC("struct_ops")
+int BPF_PROG(default_cpu_fault, struct svm_ext_cpu_fault_ctx *c)
+{
+	/* the whole chunk (as the core clipped it to the VMA) comes home */
+	svm_ext_cpu_fault_window(c, c->range_start,
+				 c->range_end - c->range_start);
+	return 0;
+}
+
+SEC("struct_ops")
+int BPF_PROG(default_advise, struct svm_ext_advise_ctx *a)
+{
+	/* every hint and prefetch goes ahead as asked */
+	return 0;
+}
+
 SEC(".struct_ops.link")
 struct svm_ext_ops default_ops = {
 	.fault = (void *)default_fault,
+	.cpu_fault = (void *)default_cpu_fault,
+	.advise = (void *)default_advise,
 	.evict = (void *)default_evict,
 	.name = "default",
 };

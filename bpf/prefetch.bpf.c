@@ -14,8 +14,8 @@
  * faulting page alone if none does.
  *
  * A sequential first touch thus doubles the window with every fault until
- * the rest of the chunk comes at once (5 faults per chunk with 32-fault
- * batches), while a sparse access pattern
+ * the rest of the chunk comes at once (2 faults per chunk with svm_emu's
+ * default 256-page batches, 5 with 32-page ones), while a sparse access pattern
  * stays near one page per fault.  Threshold 51 (UVM's default) needs a
  * strict majority; 100 never prefetches.  Only the faulting page's own
  * subregions count (no neighbouring chunk), so a chunk always takes at least

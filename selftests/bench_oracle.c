@@ -2,7 +2,8 @@
 /*
  * svmbench's offline oracles (Belady's MIN, LRU simulation, workload
  * plans; the cost model's optimum) against hand-worked traces and
- * exhaustive search: their own unit tests, run here so that `make check`
+ * exhaustive search, and the comparison of the cost model with a real GPU
+ * (svmbench fit): their own unit tests, run here so that `make check`
  * covers them.
  */
 #include <stdio.h>
@@ -34,6 +35,18 @@ TEST(oracle_unit_test_passes)
 TEST(optimum_unit_test_passes)
 {
 	unit_test_passes(_metadata, "svmbench/optimum_test");
+}
+
+/* svmbench fit: reading real and modeled figures, ratios, cliffs, bounds */
+TEST(fit_unit_test_passes)
+{
+	unit_test_passes(_metadata, "svmbench/fit_test");
+}
+
+/* svmbench replay: trace files read and checked, turned into plans */
+TEST(replay_unit_test_passes)
+{
+	unit_test_passes(_metadata, "svmbench/replay_test");
 }
 
 TEST_HARNESS_MAIN

@@ -161,9 +161,17 @@ TEST_F_TIMEOUT(bench, quick_repeats_exactly_and_respects_min, 280)
 		/* nor the cost model's optimum in modeled time */
 		EXPECT_GE(num(&a, r, "modeled_ns"), num(&a, r, "opt_ns"))
 			TH_LOG("%s", what);
-		/* whole-chunk reads cost something at every rate */
-		if (strcmp(a.cell[r][0], "pingpong-cpu"))
-			EXPECT_GT(num(&a, r, "opt_ns"), 0) TH_LOG("%s", what);
+		/* every access is at least a launch: OPT is never free */
+		EXPECT_GT(num(&a, r, "opt_ns"), 0) TH_LOG("%s", what);
+		/* the CPU side: pingpong-cpu's CPU steps and faults cost */
+		if (!strcmp(a.cell[r][0], "pingpong-cpu")) {
+			EXPECT_GT(num(&a, r, "cpu_faults"), 0) TH_LOG("%s", what);
+			EXPECT_GT(num(&a, r, "cpu_ns"), 0) TH_LOG("%s", what);
+		} else {
+			EXPECT_EQ(0, num(&a, r, "cpu_ns")) TH_LOG("%s", what);
+		}
+		EXPECT_EQ(num(&a, r, "modeled_ns") + num(&a, r, "cpu_ns"),
+			  num(&a, r, "total_ns")) TH_LOG("%s", what);
 		if (!strcmp(a.cell[r][0], "sweep") &&
 		    !strcmp(a.cell[r][col(&a, "policy")], "none"))
 			faults_none_sweep = r;

@@ -24,8 +24,8 @@
 #define PAGE		4096UL
 #define CHUNK		(2 * MIB)
 #define CHUNK_PAGES	(CHUNK / PAGE)
-/* svm_emu's fault buffer: one EXEC access reports up to 32 faults at once */
-#define FAULT_BATCH	32
+/* svm_emu's fault buffer: how many faults one batch reports at most */
+#define FAULT_BATCH	((unsigned int)read_ll("/sys/module/svm_emu/parameters/fault_batch"))
 
 /* A 2 MiB aligned anonymous buffer of @len bytes. */
 struct area {

@@ -123,18 +123,6 @@ static long long read_num(const char *path)
 	return atoll(buf);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
 static int write_num(const char *path, long long v)
 {
 	char buf[32];

@@ -55,19 +55,6 @@ static int thp_mode(const char *path, char *mode, size_t len)
 	return 0;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fputs(s, f) < 0 ? -1 : 0;
-	if (fclose(f))
-		ret = -1;
-	return ret;
-}
-
 /* What a test changed to have MADV_HUGEPAGE give 2 MiB THPs. */
 struct thp_saved {
 	char top[16], pmd[16];	/* modes to write back, "" when unchanged */

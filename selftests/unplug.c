@@ -69,17 +69,6 @@ static long long mem_free_kb(void)
 	return kb;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 /* the mode in brackets of a THP "enabled" file */
 static int thp_mode(const char *path, char *mode, size_t n)
 {

@@ -15,7 +15,8 @@
  * clipped it) are left out of every count and out of the window.
  *
  * A sequential first touch doubles the window every fault, so a chunk takes
- * 5 faults with 32-fault batches (17 with single faults) instead of 512;
+ * 2 faults with 256-page batches, 5 with 32-page ones (17 with single
+ * faults) instead of 512;
  * scattered access stays near one page per fault.
  */
 #ifndef __SVM_EXT_DENSITY_BPF_H

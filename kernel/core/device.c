@@ -139,7 +139,7 @@ static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
 			  "remote_maps %lld\nevictions %lld\npages_evicted %lld\n"
 			  "huge_maps %lld\npages_replicated %lld\n"
 			  "access_notifications %lld\nfolios_to_dev %lld\n"
-			  "folios_from_dev %lld\n",
+			  "folios_from_dev %lld\ncpu_fault_pages %lld\n",
 			  atomic64_read(&c->faults[0]), atomic64_read(&c->faults[1]),
 			  atomic64_read(&c->faults[2]), atomic64_read(&c->pages_to_dev),
 			  atomic64_read(&c->pages_from_dev),
@@ -151,7 +151,8 @@ static ssize_t counters_show(struct kobject *k, struct kobj_attribute *a,
 			  atomic64_read(&c->pages_replicated),
 			  atomic64_read(&c->access_notifications),
 			  atomic64_read(&c->folios_to_dev),
-			  atomic64_read(&c->folios_from_dev));
+			  atomic64_read(&c->folios_from_dev),
+			  atomic64_read(&c->cpu_fault_pages));
 }
 
 static struct kobj_attribute name_attr = __ATTR_RO(name);

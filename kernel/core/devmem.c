@@ -381,24 +381,24 @@ static unsigned long svm_ext_devchunk_evict(struct svm_ext_devchunk *chunk,
 	return moved;
 }
 
-/* A chunk on its way out, and whose it was (for tracing and policies). */
-struct svm_ext_victim {
-	struct svm_ext_devchunk *chunk;
-	unsigned long addr;
-	pid_t tgid;
-};
-
-/*
- * Take @c out of service for eviction, unless it is already going, holds
- * @keep's pages (the range that needs room) or is free.  Under core->lock.
+/**
+ * svm_ext_victim_claim() - take a chunk out of service for eviction
+ * @core: its device
+ * @c: the chunk
+ * @keep: the range that needs room (its chunk is never taken)
+ * @v: filled with the victim
+ *
+ * Context: core->lock held.
+ * Return: false, taking nothing, when @c is already going, holds @keep's
+ * pages or is free.
  */
-static bool svm_ext_victim_claim(struct svm_ext_device_core *core,
-				 struct svm_ext_devchunk *c,
-				 struct svm_ext_range *keep,
-				 struct svm_ext_victim *v)
+bool svm_ext_victim_claim(struct svm_ext_device_core *core,
+			  struct svm_ext_devchunk *c, struct svm_ext_range *keep,
+			  struct svm_ext_victim *v)
 {
 	struct svm_ext_range *r = c->range;
 
+	lockdep_assert_held(&core->lock);
 	if (c->evicting || r == keep || (!r && !c->used))
 		return false;
 	v->chunk = c;
@@ -572,18 +572,8 @@ svm_ext_devchunk_alloc(struct svm_ext_device_core *core,
 		nv = 0;
 		if (svm_ext_policy_has_evict())
 			nv = svm_ext_policy_victims(core, range, v);
-		if (!nv) {
-			spin_lock_irq(&core->lock);
-			list_for_each_entry(chunk, &core->lru, node) {
-				if (core->nfree)
-					break;
-				if (svm_ext_victim_claim(core, chunk, range, v)) {
-					nv = 1;
-					break;
-				}
-			}
-			spin_unlock_irq(&core->lock);
-		}
+		if (!nv)
+			nv = svm_ext_default_victims(core, range, v);
 		for (i = 0; i < nv; i++)
 			svm_ext_victim_evict(core, &v[i], stats);
 		mutex_unlock(&core->evict_lock);

@@ -434,69 +434,6 @@ out:
 	return ret;
 }
 
-/* The default window: granularity-aligned around @addr, inside the range. */
-static void svm_ext_default_window(struct svm_ext_fault_ctx *ctx,
-				   unsigned long *start, unsigned long *end)
-{
-	unsigned long size = PAGE_SIZE << ctx->granularity;
-
-	*start = max_t(unsigned long, ALIGN_DOWN(ctx->addr, size),
-		       ctx->range_start);
-	*end = min_t(unsigned long, ALIGN_DOWN(ctx->addr, size) + size,
-		     ctx->range_end);
-}
-
-/**
- * svm_ext_default_fault() - the built-in fault decision
- * @ctx: the fault; a decision is recorded in it
- *
- * Migrate the granularity-sized window around the fault (inside the range,
- * clipped to the VMA) to the faulting device when the VMA allows it, else
- * map in place.  A page already on the faulting device is mapped where it
- * is; a read of read-mostly data held by another device gets copies
- * (SVM_EXT_DECIDE_DUPLICATE).  Hints change the rest: preferred location
- * system, or the faulting device in the accessed-by set with the data
- * somewhere it can reach, map in place; a preferred peer the device can
- * reach gets the data and the device maps it over the link.
- */
-void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx)
-{
-	unsigned long start, end;
-
-	svm_ext_default_window(ctx, &start, &end);
-	ctx->dec_start = start;
-	ctx->dec_end = end;
-	/* already here: the device lost only its mapping, or needs write */
-	if (ctx->cur_loc == ctx->dev) {
-		ctx->decision = SVM_EXT_DECIDE_MAP;
-		ctx->dec_loc = ctx->dev;
-		return;
-	}
-	/* read-mostly data another device holds: a copy of our own */
-	if (ctx->read_mostly && ctx->access == SVM_EXT_ACCESS_READ &&
-	    (ctx->flags & SVM_EXT_FAULT_MIGRATABLE) &&
-	    ctx->cur_loc < SVM_EXT_MAX_DEVICES) {
-		ctx->decision = SVM_EXT_DECIDE_DUPLICATE;
-		ctx->dec_loc = ctx->dev;
-		return;
-	}
-	ctx->decision = SVM_EXT_DECIDE_MAP;
-	ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
-	if (!(ctx->flags & SVM_EXT_FAULT_MIGRATABLE) ||
-	    ctx->preferred_loc == SVM_EXT_LOC_SYSTEM)
-		return;
-	if ((ctx->accessed_by & BIT_ULL(ctx->dev)) &&
-	    (ctx->cur_loc == SVM_EXT_LOC_SYSTEM ||
-	     (ctx->cur_loc < SVM_EXT_MAX_DEVICES &&
-	      (ctx->peer_mask & BIT_ULL(ctx->cur_loc)))))
-		return;
-	ctx->decision = SVM_EXT_DECIDE_MIGRATE;
-	ctx->dec_loc = ctx->dev;
-	if (ctx->preferred_loc < SVM_EXT_MAX_DEVICES &&
-	    (ctx->peer_mask & BIT_ULL(ctx->preferred_loc)))
-		ctx->dec_loc = ctx->preferred_loc;
-}
-
 /*
  * One device fault (or batch of faults), or with @counter an access-counter
  * notification: the device has accessed a chunk it maps in place heavily
@@ -809,6 +746,9 @@ vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf)
 		ret = svm_ext_migrate_to_system(NULL, vma, ctx.dec_start,
 						ctx.dec_end, 0, vmf->page,
 						SVM_EXT_CAUSE_CPU_FAULT, NULL);
+	/* the pages this fault brought home, from any device: for cost models */
+	if (ret > 0)
+		atomic64_add(ret, &core->cnt.cpu_fault_pages);
 	trace_svm_ext_cpu_fault(ctx.dev, addr, ctx.dec_start, ctx.dec_end, ret);
 	if (ret == -ENOMEM)
 		return VM_FAULT_OOM;

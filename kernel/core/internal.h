@@ -106,6 +106,7 @@ struct svm_ext_dev_counters {
 	atomic64_t folios_to_dev;	/* 2 MiB folios among pages_to_dev */
 	atomic64_t folios_from_dev;	/* 2 MiB folios among pages_from_dev */
 	atomic64_t cpu_faults;
+	atomic64_t cpu_fault_pages;	/* pages CPU faults brought home */
 	atomic64_t remote_maps;
 	atomic64_t evictions;
 	atomic64_t pages_evicted;
@@ -353,6 +354,20 @@ struct svm_ext_devchunk *svm_ext_devmem_replica_chunk(struct svm_ext_device_core
 void svm_ext_devmem_replica_put_empty(struct svm_ext_device_core *core,
 				      struct svm_ext_range *range);
 
+/* A chunk on its way out, and whose it was (for tracing and policies). */
+struct svm_ext_victim {
+	struct svm_ext_devchunk *chunk;
+	unsigned long addr;
+	pid_t tgid;
+};
+
+bool svm_ext_victim_claim(struct svm_ext_device_core *core,
+			  struct svm_ext_devchunk *c, struct svm_ext_range *keep,
+			  struct svm_ext_victim *v);
+unsigned int svm_ext_default_victims(struct svm_ext_device_core *core,
+				     struct svm_ext_range *range,
+				     struct svm_ext_victim *v);
+
 /* replica.c */
 int svm_ext_replicate_window(struct svm_ext_binding *b,
 			     struct svm_ext_range *range, unsigned long start,
@@ -459,7 +474,18 @@ void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
 		       unsigned long start, unsigned long end,
 		       unsigned long addr, const unsigned long *batch);
 vm_fault_t svm_ext_cpu_fault(struct vm_fault *vmf);
+
+/* default.c: the built-in default policy */
 void svm_ext_default_fault(struct svm_ext_fault_ctx *ctx);
+void svm_ext_default_cpu_fault(struct svm_ext_cpu_fault_ctx *ctx);
+
+/*
+ * The index of hook @op in struct svm_ext_ops, as bpf_prog's
+ * expected_attach_type gives it: every member before flags is a function
+ * pointer (as sched_ext's SCX_OP_IDX()).
+ */
+#define SVM_EXT_OP_IDX(op) \
+	(offsetof(struct svm_ext_ops, op) / sizeof(void (*)(void)))
 
 /* policy.c */
 int svm_ext_policy_init(void);
@@ -478,5 +504,10 @@ void svm_ext_policy_migrated(pid_t tgid, u32 cause, u32 src, u32 dst,
 void svm_ext_policy_invalidated(pid_t tgid, u32 event, unsigned long start,
 				unsigned long end);
 extern const struct attribute_group svm_ext_policy_attr_group;
+struct bpf_prog_aux;
+void svm_ext_error_eject(const struct bpf_prog_aux *aux, const char *msg);
+
+/* kfuncs.c */
+int svm_ext_kfuncs_register(void);
 
 #endif /* _SVM_EXT_INTERNAL_H */

@@ -33,8 +33,8 @@
  *
  * Programs decide only through kfuncs; contexts are read-only to them.
  * A kfunc that takes a hook's context is usable only from that hook
- * (svm_ext_kfunc_filter()), every svm_ext kfunc only from svm_ext_ops
- * programs, and only init and exit may be sleepable
+ * (svm_ext_kfunc_filter(), DOC: Kfuncs), every svm_ext kfunc only from
+ * svm_ext_ops programs, and only init and exit may be sleepable
  * (svm_ext_check_member()).  The core checks each decision before acting:
  *
  * - fault: a window page aligned, non-empty, inside the faulting range
@@ -66,7 +66,6 @@
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
-#include <linux/btf_ids.h>
 #include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/module.h>
@@ -169,6 +168,43 @@ static void svm_ext_exit_workfn(struct work_struct *work)
 
 /* ---- hook dispatch, used by the fault paths ---- */
 
+/*
+ * Call hook @op of the active policy with @arg, if a policy is active and
+ * has that hook, then check(ops, arg) on what it decided.  Both run in one
+ * SRCU read section: the check may eject the policy (svm_ext_eject()), and
+ * the policy's ops stay valid until the section ends (detach and switch
+ * wait for it).  Every hook takes one argument, its context or event.
+ */
+#define SVM_EXT_CALL_OP(op, check, arg)					\
+do {									\
+	struct svm_ext_ops *__ops;					\
+	int __idx = srcu_read_lock(&svm_ext_srcu);			\
+									\
+	__ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);	\
+	if (__ops && __ops->op) {					\
+		__ops->op(arg);						\
+		check(__ops, arg);					\
+	}								\
+	srcu_read_unlock(&svm_ext_srcu, __idx);				\
+} while (0)
+
+/* notifications decide nothing: nothing to check */
+#define SVM_EXT_NO_CHECK(ops, arg)	do { } while (0)
+
+/* Whether the active policy passes @test (false when none is active). */
+static bool svm_ext_active_test(bool (*test)(const struct svm_ext_ops *ops))
+{
+	struct svm_ext_ops *ops;
+	bool ret;
+	int idx;
+
+	idx = srcu_read_lock(&svm_ext_srcu);
+	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
+	ret = ops && test(ops);
+	srcu_read_unlock(&svm_ext_srcu, idx);
+	return ret;
+}
+
 static bool svm_ext_window_ok(u64 start, u64 end, u64 addr, u64 lo, u64 hi)
 {
 	return PAGE_ALIGNED(start) && PAGE_ALIGNED(end) && start < end &&
@@ -207,6 +243,17 @@ static bool svm_ext_fault_decision_ok(struct svm_ext_fault_ctx *ctx,
 	return true;
 }
 
+static void svm_ext_check_fault(struct svm_ext_ops *ops,
+				struct svm_ext_fault_ctx *ctx)
+{
+	char why[160];
+
+	if (!svm_ext_fault_decision_ok(ctx, why, sizeof(why))) {
+		svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION, why, NULL);
+		ctx->decision = SVM_EXT_DECIDE_DEFAULT;
+	}
+}
+
 /**
  * svm_ext_policy_fault() - decide a device fault
  * @ctx: the fault; on return it holds a valid decision
@@ -215,24 +262,16 @@ static bool svm_ext_fault_decision_ok(struct svm_ext_fault_ctx *ctx,
  */
 void svm_ext_policy_fault(struct svm_ext_fault_ctx *ctx)
 {
-	struct svm_ext_ops *ops;
-	char why[160];
-	int idx;
-
-	idx = srcu_read_lock(&svm_ext_srcu);
-	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
-	if (ops && ops->fault) {
-		ops->fault(ctx);
-		if (!svm_ext_fault_decision_ok(ctx, why, sizeof(why))) {
-			svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION, why, NULL);
-			ctx->decision = SVM_EXT_DECIDE_DEFAULT;
-		}
-	}
-	srcu_read_unlock(&svm_ext_srcu, idx);
+	SVM_EXT_CALL_OP(fault, svm_ext_check_fault, ctx);
 	/* a notification nobody decided on leaves things as they are */
 	if (ctx->decision == SVM_EXT_DECIDE_DEFAULT &&
 	    !(ctx->flags & SVM_EXT_FAULT_COUNTER))
 		svm_ext_default_fault(ctx);
+}
+
+static bool svm_ext_ops_wants_counters(const struct svm_ext_ops *ops)
+{
+	return ops->fault && (ops->flags & SVM_EXT_OPS_ACCESS_COUNTERS);
 }
 
 /**
@@ -243,16 +282,25 @@ void svm_ext_policy_fault(struct svm_ext_fault_ctx *ctx)
  */
 bool svm_ext_policy_wants_counters(void)
 {
-	struct svm_ext_ops *ops;
-	bool wants;
-	int idx;
+	return svm_ext_active_test(svm_ext_ops_wants_counters);
+}
 
-	idx = srcu_read_lock(&svm_ext_srcu);
-	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
-	wants = ops && ops->fault &&
-		(ops->flags & SVM_EXT_OPS_ACCESS_COUNTERS);
-	srcu_read_unlock(&svm_ext_srcu, idx);
-	return wants;
+static void svm_ext_check_cpu_fault(struct svm_ext_ops *ops,
+				    struct svm_ext_cpu_fault_ctx *ctx)
+{
+	char why[160];
+
+	if (ctx->decided &&
+	    (ctx->dec_bad ||
+	     !svm_ext_window_ok(ctx->dec_start, ctx->dec_end, ctx->addr,
+				ctx->range_start, ctx->range_end))) {
+		scnprintf(why, sizeof(why),
+			  "cpu_fault: window [0x%llx,0x%llx) not page aligned around 0x%llx inside [0x%llx,0x%llx)",
+			  ctx->dec_start, ctx->dec_end, ctx->addr,
+			  ctx->range_start, ctx->range_end);
+		svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION, why, NULL);
+		ctx->decided = 0;
+	}
 }
 
 /**
@@ -261,31 +309,37 @@ bool svm_ext_policy_wants_counters(void)
  */
 void svm_ext_policy_cpu_fault(struct svm_ext_cpu_fault_ctx *ctx)
 {
-	struct svm_ext_ops *ops;
-	char why[160];
-	int idx;
+	SVM_EXT_CALL_OP(cpu_fault, svm_ext_check_cpu_fault, ctx);
+	if (!ctx->decided)
+		svm_ext_default_cpu_fault(ctx);
+}
 
-	idx = srcu_read_lock(&svm_ext_srcu);
-	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
-	if (ops && ops->cpu_fault) {
-		ops->cpu_fault(ctx);
-		if (ctx->decided &&
-		    (ctx->dec_bad ||
-		     !svm_ext_window_ok(ctx->dec_start, ctx->dec_end, ctx->addr,
-					ctx->range_start, ctx->range_end))) {
-			scnprintf(why, sizeof(why),
-				  "cpu_fault: window [0x%llx,0x%llx) not page aligned around 0x%llx inside [0x%llx,0x%llx)",
-				  ctx->dec_start, ctx->dec_end, ctx->addr,
-				  ctx->range_start, ctx->range_end);
-			svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION, why, NULL);
-			ctx->decided = 0;
-		}
-	}
-	srcu_read_unlock(&svm_ext_srcu, idx);
-	if (!ctx->decided) {
-		/* default: the whole chunk comes back */
-		ctx->dec_start = ctx->range_start;
-		ctx->dec_end = ctx->range_end;
+/*
+ * Leaves in @ctx what to do: verdict (0: go ahead) and, going ahead,
+ * adjusted/new_value; a bad decision ejects the policy and goes ahead with
+ * the value asked for.
+ */
+static void svm_ext_check_advise(struct svm_ext_ops *ops,
+				 struct svm_ext_advise_ctx *ctx)
+{
+	u32 check_type = ctx->type == SVM_EXT_ADVISE_PREFETCH ?
+			 SVM_EXT_ATTR_PREFERRED_LOC : ctx->type;
+
+	if (ctx->dec_bad) {
+		svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
+			      "advise: invalid argument to a decision kfunc",
+			      NULL);
+		ctx->verdict = 0;
+		ctx->adjusted = 0;
+	} else if (ctx->verdict) {
+		ctx->adjusted = 0;
+	} else if (ctx->adjusted &&
+		   (svm_ext_attr_check(check_type, ctx->new_value) ||
+		    (ctx->type == SVM_EXT_ADVISE_PREFETCH &&
+		     ctx->new_value == SVM_EXT_LOC_NONE))) {
+		svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
+			      "advise: adjusted value is not valid", NULL);
+		ctx->adjusted = 0;
 	}
 }
 
@@ -309,35 +363,16 @@ int svm_ext_policy_advise(struct svm_ext_binding *b, unsigned long start,
 		.end = end,
 		.value = *value,
 	};
-	struct svm_ext_ops *ops;
-	u32 check_type;
-	int idx, ret = 0;
 
-	idx = srcu_read_lock(&svm_ext_srcu);
-	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
-	if (ops && ops->advise) {
-		ops->advise(&ctx);
-		check_type = type == SVM_EXT_ADVISE_PREFETCH ?
-			     SVM_EXT_ATTR_PREFERRED_LOC : type;
-		if (ctx.dec_bad) {
-			svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
-				      "advise: invalid argument to a decision kfunc",
-				      NULL);
-		} else if (ctx.verdict) {
-			ret = ctx.verdict;
-		} else if (ctx.adjusted) {
-			if (svm_ext_attr_check(check_type, ctx.new_value) ||
-			    (type == SVM_EXT_ADVISE_PREFETCH &&
-			     ctx.new_value == SVM_EXT_LOC_NONE))
-				svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
-					      "advise: adjusted value is not valid",
-					      NULL);
-			else
-				*value = ctx.new_value;
-		}
-	}
-	srcu_read_unlock(&svm_ext_srcu, idx);
-	return ret;
+	SVM_EXT_CALL_OP(advise, svm_ext_check_advise, &ctx);
+	if (!ctx.verdict && ctx.adjusted)
+		*value = ctx.new_value;
+	return ctx.verdict;
+}
+
+static bool svm_ext_ops_has_evict(const struct svm_ext_ops *ops)
+{
+	return ops->evict;
 }
 
 /**
@@ -350,15 +385,18 @@ int svm_ext_policy_advise(struct svm_ext_binding *b, unsigned long start,
  */
 bool svm_ext_policy_has_evict(void)
 {
-	struct svm_ext_ops *ops;
-	bool has;
-	int idx;
+	return svm_ext_active_test(svm_ext_ops_has_evict);
+}
 
-	idx = srcu_read_lock(&svm_ext_srcu);
-	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
-	has = ops && ops->evict;
-	srcu_read_unlock(&svm_ext_srcu, idx);
-	return has;
+static void svm_ext_check_evict(struct svm_ext_ops *ops,
+				struct svm_ext_evict_ctx *ctx)
+{
+	if (ctx->dec_bad) {
+		svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
+			      "evict: candidate index out of range or destination not system memory",
+			      NULL);
+		ctx->nr_chosen = 0;
+	}
 }
 
 /**
@@ -368,22 +406,8 @@ bool svm_ext_policy_has_evict(void)
  */
 void svm_ext_policy_evict(struct svm_ext_evict_req *req)
 {
-	struct svm_ext_ops *ops;
-	int idx;
-
 	req->ctx.priv = req;
-	idx = srcu_read_lock(&svm_ext_srcu);
-	ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);
-	if (ops && ops->evict) {
-		ops->evict(&req->ctx);
-		if (req->ctx.dec_bad) {
-			svm_ext_eject(ops, SVM_EXT_EXIT_BAD_DECISION,
-				      "evict: candidate index out of range or destination not system memory",
-				      NULL);
-			req->ctx.nr_chosen = 0;
-		}
-	}
-	srcu_read_unlock(&svm_ext_srcu, idx);
+	SVM_EXT_CALL_OP(evict, svm_ext_check_evict, &req->ctx);
 }
 
 /*
@@ -391,17 +415,7 @@ void svm_ext_policy_evict(struct svm_ext_evict_req *req)
  * event lives on the stack of the caller, which may hold spinlocks or be in
  * mmu notifier context; the programs cannot sleep.
  */
-#define SVM_EXT_NOTIFY(hook, ev)					\
-do {									\
-	struct svm_ext_ops *__ops;					\
-	int __idx;							\
-									\
-	__idx = srcu_read_lock(&svm_ext_srcu);				\
-	__ops = srcu_dereference(svm_ext_active, &svm_ext_srcu);	\
-	if (__ops && __ops->hook)					\
-		__ops->hook(ev);					\
-	srcu_read_unlock(&svm_ext_srcu, __idx);				\
-} while (0)
+#define SVM_EXT_NOTIFY(hook, ev) SVM_EXT_CALL_OP(hook, SVM_EXT_NO_CHECK, ev)
 
 /**
  * svm_ext_policy_range_event() - tell the policy a range came or went
@@ -471,381 +485,13 @@ void svm_ext_policy_invalidated(pid_t tgid, u32 event, unsigned long start,
 	SVM_EXT_NOTIFY(invalidated, &ev);
 }
 
-/* ---- kfuncs ---- */
-
-__bpf_kfunc_start_defs();
+/* ---- svm_ext_error(): the kfuncs themselves are in kfuncs.c ---- */
 
 /**
- * svm_ext_fault_migrate() - decide: migrate a window, then map it
- * @ctx: the fault context the hook received
- * @start: window start (page aligned, inside the fault's chunk, <= addr)
- * @len: window length in bytes (page multiple, window covers addr)
- * @loc: destination: a device index or SVM_EXT_LOC_SYSTEM
+ * svm_ext_error_eject() - eject the policy a program belongs to
+ * @aux: the program that called svm_ext_error() or svm_ext_error_bstr()
+ * @msg: why, for sysfs exit_msg
  *
- * Return: 0; -EINVAL for arguments that can never be valid (the policy is
- * then ejected when the hook returns).
- */
-__bpf_kfunc int svm_ext_fault_migrate(struct svm_ext_fault_ctx *ctx,
-				      u64 start, u64 len, u32 loc)
-{
-	if (!len || start + len < start) {
-		ctx->dec_bad = 1;
-		return -EINVAL;
-	}
-	ctx->decision = SVM_EXT_DECIDE_MIGRATE;
-	ctx->dec_loc = loc;
-	ctx->dec_start = start;
-	ctx->dec_end = start + len;
-	return 0;
-}
-
-/**
- * svm_ext_fault_map() - decide: map the faulting chunk in place
- * @ctx: the fault context the hook received
- * @start: window start to map (page aligned, inside the chunk)
- * @len: window length in bytes
- *
- * Nothing moves; the device maps the pages wherever they are (system memory
- * over the host link, a peer's memory over a peer link).
- *
- * Return: 0, or -EINVAL (the policy is then ejected).
- */
-__bpf_kfunc int svm_ext_fault_map(struct svm_ext_fault_ctx *ctx, u64 start,
-				  u64 len)
-{
-	if (!len || start + len < start) {
-		ctx->dec_bad = 1;
-		return -EINVAL;
-	}
-	ctx->decision = SVM_EXT_DECIDE_MAP;
-	ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
-	ctx->dec_start = start;
-	ctx->dec_end = start + len;
-	return 0;
-}
-
-/**
- * svm_ext_fault_throttle() - decide: the faulting device waits, then maps
- * the page where it is
- * @ctx: the fault context the hook received
- * @ns: how long to wait, at most SVM_EXT_THROTTLE_MAX_NS (longer ejects
- *	the policy)
- *
- * What UVM does to a page that thrashes: the device backs off and the page
- * stays put, mapped over the link, so it stops bouncing.
- *
- * Return: 0.
- */
-__bpf_kfunc int svm_ext_fault_throttle(struct svm_ext_fault_ctx *ctx, u64 ns)
-{
-	ctx->decision = SVM_EXT_DECIDE_THROTTLE;
-	ctx->dec_loc = SVM_EXT_LOC_SYSTEM;
-	ctx->dec_start = ctx->addr;
-	ctx->dec_end = ctx->addr + PAGE_SIZE;
-	ctx->dec_ns = ns;
-	return 0;
-}
-
-/**
- * svm_ext_fault_duplicate() - decide: read from copies in the device's memory
- * @ctx: the fault context the hook received
- * @start: window start (page aligned, inside the fault's chunk, <= addr)
- * @len: window length in bytes
- *
- * For read faults: pages of the window in other devices' memory are copied
- * into the faulting device, which maps everything read-only; the original
- * stays where it is.  A write anywhere drops the copies.  For a write
- * fault, or when no copy can be made, the window is mapped in place.
- *
- * Return: 0, or -EINVAL (the policy is then ejected).
- */
-__bpf_kfunc int svm_ext_fault_duplicate(struct svm_ext_fault_ctx *ctx,
-					u64 start, u64 len)
-{
-	if (!len || start + len < start) {
-		ctx->dec_bad = 1;
-		return -EINVAL;
-	}
-	ctx->decision = SVM_EXT_DECIDE_DUPLICATE;
-	ctx->dec_loc = ctx->dev;
-	ctx->dec_start = start;
-	ctx->dec_end = start + len;
-	return 0;
-}
-
-/**
- * svm_ext_cpu_fault_window() - decide which window a CPU fault brings back
- * @ctx: the context the cpu_fault hook received
- * @start: window start (page aligned, inside the chunk, <= addr)
- * @len: window length in bytes
- *
- * Return: 0, or -EINVAL (the policy is then ejected).
- */
-__bpf_kfunc int svm_ext_cpu_fault_window(struct svm_ext_cpu_fault_ctx *ctx,
-					 u64 start, u64 len)
-{
-	ctx->decided = 1;
-	if (!len || start + len < start) {
-		ctx->dec_bad = 1;
-		return -EINVAL;
-	}
-	ctx->dec_start = start;
-	ctx->dec_end = start + len;
-	return 0;
-}
-
-/**
- * svm_ext_advise_refuse() - decide: refuse the request
- * @ctx: the context the advise hook received
- * @err: a negative errno from the documented set: -EINVAL, -EPERM,
- *	-EACCES, -EBUSY, -ENOSPC
- *
- * Return: 0, or -EINVAL for an errno outside the set (the policy is then
- * ejected and the request goes ahead).
- */
-__bpf_kfunc int svm_ext_advise_refuse(struct svm_ext_advise_ctx *ctx, int err)
-{
-	switch (err) {
-	case -EINVAL:
-	case -EPERM:
-	case -EACCES:
-	case -EBUSY:
-	case -ENOSPC:
-		ctx->verdict = err;
-		return 0;
-	}
-	ctx->dec_bad = 1;
-	return -EINVAL;
-}
-
-/**
- * svm_ext_advise_set_value() - decide: apply another value instead
- * @ctx: the context the advise hook received
- * @value: the value to apply (checked like a request from userspace)
- *
- * Return: 0.
- */
-__bpf_kfunc int svm_ext_advise_set_value(struct svm_ext_advise_ctx *ctx,
-					 u64 value)
-{
-	ctx->adjusted = 1;
-	ctx->new_value = value;
-	return 0;
-}
-
-/**
- * svm_ext_evict_chunk() - look at one candidate of an eviction
- * @ctx: the context the evict hook received
- * @i: candidate index, 0 (least recently used) .. @ctx->nr_chunks - 1
- * @info: filled with the candidate's state
- *
- * Return: 0, or -ENOENT past the last candidate.
- */
-__bpf_kfunc int svm_ext_evict_chunk(struct svm_ext_evict_ctx *ctx, u32 i,
-				    struct svm_ext_chunk_info *info)
-{
-	struct svm_ext_evict_req *req = ctx->priv;
-
-	if (i >= ctx->nr_chunks) {
-		memset(info, 0, sizeof(*info));
-		return -ENOENT;
-	}
-	*info = req->info[i];
-	return 0;
-}
-
-/**
- * svm_ext_evict_choose() - decide: candidate @i leaves the device
- * @ctx: the context the evict hook received
- * @i: candidate index
- * @loc: where its pages go; only SVM_EXT_LOC_SYSTEM is supported
- *
- * At most SVM_EXT_EVICT_BATCH victims per call.  When the hook returns, the
- * core evicts each that still holds what the candidate snapshot showed (a
- * chunk freed or handed to another range meanwhile is skipped, not an
- * error), until some chunk is free.
- *
- * Return: 0; -EEXIST if named already; -ENOSPC when the batch is full;
- * -EINVAL for an index out of range or another destination (the policy is
- * then ejected).
- */
-__bpf_kfunc int svm_ext_evict_choose(struct svm_ext_evict_ctx *ctx, u32 i,
-				     u32 loc)
-{
-	struct svm_ext_evict_req *req = ctx->priv;
-	u32 n = min_t(u32, ctx->nr_chosen, SVM_EXT_EVICT_BATCH), j;
-
-	if (i >= ctx->nr_chunks || loc != SVM_EXT_LOC_SYSTEM) {
-		ctx->dec_bad = 1;
-		return -EINVAL;
-	}
-	for (j = 0; j < n; j++)
-		if (req->chosen[j] == i)
-			return -EEXIST;
-	if (n == SVM_EXT_EVICT_BATCH)
-		return -ENOSPC;
-	req->chosen[n] = i;
-	ctx->nr_chosen = n + 1;
-	return 0;
-}
-
-/**
- * svm_ext_fault_resident() - which pages of the fault's chunk are on a device
- * @ctx: the context the fault hook received
- * @loc: a device index
- * @map: out: bit i set when the page at ALIGN_DOWN(@ctx->addr, 2 MiB) +
- *	i * PAGE_SIZE is resident on @loc
- * @map__sz: size of @map in bytes: SVM_EXT_CHUNK_PAGES / 8
- *
- * Return: pages resident, or -EINVAL (no such device, wrong size).
- */
-__bpf_kfunc int svm_ext_fault_resident(struct svm_ext_fault_ctx *ctx, u32 loc,
-				       u64 *map, u32 map__sz)
-{
-	struct svm_ext_fault_req *req = ctx->priv;
-	struct svm_ext_range *range = req->range;
-	struct svm_ext_device *dev = svm_ext_device_get(loc);
-	struct svm_ext_devchunk *chunk;
-	unsigned long flags;
-	int n = 0;
-
-	if (!dev || map__sz != SVM_EXT_CHUNK_PAGES / 8)
-		return -EINVAL;
-	memset(map, 0, map__sz);
-	spin_lock_irqsave(&dev->core->lock, flags);
-	chunk = range->devchunk[loc];
-	if (chunk && !chunk->evicting) {
-		bitmap_to_arr64(map, chunk->used_map, SVM_EXT_CHUNK_PAGES);
-		n = chunk->used;
-	}
-	spin_unlock_irqrestore(&dev->core->lock, flags);
-	return n;
-}
-
-/**
- * svm_ext_fault_batch() - the pages the device reported with this fault
- * @ctx: the context the fault hook received
- * @map: out: bit i set when the page at ALIGN_DOWN(@ctx->addr, 2 MiB) +
- *	i * PAGE_SIZE faulted in the same batch (@ctx->addr's page always)
- * @map__sz: size of @map in bytes: SVM_EXT_CHUNK_PAGES / 8
- *
- * Return: pages in the batch (@ctx->batch_pages), or -EINVAL for a wrong
- * size.
- */
-__bpf_kfunc int svm_ext_fault_batch(struct svm_ext_fault_ctx *ctx, u64 *map,
-				    u32 map__sz)
-{
-	struct svm_ext_fault_req *req = ctx->priv;
-	unsigned long off = (ctx->addr - req->range->start) >> PAGE_SHIFT;
-
-	if (map__sz != SVM_EXT_CHUNK_PAGES / 8)
-		return -EINVAL;
-	if (req->batch)
-		bitmap_to_arr64(map, req->batch, SVM_EXT_CHUNK_PAGES);
-	else
-		memset(map, 0, map__sz);
-	map[off / 64] |= 1ULL << (off % 64);
-	return ctx->batch_pages;
-}
-
-/**
- * svm_ext_fault_page_loc() - where one page of the fault's chunk is
- * @ctx: the context the fault hook received
- * @addr: an address in the same 2 MiB chunk as @ctx->addr
- *
- * Return: a device index; SVM_EXT_LOC_SYSTEM for host memory (system memory
- * or not populated); SVM_EXT_LOC_NONE for an address outside the chunk.
- */
-__bpf_kfunc u32 svm_ext_fault_page_loc(struct svm_ext_fault_ctx *ctx, u64 addr)
-{
-	struct svm_ext_fault_req *req = ctx->priv;
-	struct svm_ext_range *range = req->range;
-	unsigned long off, flags;
-	u32 i, loc = SVM_EXT_LOC_SYSTEM;
-
-	if (addr < range->start || addr >= range->end)
-		return SVM_EXT_LOC_NONE;
-	off = (addr - range->start) >> PAGE_SHIFT;
-	for (i = 0; i < SVM_EXT_MAX_DEVICES && loc == SVM_EXT_LOC_SYSTEM; i++) {
-		struct svm_ext_device *dev = svm_ext_device_get(i);
-		struct svm_ext_devchunk *chunk;
-
-		if (!dev)
-			continue;
-		spin_lock_irqsave(&dev->core->lock, flags);
-		chunk = range->devchunk[i];
-		if (chunk && test_bit(off, chunk->used_map))
-			loc = i;
-		spin_unlock_irqrestore(&dev->core->lock, flags);
-	}
-	return loc;
-}
-
-/**
- * svm_ext_dev_mem_total() - a device's memory
- * @dev: device index
- *
- * Return: bytes, 0 for no such device.
- */
-__bpf_kfunc u64 svm_ext_dev_mem_total(u32 dev)
-{
-	struct svm_ext_device *d = svm_ext_device_get(dev);
-
-	return d ? (u64)d->core->nchunks << SVM_EXT_CHUNK_SHIFT : 0;
-}
-
-/**
- * svm_ext_dev_mem_free() - a device's memory not held by any range
- * @dev: device index
- *
- * Return: bytes in free chunks (what can be had without evicting), 0 for
- * no such device.
- */
-__bpf_kfunc u64 svm_ext_dev_mem_free(u32 dev)
-{
-	struct svm_ext_device *d = svm_ext_device_get(dev);
-
-	return d ? (u64)READ_ONCE(d->core->nfree) << SVM_EXT_CHUNK_SHIFT : 0;
-}
-
-/**
- * svm_ext_dev_peers() - devices a device reaches over a peer link
- * @dev: device index
- *
- * Return: a mask of device indices, 0 for no such device.
- */
-__bpf_kfunc u64 svm_ext_dev_peers(u32 dev)
-{
-	struct svm_ext_device *d = svm_ext_device_get(dev);
-
-	return d ? d->peer_mask : 0;
-}
-
-/**
- * svm_ext_link_bw() - bandwidth of a link, as the driver reports it
- * @from: device index
- * @to: device index, or SVM_EXT_LOC_SYSTEM for the host link
- *
- * Return: MB/s; 0 when there is no direct link or the driver does not say.
- */
-__bpf_kfunc u64 svm_ext_link_bw(u32 from, u32 to)
-{
-	return svm_ext_device_link_bw(svm_ext_device_get(from), to);
-}
-
-/**
- * svm_ext_nr_devices() - number of devices registered with the core
- *
- * Return: the count.
- */
-__bpf_kfunc u32 svm_ext_nr_devices(void)
-{
-	return svm_ext_device_count();
-}
-
-__bpf_kfunc_end_defs();
-
-/*
  * The policy a program calling svm_ext_error() belongs to: the struct_ops
  * map it was loaded into, not whichever policy is active.  During a switch
  * the old policy's hooks still run (those in flight, and its exit hook once
@@ -855,8 +501,7 @@ __bpf_kfunc_end_defs();
  * object) has no single owner; the kernel then returns NULL and the active
  * policy is taken, as the only one that can be meant in the common case.
  */
-static void svm_ext_error_eject(const struct bpf_prog_aux *aux,
-				const char *msg)
+void svm_ext_error_eject(const struct bpf_prog_aux *aux, const char *msg)
 {
 	struct svm_ext_ops *ops = bpf_prog_get_assoc_struct_ops(aux);
 	int idx;
@@ -870,260 +515,6 @@ static void svm_ext_error_eject(const struct bpf_prog_aux *aux,
 			      "policy called svm_ext_error()", msg);
 	srcu_read_unlock(&svm_ext_srcu, idx);
 }
-
-static void svm_ext_fmt_putc(char *buf, size_t size, size_t *len, char c)
-{
-	if (*len + 1 < size)
-		buf[*len] = c;
-	(*len)++;
-}
-
-/*
- * printf for svm_ext_error_bstr(): integer and character conversions only
- * (%d %i %u %x %X %c with the length modifiers hh h l ll z, the flags '-'
- * and '0', a width up to 64, and %%).  The arguments are plain numbers a
- * program put in an array; a conversion that would dereference one (%s,
- * %p) is refused, so nothing the program passes is ever read as an
- * address.  Returns the length, or -EINVAL for a format it does not take
- * or one that wants more arguments than @nargs.
- */
-static int svm_ext_bstr_format(char *buf, size_t size, const char *fmt,
-			       const u64 *args, u32 nargs)
-{
-	size_t len = 0;
-	u32 argi = 0;
-
-	while (*fmt) {
-		unsigned int width = 0, lmod = 0, hmod = 0, n, i;
-		bool left = false, zero = false;
-		char num[24];
-		u64 v;
-
-		if (*fmt != '%') {
-			svm_ext_fmt_putc(buf, size, &len, *fmt++);
-			continue;
-		}
-		fmt++;
-		if (*fmt == '%') {
-			svm_ext_fmt_putc(buf, size, &len, *fmt++);
-			continue;
-		}
-		for (;; fmt++) {
-			if (*fmt == '-')
-				left = true;
-			else if (*fmt == '0')
-				zero = true;
-			else
-				break;
-		}
-		while (isdigit(*fmt)) {
-			width = width * 10 + (*fmt++ - '0');
-			if (width > 64)
-				return -EINVAL;
-		}
-		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
-			lmod++;
-		for (; *fmt == 'h'; fmt++)
-			hmod++;
-		if (lmod > 2 || hmod > 2 || (lmod && hmod) || argi >= nargs)
-			return -EINVAL;
-		v = args[argi++];
-		switch (*fmt++) {
-		case 'd':
-		case 'i':
-			n = scnprintf(num, sizeof(num), "%lld",
-				      lmod ? (s64)v : hmod == 2 ? (s8)v :
-				      hmod ? (s16)v : (s32)v);
-			break;
-		case 'u':
-			n = scnprintf(num, sizeof(num), "%llu",
-				      lmod ? v : hmod == 2 ? (u8)v :
-				      hmod ? (u16)v : (u32)v);
-			break;
-		case 'x':
-		case 'X':
-			n = scnprintf(num, sizeof(num), fmt[-1] == 'x' ?
-				      "%llx" : "%llX",
-				      lmod ? v : hmod == 2 ? (u8)v :
-				      hmod ? (u16)v : (u32)v);
-			break;
-		case 'c':
-			if (lmod || hmod)
-				return -EINVAL;
-			num[0] = (char)v;
-			n = 1;
-			zero = false;
-			break;
-		default:
-			return -EINVAL;
-		}
-		i = 0;
-		/* a sign goes before zero padding */
-		if (zero && !left && num[0] == '-') {
-			svm_ext_fmt_putc(buf, size, &len, '-');
-			i = 1;
-		}
-		for (; !left && width > n; width--)
-			svm_ext_fmt_putc(buf, size, &len, zero ? '0' : ' ');
-		for (; i < n; i++)
-			svm_ext_fmt_putc(buf, size, &len, num[i]);
-		for (; left && width > n; width--)
-			svm_ext_fmt_putc(buf, size, &len, ' ');
-	}
-	if (size)
-		buf[min(len, size - 1)] = '\0';
-	return len;
-}
-
-/* the most arguments svm_ext_error_bstr() takes, as bpf_snprintf() */
-#define SVM_EXT_ERROR_MAX_ARGS	12
-
-__bpf_kfunc_start_defs();
-
-/**
- * svm_ext_error() - the policy ejects itself
- * @msg__str: a constant string saying why, kept in sysfs exit_msg
- * @aux: the calling program (implicit: BPF programs do not pass it)
- *
- * The default takes over as soon as the calling hook returns.  Only the
- * caller's own policy is ejected: called by a policy that has already been
- * replaced (a hook still in flight during a switch, or its exit hook), it
- * does nothing.
- */
-__bpf_kfunc void svm_ext_error(const char *msg__str,
-			       const struct bpf_prog_aux *aux)
-{
-	svm_ext_error_eject(aux, msg__str);
-}
-
-/**
- * svm_ext_error_bstr() - the policy ejects itself, with a formatted message
- * @fmt__str: a constant format: integer and character conversions only
- *	(see svm_ext_bstr_format())
- * @data: the arguments, one u64 each (the svm_ext_errorf() macro of
- *	<svm_ext/common.bpf.h> packs them)
- * @data__sz: size of @data in bytes, a multiple of 8, at most 12 arguments
- * @aux: the calling program (implicit)
- *
- * As svm_ext_error(); the formatted message is kept in sysfs exit_msg.  A
- * format or argument list it cannot use still ejects the policy, with a
- * message saying so instead.
- */
-__bpf_kfunc void svm_ext_error_bstr(const char *fmt__str, const u64 *data,
-				    u32 data__sz,
-				    const struct bpf_prog_aux *aux)
-{
-	char msg[SVM_EXT_EXIT_STR_LEN];
-
-	if (data__sz % 8 || data__sz > SVM_EXT_ERROR_MAX_ARGS * 8 ||
-	    (data__sz && !data) ||
-	    svm_ext_bstr_format(msg, sizeof(msg), fmt__str, data,
-				data__sz / 8) < 0)
-		scnprintf(msg, sizeof(msg), "bad svm_ext_error_bstr() format: %s",
-			  fmt__str);
-	svm_ext_error_eject(aux, msg);
-}
-
-__bpf_kfunc_end_defs();
-
-BTF_KFUNCS_START(svm_ext_kfunc_ids)
-BTF_ID_FLAGS(func, svm_ext_fault_migrate)
-BTF_ID_FLAGS(func, svm_ext_fault_map)
-BTF_ID_FLAGS(func, svm_ext_fault_throttle)
-BTF_ID_FLAGS(func, svm_ext_fault_duplicate)
-BTF_ID_FLAGS(func, svm_ext_fault_resident)
-BTF_ID_FLAGS(func, svm_ext_fault_page_loc)
-BTF_ID_FLAGS(func, svm_ext_fault_batch)
-BTF_ID_FLAGS(func, svm_ext_cpu_fault_window)
-BTF_ID_FLAGS(func, svm_ext_advise_refuse)
-BTF_ID_FLAGS(func, svm_ext_advise_set_value)
-BTF_ID_FLAGS(func, svm_ext_evict_chunk)
-BTF_ID_FLAGS(func, svm_ext_evict_choose)
-BTF_ID_FLAGS(func, svm_ext_nr_devices)
-BTF_ID_FLAGS(func, svm_ext_dev_mem_total)
-BTF_ID_FLAGS(func, svm_ext_dev_mem_free)
-BTF_ID_FLAGS(func, svm_ext_dev_peers)
-BTF_ID_FLAGS(func, svm_ext_link_bw)
-BTF_ID_FLAGS(func, svm_ext_error, KF_IMPLICIT_ARGS)
-BTF_ID_FLAGS(func, svm_ext_error_bstr, KF_IMPLICIT_ARGS)
-BTF_KFUNCS_END(svm_ext_kfunc_ids)
-
-/* struct svm_ext_ops member indices (bpf_prog.expected_attach_type) */
-enum svm_ext_ops_member {
-	SVM_EXT_OPS_INIT,
-	SVM_EXT_OPS_EXIT,
-	SVM_EXT_OPS_FAULT,
-	SVM_EXT_OPS_CPU_FAULT,
-	SVM_EXT_OPS_ADVISE,
-	SVM_EXT_OPS_EVICT,
-};
-
-/* Which hook each context-bound kfunc belongs to. */
-BTF_ID_LIST(svm_ext_filter_ids)
-BTF_ID(struct, svm_ext_ops)
-BTF_ID(func, svm_ext_fault_migrate)
-BTF_ID(func, svm_ext_fault_map)
-BTF_ID(func, svm_ext_fault_throttle)
-BTF_ID(func, svm_ext_fault_duplicate)
-BTF_ID(func, svm_ext_fault_resident)
-BTF_ID(func, svm_ext_fault_page_loc)
-BTF_ID(func, svm_ext_fault_batch)
-BTF_ID(func, svm_ext_cpu_fault_window)
-BTF_ID(func, svm_ext_advise_refuse)
-BTF_ID(func, svm_ext_advise_set_value)
-BTF_ID(func, svm_ext_evict_chunk)
-BTF_ID(func, svm_ext_evict_choose)
-
-static const u8 svm_ext_kfunc_hook[] = {
-	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
-	SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT, SVM_EXT_OPS_FAULT,
-	SVM_EXT_OPS_FAULT,
-	SVM_EXT_OPS_CPU_FAULT,
-	SVM_EXT_OPS_ADVISE, SVM_EXT_OPS_ADVISE,
-	SVM_EXT_OPS_EVICT, SVM_EXT_OPS_EVICT,
-};
-
-/*
- * Decision kfuncs only make sense in their own hook: the verifier refuses a
- * program that calls one from another hook, or from another struct_ops
- * type (the set is registered for all of BPF_PROG_TYPE_STRUCT_OPS).
- */
-/*
- * Is @kfunc_id one of ours?  A linear scan: the kernel sorts its own copy
- * of a module's set when it registers it, not the set itself, so a binary
- * search (btf_id_set8_contains()) of ours can miss and let anything by.
- */
-static bool svm_ext_kfunc_ours(u32 kfunc_id)
-{
-	u32 i;
-
-	for (i = 0; i < svm_ext_kfunc_ids.cnt; i++)
-		if (svm_ext_kfunc_ids.pairs[i].id == kfunc_id)
-			return true;
-	return false;
-}
-
-static int svm_ext_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
-{
-	u32 member = prog->expected_attach_type;
-	unsigned int i;
-
-	if (!svm_ext_kfunc_ours(kfunc_id))
-		return 0;
-	if (prog->type != BPF_PROG_TYPE_STRUCT_OPS ||
-	    prog->aux->attach_btf_id != svm_ext_filter_ids[0])
-		return -EACCES;
-	for (i = 0; i < ARRAY_SIZE(svm_ext_kfunc_hook); i++)
-		if (kfunc_id == svm_ext_filter_ids[i + 1])
-			return member == svm_ext_kfunc_hook[i] ? 0 : -EACCES;
-	return 0;	/* usable from any hook */
-}
-
-static const struct btf_kfunc_id_set svm_ext_kfunc_set = {
-	.owner = THIS_MODULE,
-	.set = &svm_ext_kfunc_ids,
-	.filter = svm_ext_kfunc_filter,
-};
 
 /* ---- struct_ops plumbing ---- */
 
@@ -1174,14 +565,30 @@ static int svm_ext_init_member(const struct btf_type *t,
 	return 0;
 }
 
-/* struct svm_ext_ops's function members, in order (for messages) */
-static const char * const svm_ext_hook_names[] = {
-	"init", "exit", "fault", "cpu_fault", "advise", "evict", "range_add",
-	"range_remove", "migrated", "invalidated",
+/*
+ * Each hook of struct svm_ext_ops, keyed by its index: its name (for
+ * messages) and whether its program may sleep.  Adding a hook is one line
+ * here (and its kfuncs' lines in SVM_EXT_KFUNCS(), kfuncs.c).
+ */
+static const struct {
+	const char *name;
+	bool may_sleep;
+} svm_ext_hooks[] = {
+#define SVM_EXT_HOOK(op, sleep) [SVM_EXT_OP_IDX(op)] = { #op, sleep }
+	SVM_EXT_HOOK(init, true),
+	SVM_EXT_HOOK(exit, true),
+	SVM_EXT_HOOK(fault, false),
+	SVM_EXT_HOOK(cpu_fault, false),
+	SVM_EXT_HOOK(advise, false),
+	SVM_EXT_HOOK(evict, false),
+	SVM_EXT_HOOK(range_add, false),
+	SVM_EXT_HOOK(range_remove, false),
+	SVM_EXT_HOOK(migrated, false),
+	SVM_EXT_HOOK(invalidated, false),
+#undef SVM_EXT_HOOK
 };
-static_assert(offsetof(struct svm_ext_ops, flags) ==
-	      ARRAY_SIZE(svm_ext_hook_names) * sizeof(void *),
-	      "svm_ext_hook_names out of step with struct svm_ext_ops");
+static_assert(ARRAY_SIZE(svm_ext_hooks) == SVM_EXT_OP_IDX(flags),
+	      "svm_ext_hooks[] out of step with struct svm_ext_ops");
 
 /*
  * Hooks run in the device fault path with the faulting mm's mmap_lock held,
@@ -1199,20 +606,13 @@ static int svm_ext_check_member(const struct btf_type *t,
 				const struct btf_member *member,
 				const struct bpf_prog *prog)
 {
-	u32 moff = __btf_member_bit_offset(t, member) / 8;
+	u32 i = __btf_member_bit_offset(t, member) / 8 / sizeof(void *);
 
-	switch (moff) {
-	case offsetof(struct svm_ext_ops, init):
-	case offsetof(struct svm_ext_ops, exit):
-		return 0;
-	}
-	if (prog->sleepable) {
-		u32 i = moff / sizeof(void *);
-
+	if (i >= ARRAY_SIZE(svm_ext_hooks))
+		return 0;	/* flags, name: not programs */
+	if (prog->sleepable && !svm_ext_hooks[i].may_sleep) {
 		pr_warn_ratelimited("svm_ext: program %s for hook %s is sleepable (SEC(\"struct_ops.s/...\")); hooks other than init and exit run in fault paths and must not sleep\n",
-				    prog->aux->name,
-				    i < ARRAY_SIZE(svm_ext_hook_names) ?
-				    svm_ext_hook_names[i] : "?");
+				    prog->aux->name, svm_ext_hooks[i].name);
 		return -EINVAL;
 	}
 	return 0;
@@ -1426,10 +826,6 @@ static void svm_ext_ops__invalidated(struct svm_ext_invalidate_event *ev)
 {
 }
 
-static_assert(offsetof(struct svm_ext_ops, evict) ==
-	      SVM_EXT_OPS_EVICT * sizeof(void *),
-	      "enum svm_ext_ops_member out of step with struct svm_ext_ops");
-
 static struct svm_ext_ops __bpf_ops_svm_ext_ops = {
 	.init = svm_ext_ops__init,
 	.exit = svm_ext_ops__exit,
@@ -1499,8 +895,7 @@ int svm_ext_policy_init(void)
 {
 	int ret;
 
-	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
-					&svm_ext_kfunc_set);
+	ret = svm_ext_kfuncs_register();
 	if (ret)
 		return ret;
 	return register_bpf_struct_ops(&bpf_svm_ext_ops, svm_ext_ops);

@@ -6,15 +6,38 @@
 /**
  * DOC: Cost model
  *
- * Each EXEC reports modeled device time beside real time: accesses cost
- * bytes over the bandwidth of where the page is mapped from (local memory,
- * host link, peer link), faults a fixed service latency, migrations bytes
- * over the bulk-copy bandwidth of their direction.  Everything is integer
- * arithmetic on deterministic counters, so two runs of the same workload
- * model the same time.  Parameters are per device, in sysfs under
- * /sys/class/drm/renderD<N>/device/cost/.  Writing one needs CAP_SYS_ADMIN,
- * not only write permission on the file: the figures shape every
- * process's modeled time and the bandwidths policies read
+ * Each EXEC reports modeled device time beside real time: a launch cost
+ * per access; accesses cost bytes over the bandwidth of where the page is
+ * mapped from (local memory, host link, peer link); each batch of faults a
+ * fixed service latency, during which the faulting device waits; an
+ * access-counter notification notify_ns, 0 by default because the device
+ * does not wait for it (NVIDIA's access counters fill a notification
+ * buffer the driver drains while the GPU runs on; what the driver then
+ * migrates is charged as any migration); migrations bytes over the
+ * bandwidth of their direction, where host -> device has one rate for
+ * pages brought in by read faults and one for write faults (the real
+ * driver is slower on the second).  Everything is integer arithmetic on deterministic counters, so
+ * two runs of the same workload model the same time.
+ *
+ * The CPU side is modeled by the same parameters but charged by tools, not
+ * by the kernel (the CPU's own accesses do not go through the device): a
+ * CPU fault on device memory costs cpu_fault_ns plus its pages over
+ * cpu_fault_mbps (counters cpu_faults and cpu_fault_pages), and a page the
+ * CPU touches in system memory 4 KiB over cpu_mbps.  Device memory here is
+ * device-private, so the CPU never accesses it in place.
+ *
+ * The defaults are fitted to an H100 80GB (HBM3, PCIe host link) running
+ * NVIDIA's UVM driver 580 with its defaults (docs/bench.md, "The fit"):
+ * fault service 50 us (42-58 measured); one fault plus a 2 MiB migration
+ * took 206 us when read faults brought the chunk in (13.4 GB/s beyond the
+ * fault) and 320 us for write faults (7.8 GB/s); eviction 8 GB/s; remote
+ * reads of host memory 51 GB/s; HBM3 3.1 TB/s; a kernel launch 3.5 us; a
+ * CPU fault that brings a 2 MiB chunk home 438 us (of which cpu_fault_ns is
+ * assumed: the card's figures do not separate it); a CPU touching a page
+ * already in system memory about 19 ns.  Parameters are per device, in
+ * sysfs under /sys/class/drm/renderD<N>/device/cost/.  Writing one needs
+ * CAP_SYS_ADMIN, not only write permission on the file: the figures shape
+ * every process's modeled time and the bandwidths policies read
  * (svm_ext_link_bw()), and a uid 0 process without capabilities owns the
  * files (docs/security.md).
  */
@@ -25,17 +48,23 @@
 #include "emu.h"
 
 /**
- * svm_emu_cost_defaults() - H100-class defaults
+ * svm_emu_cost_defaults() - defaults fitted to an H100 with UVM
  * @c: model to fill
  */
 void svm_emu_cost_defaults(struct svm_emu_cost *c)
 {
-	c->local_mbps = 3070000;	/* HBM3 reads, 3.07 TB/s */
-	c->host_mbps = 51000;		/* remote reads of host memory */
-	c->peer_mbps = 450000;		/* NVLink 4 class */
-	c->h2d_mbps = 45000;		/* bulk copy host -> device */
-	c->d2h_mbps = 8000;		/* bulk copy device -> host */
-	c->fault_ns = 15000;		/* isolated device fault */
+	c->local_mbps = 3100000;	/* HBM3 reads: 3.11-3.14 TB/s */
+	c->host_mbps = 51000;		/* zero-copy reads of host memory */
+	c->peer_mbps = 450000;		/* NVLink 4 class (not measured) */
+	c->h2d_mbps = 13400;		/* read faults: 206 us - fault per 2 MiB */
+	c->h2d_write_mbps = 7800;	/* write faults: 320 us - fault */
+	c->d2h_mbps = 8000;		/* eviction: 262 us per 2 MiB */
+	c->fault_ns = 50000;		/* one fault batch serviced: 42-58 us */
+	c->notify_ns = 0;		/* the device does not wait: see DOC */
+	c->launch_ns = 3500;		/* one kernel per 2 MiB: 3.49-3.55 us */
+	c->cpu_fault_ns = 5000;		/* assumed, see DOC: Cost model */
+	c->cpu_fault_mbps = 4850;	/* 438 us - cpu_fault_ns per 2 MiB */
+	c->cpu_mbps = 225000;		/* 212-238 GB/s per 4 KiB touched */
 }
 
 static u64 svm_emu_bytes_ns(u64 bytes, u64 mbps)
@@ -68,22 +97,26 @@ u64 svm_emu_cost_access(const struct svm_emu_cost *c, enum svm_ext_map_kind k,
  * svm_emu_cost_faults() - modeled time of fault service
  * @c: model
  * @st: what the core did while servicing faults
+ * @pages_in_write: of @st's pages brought from system memory, those that
+ *	write or atomic faults brought
  *
  * Return: nanoseconds.
  */
 u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
-			const struct svm_ext_fault_stats *st)
+			const struct svm_ext_fault_stats *st, u64 pages_in_write)
 {
-	u64 in = (st->pages_to_dev - st->pages_peer) << PAGE_SHIFT;
+	u64 in = st->pages_to_dev - st->pages_peer;
+	u64 in_write = min(pages_in_write, in);
 	u64 peer = st->pages_peer << PAGE_SHIFT;
 	u64 out = st->pages_from_dev << PAGE_SHIFT;
 	u64 evicted = st->pages_evicted << PAGE_SHIFT;
 	u64 copies = st->pages_replicated << PAGE_SHIFT;
 
-	/* an access-counter notification is serviced like a fault */
-	return (st->faults + st->access_notifications) * c->fault_ns +
+	return st->faults * c->fault_ns +
+	       st->access_notifications * c->notify_ns +
 	       st->throttle_ns +
-	       svm_emu_bytes_ns(in, c->h2d_mbps) +
+	       svm_emu_bytes_ns((in - in_write) << PAGE_SHIFT, c->h2d_mbps) +
+	       svm_emu_bytes_ns(in_write << PAGE_SHIFT, c->h2d_write_mbps) +
 	       svm_emu_bytes_ns(peer + copies, c->peer_mbps) +
 	       svm_emu_bytes_ns(out + evicted, c->d2h_mbps);
 }
@@ -135,16 +168,28 @@ SVM_EMU_COST_ATTR(local_mbps);
 SVM_EMU_COST_ATTR(host_mbps);
 SVM_EMU_COST_ATTR(peer_mbps);
 SVM_EMU_COST_ATTR(h2d_mbps);
+SVM_EMU_COST_ATTR(h2d_write_mbps);
 SVM_EMU_COST_ATTR(d2h_mbps);
 SVM_EMU_COST_ATTR(fault_ns);
+SVM_EMU_COST_ATTR(notify_ns);
+SVM_EMU_COST_ATTR(launch_ns);
+SVM_EMU_COST_ATTR(cpu_fault_ns);
+SVM_EMU_COST_ATTR(cpu_fault_mbps);
+SVM_EMU_COST_ATTR(cpu_mbps);
 
 static struct attribute *svm_emu_cost_attrs[] = {
 	&dev_attr_local_mbps.attr,
 	&dev_attr_host_mbps.attr,
 	&dev_attr_peer_mbps.attr,
 	&dev_attr_h2d_mbps.attr,
+	&dev_attr_h2d_write_mbps.attr,
 	&dev_attr_d2h_mbps.attr,
 	&dev_attr_fault_ns.attr,
+	&dev_attr_notify_ns.attr,
+	&dev_attr_launch_ns.attr,
+	&dev_attr_cpu_fault_ns.attr,
+	&dev_attr_cpu_fault_mbps.attr,
+	&dev_attr_cpu_mbps.attr,
 	NULL,
 };
 

@@ -19,22 +19,38 @@
  * struct svm_emu_cost - cost model of one emulated device
  *
  * Bandwidths in MB/s (1 MB/s moves one byte in 1000 ns), latency in ns.
- * Defaults are H100 (SXM, HBM3) figures measured with NVIDIA's driver.
+ * Defaults are fitted to an H100 (HBM3, PCIe host link) measured with
+ * NVIDIA's UVM driver (DOC: Cost model).
  *
  * @local_mbps: device reading its own memory
  * @host_mbps: device reading host memory in place
- * @peer_mbps: device reading a peer's memory in place
- * @h2d_mbps: bulk copy host -> device
- * @d2h_mbps: bulk copy device -> host
- * @fault_ns: one device fault, end to end
+ * @peer_mbps: device reading a peer's memory in place, and peer copies
+ * @h2d_mbps: migration host -> device while servicing read faults
+ * @h2d_write_mbps: migration host -> device while servicing write faults
+ * @d2h_mbps: migration device -> host (eviction, moves out)
+ * @fault_ns: servicing one batch of device faults
+ * @notify_ns: servicing one access-counter notification (0: the device
+ *	does not wait for it)
+ * @launch_ns: starting one access (a kernel launch)
+ * @cpu_fault_ns: servicing one CPU fault on device memory (CPU side; the
+ *	kernel does not charge it, tools do from the cpu_faults counter)
+ * @cpu_fault_mbps: migration device -> host that CPU faults cause (CPU
+ *	side, from the cpu_fault_pages counter)
+ * @cpu_mbps: the CPU touching a page in system memory, per 4 KiB (CPU side)
  */
 struct svm_emu_cost {
-	u64 local_mbps;		/* device reading its own memory */
-	u64 host_mbps;		/* device reading host memory in place */
-	u64 peer_mbps;		/* device reading a peer's memory in place */
-	u64 h2d_mbps;		/* bulk copy host -> device */
-	u64 d2h_mbps;		/* bulk copy device -> host */
-	u64 fault_ns;		/* one device fault, end to end */
+	u64 local_mbps;
+	u64 host_mbps;
+	u64 peer_mbps;
+	u64 h2d_mbps;
+	u64 h2d_write_mbps;
+	u64 d2h_mbps;
+	u64 fault_ns;
+	u64 notify_ns;
+	u64 launch_ns;
+	u64 cpu_fault_ns;
+	u64 cpu_fault_mbps;
+	u64 cpu_mbps;
 };
 
 /**
@@ -126,7 +142,7 @@ void svm_emu_cost_defaults(struct svm_emu_cost *c);
 u64 svm_emu_cost_access(const struct svm_emu_cost *c, enum svm_ext_map_kind k,
 			u64 bytes);
 u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
-			const struct svm_ext_fault_stats *st);
+			const struct svm_ext_fault_stats *st, u64 pages_in_write);
 u64 svm_emu_link_bw(struct svm_ext_device *sdev, u32 to);
 extern const struct attribute_group svm_emu_cost_group;
 

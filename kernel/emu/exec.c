@@ -11,7 +11,8 @@
  * stride), all checked before the first runs.  The device walks its own
  * page table (&svm_emu_file.pt).  A missing entry, or a read-only entry for
  * a write, is a device page fault: the device collects the pages of the
- * same 2 MiB range the access will miss next, up to 32 with the faulting
+ * same 2 MiB range the access will miss next, up to fault_batch (256, as
+ * NVIDIA's driver services at most 256 faults per batch) with the faulting
  * one, as a GPU's fault buffer would, and calls
  * svm_ext_device_fault_batch(); the access then retries.  It gives up with
  * -EBUSY only after 10 s without progress on the page (under TCG, devices
@@ -22,7 +23,9 @@
  * between pages (-EINTR).  The call reports the core's counters for its
  * faults and a modeled device time (DOC: Cost model).
  */
+#include <linux/capability.h>
 #include <linux/highmem.h>
+#include <linux/kstrtox.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -39,8 +42,39 @@
  * with many devices thrashing one working set can take hundreds of rounds.
  */
 #define SVM_EMU_FAULT_PATIENCE	(10 * HZ)
-/* faults one EXEC reports at once, like a GPU fault buffer (per chunk) */
-#define SVM_EMU_FAULT_BATCH	32
+/*
+ * Pages one fault batch reports at most, like a GPU fault buffer: NVIDIA's
+ * driver services up to 256 faults per batch (uvm_perf_fault_batch_count),
+ * so with warps touching a whole 2 MiB chunk its prefetcher sees half of it
+ * on the first batch.  Batches stay inside one 2 MiB chunk, as the real
+ * driver services one 2 MiB block at a time.
+ */
+static unsigned int fault_batch = 256;
+
+static int svm_emu_set_fault_batch(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = kstrtouint(val, 0, &v);
+	if (ret)
+		return ret;
+	if (!v || v > (1U << SVM_EXT_CHUNK_ORDER))
+		return -ERANGE;
+	WRITE_ONCE(fault_batch, v);
+	return 0;
+}
+
+static const struct kernel_param_ops svm_emu_fault_batch_ops = {
+	.set = svm_emu_set_fault_batch,
+	.get = param_get_uint,
+};
+module_param_cb(fault_batch, &svm_emu_fault_batch_ops, &fault_batch, 0644);
+MODULE_PARM_DESC(fault_batch,
+		 "pages one device fault batch reports at most (1-512, default 256)");
 /**
  * DOC: Access counters
  *
@@ -67,6 +101,7 @@ struct svm_emu_run {
 	struct svm_emu_file *ef;
 	struct svm_ext_fault_stats st;
 	u64 access_ns;
+	u64 pages_in_write;	/* of st's pages from system: by write faults */
 };
 
 static enum svm_ext_access svm_emu_op_access(u32 op)
@@ -144,7 +179,7 @@ static u64 svm_emu_do_page(struct drm_svm_emu_access *a, void *kaddr,
  * The fault buffer: a GPU reports the faults of many threads at once.  Here
  * the batch is the pages this access touches next, from @pos, inside the
  * same 2 MiB chunk, that the device page table cannot serve either, up to
- * SVM_EMU_FAULT_BATCH of them.  Returns the batch size (@pos's page
+ * fault_batch of them.  Returns the batch size (@pos's page
  * included); @batch has a bit per page from the chunk's start.
  */
 static unsigned int svm_emu_fault_batch(struct svm_emu_file *ef,
@@ -155,10 +190,10 @@ static unsigned int svm_emu_fault_batch(struct svm_emu_file *ef,
 {
 	unsigned long chunk = ALIGN_DOWN(pos, PAGE_SIZE << SVM_EXT_CHUNK_ORDER);
 	unsigned long lim = min(end, chunk + (PAGE_SIZE << SVM_EXT_CHUNK_ORDER));
-	unsigned int n = 0;
+	unsigned int n = 0, max = READ_ONCE(fault_batch);
 
 	bitmap_zero(batch, 1U << SVM_EXT_CHUNK_ORDER);
-	while (pos < lim && n < SVM_EMU_FAULT_BATCH) {
+	while (pos < lim && n < max) {
 		unsigned long va = pos & PAGE_MASK;
 		unsigned long to = min(lim, va + PAGE_SIZE);
 		void *entry = xa_load(&ef->pt, va >> PAGE_SHIFT);
@@ -223,9 +258,11 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 	unsigned long since = 0;	/* jiffies of the first unserved fault */
 	bool counting = svm_ext_access_counters_wanted();
 	unsigned int run_left;
+	u64 from_sys;
 	int ret;
 
 	a->result = a->op == SVM_EMU_OP_CHECKSUM ? FNV_OFFSET : 0;
+	run->access_ns += READ_ONCE(ef->edev->cost.launch_ns);
 	while (pos < end) {
 		unsigned long va = pos & PAGE_MASK;
 		unsigned long to = min(end, va + PAGE_SIZE);
@@ -250,8 +287,13 @@ static int svm_emu_do_access(struct svm_emu_run *run,
 			svm_emu_pt_trim(ef);
 			svm_emu_fault_batch(ef, a, acc, pos, end, batch);
 			svm_emu_pt_reserve(ef, va >> PAGE_SHIFT);
+			from_sys = run->st.pages_to_dev - run->st.pages_peer;
 			ret = svm_ext_device_fault_batch(ef->binding, va, acc,
 							 batch, &run->st);
+			if (acc != SVM_EXT_ACCESS_READ)
+				run->pages_in_write += run->st.pages_to_dev -
+						       run->st.pages_peer -
+						       from_sys;
 			svm_emu_pt_release(ef, va >> PAGE_SHIFT);
 			if (ret)
 				return ret;
@@ -405,7 +447,8 @@ int svm_emu_ioctl_exec(struct drm_device *drm, void *data,
 	args->counters.folios_to_dev = run.st.folios_to_dev;
 	args->counters.folios_from_dev = run.st.folios_from_dev;
 	args->counters.modeled_ns = run.access_ns +
-		svm_emu_cost_faults(&ef->edev->cost, &run.st);
+		svm_emu_cost_faults(&ef->edev->cost, &run.st,
+				    run.pages_in_write);
 	args->counters.real_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
 	if (copy_to_user(uptr, acc, array_size(args->count, sizeof(*acc))))
 		ret = ret ?: -EFAULT;

@@ -200,6 +200,18 @@ int read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
 long long read_ll(const char *path)
 {
 	char buf[64];

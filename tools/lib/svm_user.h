@@ -46,6 +46,8 @@ int emu_word_is(int fd, const void *addr, uint64_t want);
 /* sysfs */
 int read_str(const char *path, char *buf, size_t len);
 long long read_ll(const char *path);
+/* Write @s to a file (sysfs): 0 or -errno (a short write: -errno too). */
+int write_str(const char *path, const char *s);
 long long dev_counter(unsigned int dev, const char *name);
 long long dev_mem_used(unsigned int dev);
 long long dev_mem_free(unsigned int dev);

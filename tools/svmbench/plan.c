@@ -5,9 +5,11 @@
  * generator, so a plan - and the counters of running it - repeat exactly.
  *
  * Sizes: W = ratio x device 0's memory, in 2 MiB chunks.  Whole-chunk
- * device reads touch every byte (stride 0); writes touch one word per page
- * (stride 4 KiB), which faults every page like a full write would, at a
- * fraction of the emulation's real time.  Random accesses are 64 KiB blocks
+ * device reads touch every byte (stride 0); writes too, unless the plan
+ * parameters ask for one word per page (write_stride 4 KiB: the plans the
+ * H100 figures were measured with, tools/svmbench/h100-uvm.csv), which
+ * faults every page like a full write would but moves 8 bytes a page over
+ * a remote mapping.  Random accesses are 64 KiB blocks
  * (GNN gathers: 4 KiB rows), so a chunk-granular policy loads 2 MiB to use
  * a piece of it - exactly the trade-off policies differ on.
  */
@@ -73,7 +75,7 @@ static int plan_add(struct plan *p, uint8_t proc, uint8_t agent, uint8_t op,
 /* One access per chunk of the buffer, in address order. */
 static int plan_chunks(struct plan *p, uint8_t agent, uint8_t op, uint8_t buf)
 {
-	uint32_t stride = op == OP_WRITE ? PLAN_PAGE_SIZE : 0, c;
+	uint32_t stride = op == OP_WRITE && agent != AG_CPU ? p->write_stride : 0, c;
 	int ret = 0;
 
 	for (c = 0; c < p->buf_chunks[buf] && !ret; c++)
@@ -197,7 +199,7 @@ static int wl_stencil(struct plan *p, const struct plan_params *pp)
 			if (!ret)
 				ret = plan_add(p, 0, AG_DEV0, OP_WRITE, dst,
 					       i * PLAN_CHUNK_PAGES,
-					       PLAN_CHUNK_PAGES, PLAN_PAGE_SIZE);
+					       PLAN_CHUNK_PAGES, p->write_stride);
 		}
 	}
 	return ret;
@@ -313,6 +315,91 @@ static int wl_gather(struct plan *p, const struct plan_params *pp)
 	return b < 0 ? b : ret;
 }
 
+/*
+ * LLM decode (the case gpu_ext reports on): per token, every layer reads
+ * its weights (3/4 of the working set, streamed layer by layer) and its KV
+ * cache so far, then appends the token's entries to the cache.  The cache
+ * grows linearly to the other quarter by the last token
+ * (LLM_TOKENS_PER_PASS per pass).
+ */
+#define LLM_LAYERS		8u
+#define LLM_TOKENS_PER_PASS	8u
+
+static int wl_llm_decode(struct plan *p, const struct plan_params *pp)
+{
+	uint32_t w = plan_ws_chunks(pp);
+	uint32_t layers = w >= 2 * LLM_LAYERS ? LLM_LAYERS : w / 2;
+	uint32_t kvl = w / 4 / layers ? w / 4 / layers : 1;	/* chunks per layer */
+	uint32_t wt = w - kvl * layers, tokens = LLM_TOKENS_PER_PASS * pp->passes;
+	uint32_t kvl_pages = kvl * PLAN_CHUNK_PAGES, t, l, c;
+	int wb = plan_buf(p, wt, 0), kb = plan_buf(p, kvl * layers, 0), ret = 0;
+
+	if (wb < 0 || kb < 0)
+		return -EINVAL;
+	for (t = 0; t < tokens && !ret; t++) {
+		/* KV pages per layer before and after this token: >= 1 */
+		uint32_t prev = t ? (uint32_t)((uint64_t)t * kvl_pages / tokens) : 0;
+		uint32_t cur = (uint32_t)((uint64_t)(t + 1) * kvl_pages / tokens);
+
+		if (cur <= prev)
+			cur = prev + 1;
+		for (l = 0; l < layers && !ret; l++) {
+			uint32_t kv0 = l * kvl_pages;
+
+			for (c = l * wt / layers; c < (l + 1) * wt / layers && !ret; c++)
+				ret = plan_add(p, 0, AG_DEV0, OP_READ, wb,
+					       c * PLAN_CHUNK_PAGES,
+					       PLAN_CHUNK_PAGES, 0);
+			if (!ret && prev)
+				ret = plan_add(p, 0, AG_DEV0, OP_READ, kb, kv0,
+					       prev, 0);
+			if (!ret)
+				ret = plan_add(p, 0, AG_DEV0, OP_WRITE, kb,
+					       kv0 + prev, cur - prev,
+					       p->write_stride);
+		}
+	}
+	return ret;
+}
+
+/*
+ * GNN training: per epoch (pass) GNN_BATCHES minibatches, each reading the
+ * graph (CSR, a quarter of the working set: hot, reused every minibatch),
+ * gathering random 4 KiB feature rows (as many as the feature table has
+ * chunks) and writing back the embedding rows of an eighth of them.
+ */
+#define GNN_BATCHES	4u
+
+static int wl_gnn_train(struct plan *p, const struct plan_params *pp)
+{
+	uint32_t w = plan_ws_chunks(pp), g = w / 4 ? w / 4 : 1, f = w - g;
+	uint32_t e, mb, i, c;
+	struct rng r = { pp->seed };
+	int gb = plan_buf(p, g, 0), fb = plan_buf(p, f, 0), ret = 0;
+
+	if (gb < 0 || fb < 0)
+		return -EINVAL;
+	for (e = 0; e < pp->passes && !ret; e++) {
+		for (mb = 0; mb < GNN_BATCHES && !ret; mb++) {
+			for (c = 0; c < g && !ret; c++)
+				ret = plan_add(p, 0, AG_DEV0, OP_READ, gb,
+					       c * PLAN_CHUNK_PAGES,
+					       PLAN_CHUNK_PAGES, 0);
+			for (i = 0; i < f && !ret; i++) {
+				uint32_t row = rng_below(&r, f * PLAN_CHUNK_PAGES);
+
+				ret = plan_add(p, 0, AG_DEV0, OP_READ, fb, row,
+					       1, 0);
+				if (!ret && i % 8 == 7)
+					ret = plan_add(p, 0, AG_DEV0, OP_WRITE,
+						       fb, row, 1,
+						       p->write_stride);
+			}
+		}
+	}
+	return ret;
+}
+
 const struct plan_workload plan_workloads[] = {
 	{ "sweep", "repeated sequential read (LLM weights streamed through the GPU)", 1, wl_sweep },
 	{ "random", "uniform random 64 KiB reads", 1, wl_random },
@@ -323,6 +410,8 @@ const struct plan_workload plan_workloads[] = {
 	{ "shared-read", "two GPUs read one buffer; the CPU rarely writes", 2, wl_shared_read },
 	{ "tenants", "two processes on GPU 0, random reads of their own data", 1, wl_tenants },
 	{ "gather", "random 4 KiB row gather (GNN feature lookup)", 1, wl_gather },
+	{ "llm-decode", "LLM decode: weights streamed per layer, KV cache growing per token", 1, wl_llm_decode },
+	{ "gnn-train", "GNN training: hot graph, random feature gathers, embedding writes", 1, wl_gnn_train },
 };
 const size_t plan_nworkloads = sizeof(plan_workloads) / sizeof(plan_workloads[0]);
 
@@ -343,8 +432,10 @@ int plan_build(const struct plan_workload *w, const struct plan_params *pp,
 
 	memset(p, 0, sizeof(*p));
 	strncpy(p->name, w->name, sizeof(p->name) - 1);
-	if (!pp->cap_chunks || pp->ratio <= 0 || !pp->passes)
+	if (!pp->cap_chunks || pp->ratio <= 0 || !pp->passes ||
+	    (pp->write_stride && pp->write_stride != PLAN_PAGE_SIZE))
 		return -EINVAL;
+	p->write_stride = pp->write_stride;
 	ret = w->build(p, pp);
 	if (ret)
 		plan_free(p);
@@ -377,4 +468,14 @@ unsigned int plan_dev_mask(const struct plan *p)
 		if (p->steps[i].agent != AG_CPU)
 			m |= 1u << (p->steps[i].agent - AG_DEV0);
 	return m;
+}
+
+uint64_t plan_dev_accesses(const struct plan *p, unsigned int dev)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < p->nsteps; i++)
+		n += p->steps[i].agent == AG_DEV0 + dev;
+	return n;
 }

@@ -58,6 +58,7 @@ struct plan {
 	uint32_t buf_chunks[PLAN_MAX_BUFS];	/* buffer sizes, in chunks */
 	uint8_t buf_proc[PLAN_MAX_BUFS];	/* owning process */
 	struct plan_advice advice[PLAN_MAX_BUFS];
+	uint32_t write_stride;	/* device writes: plan_params.write_stride */
 	struct plan_step *steps;
 	size_t nsteps, cap;
 };
@@ -68,6 +69,12 @@ struct plan_params {
 	double ratio;		/* working set / device memory */
 	unsigned int passes;	/* repetitions (sweeps, rounds, ...) */
 	uint64_t seed;
+	/*
+	 * Device writes of whole chunks: 0 writes every word (a kernel that
+	 * writes its output), PLAN_PAGE_SIZE one word per page (faults every
+	 * page at a fraction of the emulation's time: the H100 port's plans).
+	 */
+	uint32_t write_stride;
 };
 
 struct plan_workload {
@@ -87,6 +94,8 @@ int plan_build(const struct plan_workload *w, const struct plan_params *pp,
 void plan_free(struct plan *p);
 /* Working-set chunks: round(ratio * capacity), at least 2. */
 uint32_t plan_ws_chunks(const struct plan_params *pp);
+/* Steps of the plan device @dev performs (each one access, one launch). */
+uint64_t plan_dev_accesses(const struct plan *p, unsigned int dev);
 /* Devices (bit mask of 1 << dev) a plan touches. */
 unsigned int plan_dev_mask(const struct plan *p);
 /* Whether any buffer of the plan carries advice. */
@@ -124,6 +133,9 @@ uint64_t trace_accesses(const struct trace *t);
 /* The cost model's rates (kernel/emu/cost.c, sysfs cost/), MB/s. */
 struct opt_rates {
 	uint64_t local_mbps, host_mbps, peer_mbps, h2d_mbps, d2h_mbps;
+	uint64_t launch_ns;			/* per device access */
+	uint64_t cpu_fault_ns, cpu_fault_mbps;	/* the CPU side: runner.c */
+	uint64_t cpu_mbps;
 };
 
 /*

@@ -22,7 +22,9 @@
  *    agent's account: the CPU's is not modeled and another device's is in
  *    its own time.
  * Fault service is not charged either: a clairvoyant placement does not
- * need to fault to know.
+ * need to fault to know.  Loads are charged at the read-fault rate, the
+ * faster of the two (cost.c), and the launch cost of each access, the same
+ * for every placement, is added by the caller (suite.c).
  */
 #include <errno.h>
 #include <stdlib.h>

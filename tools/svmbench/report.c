@@ -36,14 +36,14 @@ void report_table(const struct report *rep, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "%-13s %5s %-12s %7s %7s %6s %8s %8s %8s %6s %7s %7s %11s %10s %6s %8s %s\n",
+	fprintf(f, "%-13s %5s %-12s %7s %7s %6s %8s %8s %8s %6s %7s %7s %11s %10s %6s %9s %8s %s\n",
 		"workload", "ratio", "policy", "faults", "MIN", "xMIN", "loads",
 		"MiB-in", "MiB-out", "evict", "remote", "cpuflt", "modeled-ms",
-		"OPT-ms", "xOPT", "real-s", "state");
+		"OPT-ms", "xOPT", "cpu-ms", "real-s", "state");
 	for (i = 0; i < rep->n; i++) {
 		const struct row *r = &rep->rows[i];
 
-		fprintf(f, "%-13s %5.2g %-12s %7llu %7llu %6.2f %8.1f %8.1f %8.1f %6llu %7llu %7llu %11.3f %10.3f %6.2f %8.2f %s\n",
+		fprintf(f, "%-13s %5.2g %-12s %7llu %7llu %6.2f %8.1f %8.1f %8.1f %6llu %7llu %7llu %11.3f %10.3f %6.2f %9.3f %8.2f %s\n",
 			r->workload, r->ratio, r->policy,
 			(unsigned long long)r->r.faults,
 			(unsigned long long)r->min, row_x_min(r), row_loads(r),
@@ -52,9 +52,9 @@ void report_table(const struct report *rep, FILE *f)
 			(unsigned long long)r->r.remote_maps,
 			(unsigned long long)r->r.cpu_faults,
 			r->r.modeled_ns / 1e6, r->opt_ns / 1e6, row_x_opt(r),
-			r->r.real_ns / 1e9, r->state);
+			r->r.cpu_ns / 1e6, r->r.real_ns / 1e9, r->state);
 	}
-	fprintf(f, "(xOPT 0.00: the optimum costs 0 ns, nothing to compare)\n");
+	fprintf(f, "(modeled and OPT: device time; cpu: the CPU side of the model; xOPT 0.00: the optimum costs 0 ns)\n");
 }
 
 int report_csv(const struct report *rep, const char *path)
@@ -69,11 +69,12 @@ int report_csv(const struct report *rep, const char *path)
 	fprintf(f, "workload,ratio,policy,cap_chunks,ws_chunks,chunk_accesses,"
 		"min_misses,lru_misses,faults,x_min,chunk_loads,bytes_to_dev,"
 		"bytes_from_dev,evictions,bytes_evicted,remote_maps,cpu_faults,"
-		"throttle_ns,modeled_ns,opt_ns,x_opt,real_ns,state\n");
+		"throttle_ns,modeled_ns,opt_ns,x_opt,cpu_fault_pages,cpu_ns,"
+		"total_ns,real_ns,state\n");
 	for (i = 0; i < rep->n; i++) {
 		const struct row *r = &rep->rows[i];
 
-		fprintf(f, "%s,%g,%s,%u,%u,%llu,%llu,%llu,%llu,%.4f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.4f,%llu,%s\n",
+		fprintf(f, "%s,%g,%s,%u,%u,%llu,%llu,%llu,%llu,%.4f,%.3f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.4f,%llu,%llu,%llu,%llu,%s\n",
 			r->workload, r->ratio, r->policy, r->cap_chunks,
 			r->ws_chunks, (unsigned long long)r->accesses,
 			(unsigned long long)r->min, (unsigned long long)r->lru,
@@ -88,6 +89,9 @@ int report_csv(const struct report *rep, const char *path)
 			(unsigned long long)r->r.throttle_ns,
 			(unsigned long long)r->r.modeled_ns,
 			(unsigned long long)r->opt_ns, row_x_opt(r),
+			(unsigned long long)r->r.cpu_fault_pages,
+			(unsigned long long)r->r.cpu_ns,
+			(unsigned long long)(r->r.modeled_ns + r->r.cpu_ns),
 			(unsigned long long)r->r.real_ns, r->state);
 	}
 	if (fclose(f)) {
@@ -101,8 +105,10 @@ void report_json(const struct report *rep, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "{\"passes\":%u,\"seed\":%llu,\"chunk_bytes\":%u,\"rows\":[",
-		rep->passes, (unsigned long long)rep->seed, PLAN_CHUNK_SIZE);
+	fprintf(f, "{\"passes\":%u,\"seed\":%llu,\"chunk_bytes\":%u,"
+		"\"device_writes\":\"%s\",\"rows\":[",
+		rep->passes, (unsigned long long)rep->seed, PLAN_CHUNK_SIZE,
+		rep->write_stride ? "one word per page" : "every word");
 	for (i = 0; i < rep->n; i++) {
 		const struct row *r = &rep->rows[i];
 
@@ -114,7 +120,8 @@ void report_json(const struct report *rep, FILE *f)
 			"\"bytes_evicted\":%llu,\"remote_maps\":%llu,"
 			"\"cpu_faults\":%llu,\"throttle_ns\":%llu,"
 			"\"modeled_ns\":%llu,\"opt_ns\":%llu,\"x_opt\":%.4f,"
-			"\"real_ns\":%llu,\"state\":\"%s\"}",
+			"\"cpu_fault_pages\":%llu,\"cpu_ns\":%llu,"
+			"\"total_ns\":%llu,\"real_ns\":%llu,\"state\":\"%s\"}",
 			i ? "," : "", r->workload, r->ratio, r->policy,
 			r->cap_chunks, r->ws_chunks,
 			(unsigned long long)r->accesses,
@@ -130,6 +137,9 @@ void report_json(const struct report *rep, FILE *f)
 			(unsigned long long)r->r.throttle_ns,
 			(unsigned long long)r->r.modeled_ns,
 			(unsigned long long)r->opt_ns, row_x_opt(r),
+			(unsigned long long)r->r.cpu_fault_pages,
+			(unsigned long long)r->r.cpu_ns,
+			(unsigned long long)(r->r.modeled_ns + r->r.cpu_ns),
 			(unsigned long long)r->r.real_ns, r->state);
 	}
 	fprintf(f, "]}\n");
@@ -223,9 +233,11 @@ int report_markdown(const struct report *rep, const char *path)
 		return -1;
 	}
 	fprintf(f, "<!-- written by svmbench suite (make bench); do not edit -->\n\n"
-		"Device memory: %u chunks of 2 MiB per GPU; %u passes; seed %llu.\n\n",
+		"Device memory: %u chunks of 2 MiB per GPU; %u passes; seed %llu; "
+		"device writes touch %s.\n\n",
 		rep->n ? rep->rows[0].cap_chunks : 0, rep->passes,
-		(unsigned long long)rep->seed);
+		(unsigned long long)rep->seed,
+		rep->write_stride ? "one word per page" : "every word");
 	fprintf(f, "### Device faults (multiple of Belady's MIN)\n\n");
 	md_table(rep, f, M_XMIN, cs, ncs);
 	fprintf(f, "\n### Modeled device time (multiple of the cost model's optimum)\n\n");

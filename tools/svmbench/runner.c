@@ -5,8 +5,13 @@
  * Counts come from each device's sysfs counters, read before and after the
  * steps (the benchmark is alone on the devices: make bench runs it in its
  * own VM); they include what EXEC's per-call counters cannot see, like the
- * pages CPU faults bring home.  Modeled and throttle time are summed from
- * EXEC.  Consecutive device steps of one agent go down in one EXEC.
+ * pages CPU faults bring home.  Modeled device and throttle time are summed
+ * from EXEC.  The CPU's modeled time is charged here, by the devices' cost
+ * parameters (kernel/emu/cost.c, DOC: Cost model): each CPU fault on device
+ * memory and the pages it brought home (counters cpu_faults and
+ * cpu_fault_pages of the faulting device), and each page a CPU step touches
+ * in system memory.  Consecutive device steps of one agent go down in one
+ * EXEC.
  *
  * A plan's second process (the second tenant) is a forked child serving
  * "run steps [i, j)" requests over a pipe, so the two processes take turns
@@ -48,8 +53,8 @@ struct batch_out {
 };
 
 struct dev_counters {
-	long long faults, cpu_faults, pages_in, pages_out, evictions,
-		  pages_evicted, remote_maps;
+	long long faults, cpu_faults, cpu_fault_pages, pages_in, pages_out,
+		  evictions, pages_evicted, remote_maps;
 };
 
 static uint64_t now_ns(void)
@@ -74,10 +79,12 @@ int dev_rates(unsigned int dev, struct opt_rates *c)
 {
 	static const char *const names[] = {
 		"local_mbps", "host_mbps", "peer_mbps", "h2d_mbps", "d2h_mbps",
+		"launch_ns", "cpu_fault_ns", "cpu_fault_mbps", "cpu_mbps",
 	};
 	uint64_t *fields[] = {
 		&c->local_mbps, &c->host_mbps, &c->peer_mbps, &c->h2d_mbps,
-		&c->d2h_mbps,
+		&c->d2h_mbps, &c->launch_ns, &c->cpu_fault_ns,
+		&c->cpu_fault_mbps, &c->cpu_mbps,
 	};
 	char path[128];
 	struct stat st;
@@ -113,12 +120,14 @@ static int read_counters(unsigned int dev, struct dev_counters *c)
 	f[1] = dev_counter(dev, "faults_write");
 	f[2] = dev_counter(dev, "faults_atomic");
 	c->cpu_faults = dev_counter(dev, "cpu_faults");
+	c->cpu_fault_pages = dev_counter(dev, "cpu_fault_pages");
 	c->pages_in = dev_counter(dev, "pages_to_dev");
 	c->pages_out = dev_counter(dev, "pages_from_dev");
 	c->evictions = dev_counter(dev, "evictions");
 	c->pages_evicted = dev_counter(dev, "pages_evicted");
 	c->remote_maps = dev_counter(dev, "remote_maps");
 	if (f[0] < 0 || f[1] < 0 || f[2] < 0 || c->cpu_faults < 0 ||
+	    c->cpu_fault_pages < 0 ||
 	    c->pages_in < 0 || c->pages_out < 0 || c->evictions < 0 ||
 	    c->pages_evicted < 0 || c->remote_maps < 0) {
 		fprintf(stderr, "svmbench: cannot read the counters of device %u\n", dev);
@@ -400,6 +409,56 @@ static int wait_devices_idle(unsigned int mask)
 	return 0;
 }
 
+static uint64_t bytes_ns(uint64_t bytes, uint64_t mbps)
+{
+	return mbps ? bytes * 1000 / mbps : 0;
+}
+
+/* Pages the plan's CPU steps touch (one word each: cpu_step()). */
+static uint64_t plan_cpu_pages(const struct plan *p)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < p->nsteps; i++)
+		if (p->steps[i].agent == AG_CPU)
+			n += p->steps[i].npages;
+	return n;
+}
+
+/*
+ * The CPU side of the cost model: faults on device memory and what they
+ * moved, at each faulting device's rates; touches of system memory at
+ * device 0's (the figures are the host's, the same on every device).
+ */
+static int cpu_cost(const struct dev_counters *before,
+		    const struct dev_counters *after, unsigned int mask,
+		    struct run_result *res)
+{
+	struct opt_rates c;
+	unsigned int d;
+	int ret;
+
+	for (d = 0; d < PLAN_MAX_DEVS; d++) {
+		uint64_t faults, pages;
+
+		if (!(mask & (1u << d)))
+			continue;
+		ret = dev_rates(d, &c);
+		if (ret)
+			return ret;
+		faults = after[d].cpu_faults - before[d].cpu_faults;
+		pages = after[d].cpu_fault_pages - before[d].cpu_fault_pages;
+		res->cpu_ns += faults * c.cpu_fault_ns +
+			       bytes_ns(pages * PLAN_PAGE_SIZE, c.cpu_fault_mbps);
+	}
+	ret = dev_rates(0, &c);
+	if (!ret)
+		res->cpu_ns += bytes_ns(res->cpu_pages * PLAN_PAGE_SIZE,
+					c.cpu_mbps);
+	return ret;
+}
+
 int plan_run(const struct plan *p, bool advise, struct run_result *res)
 {
 	static struct proc_state ps;
@@ -466,12 +525,17 @@ int plan_run(const struct plan *p, bool advise, struct run_result *res)
 		ret = read_counters(d, &after[d]);
 		res->faults += after[d].faults - before[d].faults;
 		res->cpu_faults += after[d].cpu_faults - before[d].cpu_faults;
+		res->cpu_fault_pages += after[d].cpu_fault_pages -
+					before[d].cpu_fault_pages;
 		res->pages_in += after[d].pages_in - before[d].pages_in;
 		res->pages_out += after[d].pages_out - before[d].pages_out;
 		res->evictions += after[d].evictions - before[d].evictions;
 		res->pages_evicted += after[d].pages_evicted - before[d].pages_evicted;
 		res->remote_maps += after[d].remote_maps - before[d].remote_maps;
 	}
+	res->cpu_pages = plan_cpu_pages(p);
+	if (!ret)
+		ret = cpu_cost(before, after, mask, res);
 out:
 	child_stop(&ch);
 	unmap_bufs(&ps);

@@ -21,6 +21,9 @@ struct run_result {
 	uint64_t remote_maps;	/* pages mapped in place instead of migrated */
 	uint64_t throttle_ns;	/* time the policy made devices wait */
 	uint64_t modeled_ns;	/* the devices' cost model, summed over every EXEC */
+	uint64_t cpu_fault_pages; /* pages CPU faults brought home */
+	uint64_t cpu_pages;	/* pages the plan's CPU steps touched */
+	uint64_t cpu_ns;	/* the CPU side of the cost model (runner.c) */
 	uint64_t real_ns;	/* wall time of the whole plan, CPU steps included */
 };
 

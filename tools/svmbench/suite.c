@@ -28,6 +28,7 @@ struct suite_opts {
 	unsigned int npolicies;
 	unsigned int passes;
 	uint64_t seed;
+	uint32_t write_stride;	/* plan_params.write_stride */
 	const char *csv, *md, *plot_dir;
 	bool json, quick;
 };
@@ -65,6 +66,9 @@ static void suite_usage(FILE *f)
 "                        policy `svmctl list` shows)\n"
 "  -n, --passes N        sweeps / rounds per workload (default 4)\n"
 "      --seed N          random seed (default 1)\n"
+"      --write-words     device writes touch one word per 4 KiB page, as in\n"
+"                        the plans measured on real hardware (svmbench fit);\n"
+"                        default: every word of the pages they write\n"
 "      --csv FILE        write every row as CSV\n"
 "      --md FILE         write Markdown tables (faults vs MIN, modeled\n"
 "                        time and its multiple of the optimum)\n"
@@ -229,7 +233,7 @@ static void policy_state(char *buf, size_t len)
 }
 
 /* Make @name the active policy ("none": no policy); 0 or -1. */
-static int policy_use(const char *name)
+int suite_policy_use(const char *name)
 {
 	char state[32];
 
@@ -295,8 +299,44 @@ static int oracle_row(const struct plan *p, struct row *row)
 				p->name, strerror(-ret));
 			return ret;
 		}
-		row->opt_ns += opt.cost_ns;
+		/* every access is a launch, whatever the placement */
+		row->opt_ns += opt.cost_ns +
+			       plan_dev_accesses(p, d) * rates.launch_ns;
 	}
+	return 0;
+}
+
+int suite_run_plan(const struct plan *p, const char *name, double ratio,
+		   const char *policy, struct row *row)
+{
+	char state[32];
+	int ret;
+
+	row->workload = name;
+	row->ratio = ratio;
+	snprintf(row->policy, sizeof(row->policy), "%s", policy);
+	row->cap_chunks = dev_chunks(0);
+	row->state = "failed";
+	if (is_hints(policy) && !plan_has_advice(p))
+		return 1;
+	ret = oracle_row(p, row);
+	if (!ret)
+		ret = plan_run(p, is_hints(policy), &row->r);
+	if (ret)
+		return ret;
+	policy_state(state, sizeof(state));
+	row->state = strcmp(policy, "none") && !is_hints(policy) &&
+		     strcmp(state, "enabled") ? "ejected" : "ok";
+	fprintf(stderr, "svmbench: %-13s %4.2gx %-12s faults %6llu  MIN %6llu  modeled %9.3f ms  (%.2fx OPT)  real %7.2f s\n",
+		name, ratio, policy, (unsigned long long)row->r.faults,
+		(unsigned long long)row->min, row->r.modeled_ns / 1e6,
+		row_x_opt(row), row->r.real_ns / 1e9);
+	/* the optimum is a lower bound: below it, the model missed a cost */
+	if (row->r.modeled_ns < row->opt_ns)
+		fprintf(stderr, "svmbench: %s %gx %s: modeled %llu ns is below the optimum's %llu ns: a cost the model does not charge\n",
+			name, ratio, policy,
+			(unsigned long long)row->r.modeled_ns,
+			(unsigned long long)row->opt_ns);
 	return 0;
 }
 
@@ -307,8 +347,8 @@ static int run_row(const struct suite_opts *o, const struct plan_workload *w,
 	struct plan_params pp = {
 		.cap_chunks = dev_chunks(0), .ratio = ratio,
 		.passes = o->passes, .seed = o->seed,
+		.write_stride = o->write_stride,
 	};
-	char state[32];
 	struct plan p;
 	int ret;
 
@@ -320,31 +360,11 @@ static int run_row(const struct suite_opts *o, const struct plan_workload *w,
 	row->ws_chunks = plan_ws_chunks(&pp);
 	row->state = "failed";
 	ret = plan_build(w, &pp, &p);
-	if (!ret && is_hints(policy) && !plan_has_advice(&p)) {
-		plan_free(&p);
-		return 1;
-	}
-	if (!ret)
-		ret = oracle_row(&p, row);
-	if (!ret)
-		ret = plan_run(&p, is_hints(policy), &row->r);
-	plan_free(&p);
 	if (ret)
 		return ret;
-	policy_state(state, sizeof(state));
-	row->state = strcmp(policy, "none") && !is_hints(policy) &&
-		     strcmp(state, "enabled") ? "ejected" : "ok";
-	fprintf(stderr, "svmbench: %-13s %4.2gx %-12s faults %6llu  MIN %6llu  modeled %9.3f ms  (%.2fx OPT)  real %7.2f s\n",
-		w->name, ratio, policy, (unsigned long long)row->r.faults,
-		(unsigned long long)row->min, row->r.modeled_ns / 1e6,
-		row_x_opt(row), row->r.real_ns / 1e9);
-	/* the optimum is a lower bound: below it, the model missed a cost */
-	if (row->r.modeled_ns < row->opt_ns)
-		fprintf(stderr, "svmbench: %s %gx %s: modeled %llu ns is below the optimum's %llu ns: a cost the model does not charge\n",
-			w->name, ratio, policy,
-			(unsigned long long)row->r.modeled_ns,
-			(unsigned long long)row->opt_ns);
-	return 0;
+	ret = suite_run_plan(&p, w->name, ratio, policy, row);
+	plan_free(&p);
+	return ret;
 }
 
 int cmd_suite(int argc, char **argv)
@@ -356,6 +376,7 @@ int cmd_suite(int argc, char **argv)
 		{ "policies", required_argument, NULL, 'p' },
 		{ "passes", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "write-words", no_argument, NULL, 'W' },
 		{ "csv", required_argument, NULL, 'C' },
 		{ "md", required_argument, NULL, 'M' },
 		{ "plot-dir", required_argument, NULL, 'P' },
@@ -391,6 +412,7 @@ int cmd_suite(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'W': o.write_stride = PLAN_PAGE_SIZE; break;
 		case 'C': o.csv = optarg; break;
 		case 'M': o.md = optarg; break;
 		case 'P': o.plot_dir = optarg; break;
@@ -452,10 +474,11 @@ int cmd_suite(int argc, char **argv)
 		return 1;
 	rep.passes = o.passes;
 	rep.seed = o.seed;
+	rep.write_stride = o.write_stride;
 	rep.policies = (const char *const *)o.policies;
 	rep.npolicies = o.npolicies;
 	for (pi = 0; pi < o.npolicies; pi++) {
-		if (policy_use(o.policies[pi])) {
+		if (suite_policy_use(o.policies[pi])) {
 			status = 1;
 			continue;
 		}
@@ -478,7 +501,7 @@ int cmd_suite(int argc, char **argv)
 			}
 		}
 	}
-	if (policy_use("none"))
+	if (suite_policy_use("none"))
 		status = 1;
 
 	if (o.json)

@@ -30,6 +30,7 @@ struct report {
 	size_t n;
 	unsigned int passes;
 	uint64_t seed;
+	uint32_t write_stride;	/* device writes: 0 every word, else one per page */
 	const char *const *policies;
 	size_t npolicies;
 };
@@ -47,6 +48,17 @@ void report_json(const struct report *rep, FILE *f);
 int report_markdown(const struct report *rep, const char *path);
 /* Data files for the charts (tools/svmbench/charts.gp), in @dir. */
 int report_plots(const struct report *rep, const char *dir);
+
+/* Make @name the active policy ("none" or "hints": none); 0 or -1. */
+int suite_policy_use(const char *name);
+/*
+ * One row for a plan already built: MIN, LRU and the optimum of its traces,
+ * then the run under @policy (active already: suite_policy_use()).  The
+ * caller zeroes @row and may set ws_chunks; @name must outlive the row.
+ * 0 done, 1 skipped (hints on a plan without advice), -errno failed.
+ */
+int suite_run_plan(const struct plan *p, const char *name, double ratio,
+		   const char *policy, struct row *row);
 
 int cmd_suite(int argc, char **argv);
 

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "fit.h"
+#include "replay.h"
 #include "suite.h"
 #include "svm_user.h"
 #include "workloads.h"
@@ -88,6 +90,10 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: svmbench [OPTIONS] WORKLOAD\n"
 "       svmbench suite [OPTIONS]   (placement policies vs MIN: suite --help)\n"
+"       svmbench fit [OPTIONS] REAL.csv MODEL.csv   (the cost model vs a real\n"
+"                                  GPU: fit --help)\n"
+"       svmbench replay [OPTIONS] FILE   (a trace of svmctl record under each\n"
+"                                  policy: replay --help)\n"
 "\n"
 "Run a workload on an emulated GPU (svm_emu) and report what the svm_ext\n"
 "core did: device faults, pages migrated each way, remote maps, modeled\n"
@@ -176,6 +182,10 @@ int main(int argc, char **argv)
 	/* the policy matrix has its own options (suite.c) */
 	if (argc > 1 && !strcmp(argv[1], "suite"))
 		return cmd_suite(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "fit"))
+		return cmd_fit(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "d:s:r:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd':

@@ -7,7 +7,8 @@
 # object's bytes are pulled in with .incbin, 8-byte aligned as libbpf
 # wants, and listed as {name, start, end}.  The table is named
 # svm_embedded_policies, or NAME with --table (the statistics collector
-# has its own, svm_embedded_collector: it is not a policy).
+# has its own, svm_embedded_collector: it is not a policy; so has the
+# trace recorder, svm_embedded_recorder).
 set -eu
 
 table=svm_embedded_policies

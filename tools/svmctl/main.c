@@ -70,6 +70,7 @@ static const struct svm_cmd *const commands[] = {
 	&cmd_top,
 	&cmd_devices,
 	&cmd_ranges,
+	&cmd_record,
 	&cmd_help,
 	NULL
 };
@@ -270,6 +271,8 @@ static void version(void)
 	printf("%s\n", n ? "" : " none");
 	printf("statistics collector: %s\n",
 	       svm_embedded_collector[0].name ? "embedded" : "not built in");
+	printf("trace recorder: %s\n",
+	       svm_embedded_recorder[0].name ? "embedded" : "not built in");
 }
 
 /* The generators write to stdout: a write error fails them. */

@@ -21,6 +21,8 @@ struct svm_embedded_policy {
 extern const struct svm_embedded_policy svm_embedded_policies[];
 /* The statistics collector (not a policy): one entry named "stats", or none. */
 extern const struct svm_embedded_policy svm_embedded_collector[];
+/* The trace recorder (svmctl record): one entry named "record", or none. */
+extern const struct svm_embedded_policy svm_embedded_recorder[];
 
 enum policy_source { SRC_POLICY_DIR, SRC_EMBEDDED, SRC_DEFAULT_DIR, SRC_PATH };
 

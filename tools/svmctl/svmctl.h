@@ -14,6 +14,7 @@
  *   cmd_top.c      top
  *   cmd_devices.c  devices
  *   cmd_ranges.c   ranges (debugfs per-range dump)
+ *   cmd_record.c   record (a process's events into a trace file)
  *   collector.c    the statistics collector: start, stop, read its maps
  *   stats_view.c   filtering, sorting, printing statistics
  *   registry.c     embedded and on-disk policy objects
@@ -73,6 +74,7 @@ extern const struct svm_cmd cmd_list, cmd_load, cmd_unload, cmd_status,
 	cmd_set, cmd_get;
 extern const struct svm_cmd cmd_switch, cmd_stats, cmd_top, cmd_devices,
 	cmd_ranges, cmd_help;
+extern const struct svm_cmd cmd_record;
 
 /* Global state, set by main.c and by each command's common options. */
 extern bool json_output;

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svm_emu's cost model (kernel/emu/cost.c, DOC: Cost model): every
+ * parameter is in sysfs and checked, EXEC's modeled time is exactly the sum
+ * the documentation gives (launch, fault batches, read- and write-fault
+ * migration, accesses), CPU faults count the pages they bring home for the
+ * CPU side, and the fault batch is a bounded parameter that changes what a
+ * prefetching policy sees.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "svm_harness.h"
+#include "svm_user.h"
+
+#define PAGE		4096UL
+#define CHUNK		(2 * MIB)
+#define FAULT_BATCH	"/sys/module/svm_emu/parameters/fault_batch"
+
+static const char *const params[] = {
+	"local_mbps", "host_mbps", "peer_mbps", "h2d_mbps", "h2d_write_mbps",
+	"d2h_mbps", "fault_ns", "notify_ns", "launch_ns", "cpu_fault_ns",
+	"cpu_fault_mbps", "cpu_mbps",
+};
+#define NPARAMS	(sizeof(params) / sizeof(params[0]))
+
+/* never NULL, which gcc cannot see through the harness's TH_LOG */
+static const char *pname(size_t i)
+{
+	return i < NPARAMS && params[i] ? params[i] : "?";
+}
+
+FIXTURE(cost)
+{
+	int fd;
+	char dir[128];
+	long long saved[NPARAMS], batch;
+};
+
+static const char *param_path(FIXTURE_DATA(cost) *self, const char *name)
+{
+	static char path[192];
+
+	snprintf(path, sizeof(path), "%s/%s", self->dir, name);
+	return path;
+}
+
+static int set_param(FIXTURE_DATA(cost) *self, const char *name,
+		     long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return write_str(param_path(self, name), buf);
+}
+
+FIXTURE_SETUP(cost)
+{
+	struct stat st;
+	size_t i;
+
+	run("%s unload >/dev/null 2>&1", svmctl_path());
+	self->fd = emu_open(0);
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(0, emu_bind(self->fd));
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	snprintf(self->dir, sizeof(self->dir), "/sys/dev/char/%u:%u/device/cost",
+		 major(st.st_rdev), minor(st.st_rdev));
+	for (i = 0; i < NPARAMS; i++) {
+		self->saved[i] = read_ll(param_path(self, params[i]));
+		ASSERT_GE(self->saved[i], 0) TH_LOG("%s", pname(i));
+	}
+	self->batch = read_ll(FAULT_BATCH);
+	ASSERT_GT(self->batch, 0);
+}
+
+FIXTURE_TEARDOWN(cost)
+{
+	size_t i;
+	char buf[32];
+
+	run("%s unload >/dev/null 2>&1", svmctl_path());
+	for (i = 0; i < NPARAMS; i++)
+		set_param(self, params[i], self->saved[i]);
+	snprintf(buf, sizeof(buf), "%lld", self->batch);
+	write_str(FAULT_BATCH, buf);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* The defaults are the H100 fit that docs/bench.md and cost.c state. */
+TEST_F(cost, defaults_are_the_h100_fit)
+{
+	static const long long want[NPARAMS] = {
+		3100000, 51000, 450000, 13400, 7800, 8000, 50000, 0, 3500,
+		5000, 4850, 225000,
+	};
+	size_t i;
+
+	/* another test may have changed them: a fresh module has defaults */
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
+	for (i = 0; i < NPARAMS; i++)
+		EXPECT_EQ(want[i], read_ll(param_path(self, params[i])))
+			TH_LOG("%s", pname(i));
+	EXPECT_EQ(256, read_ll(FAULT_BATCH));
+	self->fd = emu_open(0);
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(0, emu_bind(self->fd));
+	for (i = 0; i < NPARAMS; i++)
+		self->saved[i] = want[i];
+	self->batch = 256;
+}
+
+/* Every parameter: numbers up to 2^40, nothing else, and it sticks. */
+TEST_F(cost, every_parameter_is_checked)
+{
+	size_t i;
+
+	for (i = 0; i < NPARAMS; i++) {
+		const char *p = param_path(self, params[i]);
+
+		EXPECT_EQ(-EINVAL, write_str(p, "fast")) TH_LOG("%s", pname(i));
+		EXPECT_EQ(-EINVAL, write_str(p, "-1")) TH_LOG("%s", pname(i));
+		EXPECT_EQ(-ERANGE, write_str(p, "1099511627777"))
+			TH_LOG("%s", pname(i));
+		EXPECT_EQ(self->saved[i], read_ll(p)) TH_LOG("%s", pname(i));
+		EXPECT_EQ(0, write_str(p, "1099511627776")) TH_LOG("%s", pname(i));
+		EXPECT_EQ(1LL << 40, read_ll(p)) TH_LOG("%s", pname(i));
+		EXPECT_EQ(0, set_param(self, params[i], self->saved[i]));
+	}
+}
+
+/*
+ * Parameters chosen so that each part is a round number: a 4 KiB page of
+ * local memory 1 ns, 2 MiB in by read faults 1,024,000 ns, by write faults
+ * 2,048,000 ns; a fault batch 100 us, a launch 7 us.  The built-in default
+ * takes one fault per 2 MiB and moves the whole chunk.
+ */
+TEST_F(cost, modeled_time_is_the_sum_of_its_parts)
+{
+	uint8_t *buf = map_chunk_aligned(2 * CHUNK, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
+	struct drm_svm_emu_counters c;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	memset(buf, 1, 2 * CHUNK);
+	ASSERT_EQ(0, set_param(self, "local_mbps", 4096000));
+	ASSERT_EQ(0, set_param(self, "h2d_mbps", 2048));
+	ASSERT_EQ(0, set_param(self, "h2d_write_mbps", 1024));
+	ASSERT_EQ(0, set_param(self, "fault_ns", 100000));
+	ASSERT_EQ(0, set_param(self, "launch_ns", 7000));
+
+	/* a read brings chunk 0 in: launch + fault + 2 MiB by read + access */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, buf, CHUNK, 0, 0,
+			       NULL, &c));
+	ASSERT_EQ(1, c.faults);
+	ASSERT_EQ(CHUNK / PAGE, c.pages_to_dev);
+	EXPECT_EQ(7000 + 100000 + 1024000 + 512, c.modeled_ns);
+
+	/* a write brings chunk 1 in at the write-fault rate */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, buf + CHUNK, CHUNK,
+			       0, 5, NULL, &c));
+	ASSERT_EQ(1, c.faults);
+	ASSERT_EQ(CHUNK / PAGE, c.pages_to_dev);
+	EXPECT_EQ(7000 + 100000 + 2048000 + 512, c.modeled_ns);
+
+	/* resident: launch and local accesses only, one per access */
+	struct drm_svm_emu_access acc[2] = {
+		{ .op = SVM_EMU_OP_READ, .addr = (uintptr_t)buf,
+		  .length = CHUNK },
+		{ .op = SVM_EMU_OP_READ, .addr = (uintptr_t)buf + CHUNK,
+		  .length = CHUNK },
+	};
+	ASSERT_EQ(0, emu_exec(self->fd, acc, 2, &c));
+	EXPECT_EQ(0, c.faults);
+	EXPECT_EQ(2 * 7000 + 2 * 512, c.modeled_ns);
+	munmap(buf, 2 * CHUNK);
+}
+
+/* A CPU fault counts the pages it brought home, for the CPU side. */
+TEST_F(cost, cpu_faults_count_the_pages_they_bring_home)
+{
+	volatile uint64_t *buf = map_chunk_aligned(2 * CHUNK,
+						   PROT_READ | PROT_WRITE,
+						   MAP_PRIVATE);
+	long long f0, p0, out0, ev0;
+
+	ASSERT_NE(MAP_FAILED, (void *)buf);
+	memset((void *)buf, 0, 2 * CHUNK);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, (void *)buf,
+			       2 * CHUNK, PAGE, 9, NULL, NULL));
+	f0 = dev_counter(0, "cpu_faults");
+	p0 = dev_counter(0, "cpu_fault_pages");
+	out0 = dev_counter(0, "pages_from_dev");
+	ev0 = dev_counter(0, "pages_evicted");
+	ASSERT_GE(p0, 0);
+	/* one word of each chunk: the default brings each chunk home whole */
+	EXPECT_EQ(9, buf[0]);
+	EXPECT_EQ(9 + CHUNK / PAGE, buf[CHUNK / 8]);	/* word 512 */
+	EXPECT_EQ(2, dev_counter(0, "cpu_faults") - f0);
+	EXPECT_EQ(2 * CHUNK / PAGE, dev_counter(0, "cpu_fault_pages") - p0);
+	/* the same pages pages_from_dev counts, none of them evicted */
+	EXPECT_EQ(0, dev_counter(0, "pages_evicted") - ev0);
+	EXPECT_EQ(2 * CHUNK / PAGE, dev_counter(0, "pages_from_dev") - out0);
+	munmap((void *)buf, 2 * CHUNK);
+}
+
+/*
+ * fault_batch: 1..512 pages, admin-set; what it changes is what a policy
+ * sees per fault.  uvm's density tree on a sequential first touch with
+ * 4 KiB windows: a batch of the whole chunk is one fault per chunk, half of
+ * it (the default, 256) two, a small one more.
+ */
+TEST_F(cost, fault_batch_is_bounded_and_shapes_prefetch)
+{
+	const size_t len = 8 * MIB;
+	const long long chunks = len / CHUNK;
+	static const struct { const char *batch; long long faults; } cases[] = {
+		{ "512", 1 }, { "256", 2 },
+	};
+	struct drm_svm_emu_counters c;
+	long long small;
+	size_t i;
+
+	EXPECT_EQ(-ERANGE, write_str(FAULT_BATCH, "0"));
+	EXPECT_EQ(-ERANGE, write_str(FAULT_BATCH, "513"));
+	EXPECT_EQ(-EINVAL, write_str(FAULT_BATCH, "many"));
+	EXPECT_EQ(self->batch, read_ll(FAULT_BATCH));
+
+	ASSERT_EQ(0, run("%s load uvm >/dev/null", svmctl_path()));
+	for (i = 0; i <= sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+						  MAP_PRIVATE);
+
+		ASSERT_NE(MAP_FAILED, buf);
+		fill_pattern(buf, len, 3);
+		ASSERT_EQ(0, emu_set_attr(self->fd, buf, len,
+					  SVM_EXT_ATTR_GRANULARITY, 0));
+		ASSERT_EQ(0, write_str(FAULT_BATCH,
+				       i < 2 ? cases[i].batch : "32"));
+		ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, buf, len, 0,
+				       0, NULL, &c));
+		EXPECT_EQ(len / PAGE, c.pages_to_dev);
+		if (i < 2) {
+			EXPECT_EQ(cases[i].faults * chunks, c.faults)
+				TH_LOG("batch %s", cases[i].batch);
+		} else {
+			small = c.faults;
+			EXPECT_GT(small, 2 * chunks);
+			ksft_print_msg("figure: uvm, sequential 8 MiB, 4 KiB windows: %lld faults per chunk with a 32-page batch, 2 with 256, 1 with 512\n",
+				       small / chunks);
+		}
+		munmap(buf, len);
+	}
+}
+
+TEST_HARNESS_MAIN
