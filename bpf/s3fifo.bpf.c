@@ -34,7 +34,6 @@
 char _license[] SEC("license") = "GPL";
 char _desc[] SEC("description") = "S3-FIFO eviction: small, main and ghost FIFOs (scan resistant)";
 
-#define S3_MAX_DEV	8	/* SVM_EXT_MAX_DEVICES */
 #define S3_MAX_CAND	1024	/* candidates looked at: 2 GiB of device memory */
 #define S3_MAX_OBJS	16384
 #define S3_FREQ_MAX	3
@@ -94,7 +93,7 @@ struct s3_dev {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, S3_MAX_DEV);
+	__uint(max_entries, SVM_EXT_MAX_DEVICES);
 	__type(key, __u32);
 	__type(value, struct s3_dev);
 } devs SEC(".maps");
@@ -135,7 +134,7 @@ struct s3_scratch {
 /* per device: evictions of one device are serialised by the core */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, S3_MAX_DEV);
+	__uint(max_entries, SVM_EXT_MAX_DEVICES);
 	__type(key, __u32);
 	__type(value, struct s3_scratch);
 } scratch SEC(".maps");
@@ -338,7 +337,7 @@ int BPF_PROG(s3fifo_evict, struct svm_ext_evict_ctx *e)
 	struct s3_dev *d;
 	__u64 nchunks;
 
-	if (!p || dev >= S3_MAX_DEV || !e->nr_chunks)
+	if (!p || dev >= SVM_EXT_MAX_DEVICES || !e->nr_chunks)
 		return 0;	/* the core's LRU decides */
 	d = bpf_map_lookup_elem(&devs, &dev);
 	sc = bpf_map_lookup_elem(&scratch, &dev);

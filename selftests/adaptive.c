@@ -17,7 +17,6 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define CHUNK		(2 * MIB)
 #define PAGES(x)	((long long)(x) / 4096)
 #define DEV_CHUNKS	32	/* mem_mb=64 */
 

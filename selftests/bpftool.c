@@ -43,9 +43,6 @@
 #define PARAMS		PIN "/params"
 #define LINK		PIN "/link"
 
-#define PAGE		4096UL
-#define CHUNK		(2 * MIB)
-#define CHUNK_PAGES	(CHUNK / PAGE)
 #define OUT_LEN		65536
 /*
  * Under TCG one bpftool run takes 1-3 s, the first one 15-30 s (it maps

@@ -18,14 +18,12 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define PAGE		4096UL
-#define CHUNK		(2 * MIB)
 #define FAULT_BATCH	"/sys/module/svm_emu/parameters/fault_batch"
 
 static const char *const params[] = {
 	"local_mbps", "host_mbps", "peer_mbps", "h2d_mbps", "h2d_write_mbps",
-	"d2h_mbps", "fault_ns", "notify_ns", "launch_ns", "cpu_fault_ns",
-	"cpu_fault_mbps", "cpu_mbps",
+	"d2h_mbps", "evict_ns", "fault_ns", "notify_ns", "launch_ns",
+	"cpu_fault_ns", "cpu_fault_mbps", "cpu_mbps",
 };
 #define NPARAMS	(sizeof(params) / sizeof(params[0]))
 
@@ -97,8 +95,8 @@ FIXTURE_TEARDOWN(cost)
 TEST_F(cost, defaults_are_the_h100_fit)
 {
 	static const long long want[NPARAMS] = {
-		3100000, 51000, 450000, 13400, 7800, 8000, 50000, 0, 3500,
-		5000, 4850, 225000,
+		3100000, 51000, 450000, 13400, 7800, 9840, 49000, 50000, 0,
+		3500, 5000, 4850, 225000,
 	};
 	size_t i;
 
@@ -182,6 +180,47 @@ TEST_F(cost, modeled_time_is_the_sum_of_its_parts)
 	EXPECT_EQ(0, c.faults);
 	EXPECT_EQ(2 * 7000 + 2 * 512, c.modeled_ns);
 	munmap(buf, 2 * CHUNK);
+}
+
+/*
+ * An eviction costs evict_ns for the operation, then its bytes at d2h_mbps:
+ * here 300 us and 2 MiB in 1,024,000 ns, beside the load that caused it.
+ */
+TEST_F(cost, an_eviction_costs_its_operation_and_its_bytes)
+{
+	long long total = read_ll("/sys/kernel/svm_ext/devices/0/mem_total");
+	struct drm_svm_emu_counters c;
+	size_t n, len;
+	uint8_t *buf;
+
+	ASSERT_GE(total, (long long)CHUNK);
+	n = total / CHUNK;
+	len = (n + 1) * CHUNK;
+	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
+	fill_pattern(buf, len, 21);
+	ASSERT_EQ(0, set_param(self, "local_mbps", 4096000));
+	ASSERT_EQ(0, set_param(self, "h2d_mbps", 2048));
+	ASSERT_EQ(0, set_param(self, "d2h_mbps", 2048));
+	ASSERT_EQ(0, set_param(self, "evict_ns", 300000));
+	ASSERT_EQ(0, set_param(self, "fault_ns", 100000));
+	ASSERT_EQ(0, set_param(self, "launch_ns", 7000));
+
+	/* the device's memory fills up: nothing evicted yet */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, buf, n * CHUNK, 0,
+			       0, NULL, &c));
+	ASSERT_EQ(0, c.evictions);
+	ASSERT_EQ(n * CHUNK / PAGE, c.pages_to_dev);
+	/* one chunk more: the least recently used one goes home first */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, buf + n * CHUNK,
+			       CHUNK, 0, 0, NULL, &c));
+	ASSERT_EQ(1, c.faults);
+	ASSERT_EQ(1, c.evictions);
+	ASSERT_EQ(CHUNK / PAGE, c.pages_evicted);
+	EXPECT_EQ(7000 + 100000 + 1024000 + 512 + 300000 + 1024000,
+		  c.modeled_ns);
+	EXPECT_EQ(-1, check_pattern(buf, len, 21));
+	munmap(buf, len);
 }
 
 /* A CPU fault counts the pages it brought home, for the CPU side. */

@@ -25,9 +25,6 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define CHUNK		(2 * MIB)
-#define PAGE		4096UL
-#define CHUNK_PAGES	(CHUNK / PAGE)
 #define SEED		0x7e57
 
 /* A 2 MiB aligned buffer of whole chunks, with the touches made to it. */

@@ -20,20 +20,9 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define CHUNK (2 * MIB)
-#define PAGE 4096UL
 #define BPFFS "/sys/fs/bpf/svm_ext"
 #define MS 1000000ULL
 #define SVM_EXT_EXIT_MSG_MAX 128	/* SVM_EXT_EXIT_STR_LEN */
-
-static void sys_str(const char *name, char *buf, size_t len)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
-	if (read_str(path, buf, len))
-		buf[0] = '\0';
-}
 
 static double now_s(void)
 {

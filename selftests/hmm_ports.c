@@ -24,9 +24,7 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define CHUNK	(2 * MIB)
 #define SZ	(4 * MIB)
-#define PAGE	4096UL
 #define PAGES(x)	((x) / PAGE)
 #define PAGE_WORDS	(PAGE / 8)
 

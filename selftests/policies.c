@@ -21,9 +21,6 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define PAGE		4096UL
-#define CHUNK		(2 * MIB)
-#define CHUNK_PAGES	(CHUNK / PAGE)
 /* svm_emu's fault buffer: how many faults one batch reports at most */
 #define FAULT_BATCH	((unsigned int)read_ll("/sys/module/svm_emu/parameters/fault_batch"))
 

@@ -13,15 +13,6 @@
 
 #define SZ (2 * MIB)
 
-static void sys_str(const char *name, char *buf, size_t len)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
-	if (read_str(path, buf, len))
-		buf[0] = '\0';
-}
-
 FIXTURE(pol)
 {
 	int fd;

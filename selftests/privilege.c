@@ -31,7 +31,6 @@
 #include "svm_user.h"
 
 #define BPFFS "/sys/fs/bpf/svm_ext"
-#define CHUNK (2 * MIB)
 #define NOBODY 65534
 
 enum actor { ROOT, NOCAPS, USER, NR_ACTORS };
@@ -355,6 +354,9 @@ static const struct row rows[] = {
 	  "%S set threshold=60", { 0, 4, 4 } },
 	{ "svmctl", "unload", PREFETCH, op_shell, "%S unload",
 	  { 0, 0, 4 }, { "", "", "prefetch" } },
+	{ "svmctl", "record --pid 1 for 0.1 s", PREFETCH, op_shell,
+	  "%S record --pid 1 -o /tmp/svm-priv-record.trace --duration 0.1",
+	  { 0, 4, 4 } },
 	/* bpftool */
 	{ "bpftool", "struct_ops list", PREFETCH, op_shell, "%B struct_ops list",
 	  { 0, FAILS, FAILS } },
@@ -393,6 +395,9 @@ static const struct row rows[] = {
 	{ "sysfs", "write svm_emu.pt_max_pages", NO_POLICY, op_write_same,
 	  "/sys/module/svm_emu/parameters/pt_max_pages",
 	  { 0, -EPERM, -EACCES } },
+	{ "sysfs", "write svm_emu.fault_batch", NO_POLICY, op_write_same,
+	  "/sys/module/svm_emu/parameters/fault_batch",
+	  { 0, -EPERM, -EACCES } },
 	/* debugfs */
 	{ "debugfs", "ranges: root's process (1), its own (2)", NO_POLICY,
 	  op_debugfs_ranges, NULL, { 3, 2, -EACCES } },
@@ -408,15 +413,6 @@ static const struct row rows[] = {
 };
 
 /* ---- setting the stage --------------------------------------------------- */
-
-static void sys_str(const char *name, char *buf, size_t len)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
-	if (read_str(path, buf, len))
-		buf[0] = '\0';
-}
 
 static int wait_policy(const char *want)
 {

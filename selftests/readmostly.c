@@ -11,7 +11,6 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define CHUNK	(2 * MIB)
 #define SZ	(4 * MIB)
 #define NPAGES	(SZ / 4096)
 

@@ -42,8 +42,6 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define CHUNK		(2 * MIB)
-#define PAGE		4096UL
 #define PAGES(x)	((x) / PAGE)
 #define WORDS(x)	((x) / 8)
 

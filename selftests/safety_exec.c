@@ -30,7 +30,6 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define PAGE		4096UL
 #define BUF_LEN		(64 * 1024UL)
 #define PT_PARAM	"/sys/module/svm_emu/parameters/pt_max_pages"
 #define CG_ROOT		"/sys/fs/cgroup"

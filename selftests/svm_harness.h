@@ -18,6 +18,11 @@
 
 #define SVM_DEBUG_TIMEOUT_SCALE	10
 
+/* the sizes every test speaks in: a page, and 2 MiB (a range, a chunk) */
+#define PAGE		4096UL
+#define CHUNK		(2 * MIB)
+#define CHUNK_PAGES	(CHUNK / PAGE)
+
 static inline unsigned int svm_timeout_scale(void)
 {
 	const char *s = getenv("SVM_TEST_TIMEOUT_SCALE");

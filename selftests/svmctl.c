@@ -65,15 +65,6 @@ static void sh_str(char *buf, size_t len, const char *fmt, ...)
 	pclose(p);
 }
 
-static void sys_str(const char *name, char *buf, size_t len)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
-	if (read_str(path, buf, len))
-		buf[0] = '\0';
-}
-
 /* A counter of one range, as `svmctl stats --json` prints it. */
 static long long stat_of(const char *field, void *start)
 {

@@ -36,15 +36,6 @@ FIXTURE(ex)
 	char out[OUT_MAX];
 };
 
-static void sys_str(const char *name, char *buf, size_t len)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
-	if (read_str(path, buf, len))
-		buf[0] = '\0';
-}
-
 /* Prepends @dir of @file to PATH. */
 static void path_prepend(const char *file)
 {

@@ -29,9 +29,6 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define CHUNK		(2 * MIB)
-#define PAGE		4096UL
-#define CHUNK_PAGES	(CHUNK / PAGE)
 #define PAGE_WORDS	(PAGE / 8)
 
 #define THP_TOP		"/sys/kernel/mm/transparent_hugepage/enabled"

@@ -34,8 +34,6 @@
 #include "svm_harness.h"
 #include "svm_user.h"
 
-#define PAGE		4096UL
-#define CHUNK		(2 * MIB)
 #define A_LEN		(8 * MIB)	/* THPs, moved as 2 MiB folios to device 1 */
 #define B_LEN		(8 * MIB)	/* 4 KiB pages, half on each device */
 #define LOADERS		2

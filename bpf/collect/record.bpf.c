@@ -17,6 +17,10 @@
 #include <bpf/bpf_tracing.h>
 #include <svm_ext/trace_file.h>
 
+/* the file format's header has room for every device the module can have */
+_Static_assert(SVM_TRACE_MAX_DEVS >= SVM_EXT_MAX_DEVICES,
+	       "trace_file.h has fewer device slots than svm_ext.ko has devices");
+
 char _license[] SEC("license") = "GPL";
 
 #define LOC_SYSTEM	0xfffffffeu

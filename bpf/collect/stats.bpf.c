@@ -19,6 +19,13 @@
 #include <bpf/bpf_tracing.h>
 #include <svm_ext/stats.h>
 
+/* the map layout userspace reads holds every device the module can have */
+_Static_assert(SVM_STATS_MAX_DEVICES == SVM_EXT_MAX_DEVICES,
+	       "stats.h's device count is not svm_ext.ko's");
+/* and is keyed by the core's ranges */
+_Static_assert(SVM_STATS_CHUNK_SHIFT == SVM_EXT_CHUNK_SHIFT,
+	       "stats.h's range size is not svm_ext.ko's");
+
 char _license[] SEC("license") = "GPL";
 
 #define LOC_SYSTEM	0xfffffffeu

@@ -11,43 +11,22 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-/* Locations, as in include/uapi/linux/svm_ext.h. */
-#define SVM_EXT_LOC_SYSTEM	0xfffffffeu
-#define SVM_EXT_LOC_NONE	0xffffffffu
+/*
+ * Every svm_ext constant a policy uses (locations, access kinds, fault and
+ * ops flags, causes, attribute types, limits, the chunk geometry) is an
+ * enum in svm_ext.ko and comes from its BTF with vmlinux.h: no copy here
+ * can drift from the module.  These are derived from them.
+ */
+#define SVM_EXT_PAGE_SIZE	(1ULL << SVM_EXT_PAGE_SHIFT)
+#define SVM_EXT_CHUNK_SIZE	(1ULL << SVM_EXT_CHUNK_SHIFT)
+#define SVM_EXT_CHUNK_PAGES	(1U << SVM_EXT_CHUNK_ORDER)
 
-#define SVM_EXT_ACCESS_READ	0
-#define SVM_EXT_ACCESS_WRITE	1
-#define SVM_EXT_ACCESS_ATOMIC	2
-
-#define SVM_EXT_FAULT_MIGRATABLE	(1U << 0)
-#define SVM_EXT_FAULT_COUNTER		(1U << 1)	/* access-counter notification */
-#define SVM_EXT_OPS_ACCESS_COUNTERS	(1ULL << 0)	/* svm_ext_ops.flags */
-
-#define SVM_EXT_CAUSE_FAULT		0
-#define SVM_EXT_CAUSE_CPU_FAULT		1
-#define SVM_EXT_CAUSE_EVICT		2
-#define SVM_EXT_CAUSE_PREFETCH		3
-
-#define SVM_EXT_THROTTLE_MAX_NS		(10ULL * 1000 * 1000)
-#define SVM_EXT_EVICT_BATCH		8
-#define SVM_EXT_CHUNK_PAGES		512
-
-/* svm_ext_advise_ctx.type: attribute types, or a prefetch */
-#define SVM_EXT_ATTR_PREFERRED_LOC	1
-#define SVM_EXT_ATTR_ACCESSED_BY	3
-#define SVM_EXT_ATTR_READ_MOSTLY	4
-#define SVM_EXT_ATTR_GRANULARITY	5
-#define SVM_EXT_ADVISE_PREFETCH		100
-
-/* errnos an advise hook may refuse with */
+/* errnos an advise hook may refuse with (the kernel's, which never change) */
 #define SVM_EXT_EPERM	1
 #define SVM_EXT_EACCES	13
 #define SVM_EXT_EBUSY	16
 #define SVM_EXT_EINVAL	22
 #define SVM_EXT_ENOSPC	28
-
-#define SVM_EXT_PAGE_SIZE	4096ULL
-#define SVM_EXT_CHUNK_SIZE	(2ULL << 20)
 
 /* Decisions: record one in the hook's context; none = the default. */
 extern int svm_ext_fault_migrate(struct svm_ext_fault_ctx *ctx, __u64 start,

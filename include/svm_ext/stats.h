@@ -16,10 +16,10 @@
 #include <linux/types.h>
 #endif
 
-#define SVM_STATS_CHUNK_SHIFT	21	/* ranges are the core's 2 MiB chunks */
+#define SVM_STATS_CHUNK_SHIFT	21	/* the core's ranges: stats.bpf.c checks */
 #define SVM_STATS_CHUNK_SIZE	(1ULL << SVM_STATS_CHUNK_SHIFT)
 #define SVM_STATS_MAX_RANGES	16384	/* 32 GiB of address space */
-#define SVM_STATS_MAX_DEVICES	8	/* SVM_EXT_MAX_DEVICES */
+#define SVM_STATS_MAX_DEVICES	8	/* SVM_EXT_MAX_DEVICES: stats.bpf.c checks */
 
 /* Pins, under <bpffs>/svm_ext/ */
 #define SVM_STATS_DIR		"stats"

@@ -30,7 +30,7 @@
 #define SVM_TRACE_MAGIC		"SVMTRACE"	/* 8 bytes, no NUL */
 #define SVM_TRACE_MAGIC_LEN	8
 #define SVM_TRACE_VERSION	1
-#define SVM_TRACE_MAX_DEVS	8		/* SVM_EXT_MAX_DEVICES */
+#define SVM_TRACE_MAX_DEVS	8		/* >= SVM_EXT_MAX_DEVICES: record.bpf.c checks */
 #define SVM_TRACE_POLICY_LEN	32
 
 /* svm_trace_header.flags */

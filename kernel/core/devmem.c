@@ -412,8 +412,8 @@ bool svm_ext_victim_claim(struct svm_ext_device_core *core,
 }
 
 /*
- * Whose a chunk was when the policy's snapshot was taken: the range (one
- * VA chunk of one mm) and the allocation (a chunk freed and handed out
+ * Whose a chunk was when the policy's snapshot was taken: the range (2 MiB
+ * of one mm's address space) and the allocation (a chunk freed and handed out
  * again, to another process at the same address or to a new range of the
  * same one, gets a new alloc_ns).
  */
@@ -605,7 +605,7 @@ void svm_ext_devpage_init(struct svm_ext_device_core *core, struct page *page,
 /**
  * svm_ext_devmem_alloc_window() - device pages for a window of @range
  * @core: the device
- * @range: the VA chunk the window is in
+ * @range: the range the window is in
  * @start: window start
  * @npages: window pages
  * @want: which pages of the window need a device page
@@ -664,7 +664,7 @@ unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
 /**
  * svm_ext_devmem_alloc_folio() - a 2 MiB device folio for all of @range
  * @core: the device
- * @range: the VA chunk that moves whole
+ * @range: the range that moves whole
  * @stats: where evictions are accounted (may be NULL)
  *
  * The range's device chunk becomes one compound folio when none of its
@@ -705,7 +705,7 @@ ALLOW_ERROR_INJECTION(svm_ext_devmem_alloc_folio, NULL);
 /**
  * svm_ext_devmem_replica_chunk() - the chunk holding @range's copies on @core
  * @core: the device
- * @range: a read-mostly VA chunk
+ * @range: a read-mostly range
  *
  * Takes a free chunk the first time; never evicts for it (copies are worth
  * less than anyone's data).  The chunk stays off the LRU list: replica.c
@@ -761,7 +761,7 @@ void svm_ext_devmem_replica_put_empty(struct svm_ext_device_core *core,
  * svm_ext_devmem_range_empty() - could @range's pages go to @core as one
  * 2 MiB folio
  * @core: the device
- * @range: a VA chunk
+ * @range: a range
  *
  * Return: true when none of @range's pages is in @core's memory (no chunk
  * yet, or an empty one).  A hint: a concurrent fault may change it, and
@@ -815,7 +815,7 @@ void svm_ext_devmem_count_out(struct svm_ext_range *range, struct page *page,
 /**
  * svm_ext_devmem_touch() - mark @range's chunk on @core recently used
  * @core: the device
- * @range: a VA chunk
+ * @range: a range
  */
 void svm_ext_devmem_touch(struct svm_ext_device_core *core,
 			  struct svm_ext_range *range)

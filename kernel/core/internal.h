@@ -21,13 +21,13 @@
 #include "ops.h"
 
 /*
- * A chunk is the unit of residency bookkeeping, of device memory allocation
- * and of eviction: 2 MiB, the largest granularity a range may have.  Every
- * VA chunk (2 MiB aligned) owns at most one device chunk per device, and the
- * page at offset i of the VA chunk always lands at offset i of the device
- * chunk, so a device chunk can be evicted by pfn without knowing any mm.
+ * Words (docs/glossary.md): a *range* is 2 MiB of one process's address
+ * space, 2 MiB aligned (struct svm_ext_range); a *chunk* is 2 MiB of one
+ * device's memory (struct svm_ext_devchunk), the unit of device memory
+ * allocation and of eviction.  A range owns at most one chunk per device,
+ * and the page at offset i of the range always lands at offset i of the
+ * chunk, so a chunk can be evicted by pfn without knowing any mm.
  */
-#define SVM_EXT_CHUNK_SHIFT	21
 #define SVM_EXT_CHUNK_SIZE	(1UL << SVM_EXT_CHUNK_SHIFT)
 #define SVM_EXT_CHUNK_PAGES	(SVM_EXT_CHUNK_SIZE >> PAGE_SHIFT)
 #define SVM_EXT_GRANULARITY_DEFAULT	(SVM_EXT_CHUNK_SHIFT - PAGE_SHIFT)
@@ -121,7 +121,7 @@ struct svm_ext_dev_counters {
  * @pfn_first: first device-private pfn
  * @used: pages of the chunk in use (refcount held by the mm)
  * @used_map: which pages are in use
- * @range: the VA chunk whose pages live here, or NULL
+ * @range: the range whose pages live here, or NULL
  * @node: on the device's free list or LRU list
  * @evicting: an eviction of this chunk is in progress
  * @replica: it holds read-only copies (read-mostly), not data: its pages are
@@ -274,7 +274,7 @@ struct svm_ext_range_counters {
 };
 
 /**
- * struct svm_ext_range - one VA chunk of an mm, with its interval notifier
+ * struct svm_ext_range - 2 MiB of an mm's address space and its notifier
  * @notifier: covers [@start, @end)
  * @smm: owning context
  * @start: chunk-aligned start

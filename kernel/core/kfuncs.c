@@ -644,6 +644,21 @@ static const struct btf_kfunc_id_set svm_ext_kfunc_set = {
  */
 int svm_ext_kfuncs_register(void)
 {
+	/*
+	 * The constants policies use, kept in the module's BTF: BPF
+	 * programs read them from there (vmlinux.h), never from a copy
+	 * that could drift.
+	 */
+	BTF_TYPE_EMIT(enum svm_ext_geometry);
+	BTF_TYPE_EMIT(enum svm_ext_limits);
+	BTF_TYPE_EMIT(enum svm_ext_loc);
+	BTF_TYPE_EMIT(enum svm_ext_uapi_limits);
+	BTF_TYPE_EMIT(enum svm_ext_fault_flags);
+	BTF_TYPE_EMIT(enum svm_ext_ops_flags);
+	BTF_TYPE_EMIT(enum svm_ext_advise_request);
+	BTF_TYPE_EMIT(enum svm_ext_attr_type);
+	BTF_TYPE_EMIT(enum svm_ext_access);
+	BTF_TYPE_EMIT(enum svm_ext_cause);
 	return register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
 					 &svm_ext_kfunc_set);
 }

@@ -257,7 +257,7 @@ static u32 svm_ext_merge_src(u32 src, u32 loc)
 
 /**
  * svm_ext_migrate_to_device() - move a window of a range into a device
- * @range: the VA chunk containing the window
+ * @range: the range containing the window
  * @vma: the VMA containing the window (mmap_lock held)
  * @start: page-aligned window start
  * @end: page-aligned window end, at most @range->end

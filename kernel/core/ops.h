@@ -58,11 +58,17 @@ enum svm_ext_decision {
 	SVM_EXT_DECIDE_DUPLICATE = 4,
 };
 
-/* Longest a fault may be throttled (svm_ext_fault_throttle()). */
-#define SVM_EXT_THROTTLE_MAX_NS	(10ULL * 1000 * 1000)
-
-/* Most victims one evict call may name (svm_ext_evict_choose()). */
-#define SVM_EXT_EVICT_BATCH	8
+/**
+ * enum svm_ext_limits - bounds the core holds a policy's decisions to
+ * @SVM_EXT_THROTTLE_MAX_NS: longest a fault may be throttled
+ *	(svm_ext_fault_throttle()), in ns
+ * @SVM_EXT_EVICT_BATCH: most victims one evict call may name
+ *	(svm_ext_evict_choose())
+ */
+enum svm_ext_limits {
+	SVM_EXT_THROTTLE_MAX_NS = 10 * 1000 * 1000,
+	SVM_EXT_EVICT_BATCH = 8,
+};
 
 /**
  * enum svm_ext_cause - why pages moved (&svm_ext_migrate_event.cause)
@@ -97,13 +103,27 @@ enum svm_ext_exit_kind {
 	SVM_EXT_EXIT_REPLACED = 4,
 };
 
-/* svm_ext_fault_ctx.flags */
-#define SVM_EXT_FAULT_MIGRATABLE	(1U << 0) /* private anonymous VMA */
-#define SVM_EXT_FAULT_COUNTER		(1U << 1) /* access-counter notification */
+/**
+ * enum svm_ext_fault_flags - &svm_ext_fault_ctx.flags
+ * @SVM_EXT_FAULT_MIGRATABLE: the VMA is private anonymous memory: a
+ *	migration may be decided
+ * @SVM_EXT_FAULT_COUNTER: an access-counter notification, not a fault
+ */
+enum svm_ext_fault_flags {
+	SVM_EXT_FAULT_MIGRATABLE = 1U << 0,
+	SVM_EXT_FAULT_COUNTER = 1U << 1,
+};
 
-/* svm_ext_ops.flags */
-#define SVM_EXT_OPS_ACCESS_COUNTERS	(1ULL << 0) /* fault hook gets notifications */
-#define SVM_EXT_OPS_ALL_FLAGS		SVM_EXT_OPS_ACCESS_COUNTERS
+/**
+ * enum svm_ext_ops_flags - &svm_ext_ops.flags
+ * @SVM_EXT_OPS_ACCESS_COUNTERS: the fault hook also gets access-counter
+ *	notifications
+ */
+enum svm_ext_ops_flags {
+	SVM_EXT_OPS_ACCESS_COUNTERS = 1U << 0,
+};
+
+#define SVM_EXT_OPS_ALL_FLAGS	((u64)SVM_EXT_OPS_ACCESS_COUNTERS)
 
 /**
  * struct svm_ext_fault_ctx - a device fault, as a policy sees it
@@ -196,8 +216,14 @@ struct svm_ext_cpu_fault_ctx {
 	void *priv;
 };
 
-/* svm_ext_advise_ctx.type beyond the attribute types: a prefetch request */
-#define SVM_EXT_ADVISE_PREFETCH	100
+/**
+ * enum svm_ext_advise_request - &svm_ext_advise_ctx.type beyond the
+ * attribute types (enum svm_ext_attr_type)
+ * @SVM_EXT_ADVISE_PREFETCH: a prefetch request
+ */
+enum svm_ext_advise_request {
+	SVM_EXT_ADVISE_PREFETCH = 100,
+};
 
 /**
  * struct svm_ext_advise_ctx - a process set an attribute or asked for a
@@ -231,7 +257,7 @@ struct svm_ext_advise_ctx {
 /**
  * struct svm_ext_chunk_info - one resident chunk of device memory, as an
  * evict hook sees it (svm_ext_evict_chunk())
- * @addr: start of the 2 MiB VA chunk whose pages it holds
+ * @addr: start of the range (2 MiB of address space) whose pages it holds
  * @tgid: process that owns that address space
  * @index: chunk number within the device's memory
  * @resident: pages of it in use
@@ -260,7 +286,7 @@ struct svm_ext_chunk_info {
  * @dev: the device that is full
  * @nr_chunks: candidate chunks, coldest first (svm_ext_evict_chunk())
  * @need_bytes: bytes it needs (one chunk: 2 MiB)
- * @for_addr: start of the VA chunk that needs the room (never a candidate)
+ * @for_addr: start of the range that needs the room (never a candidate)
  * @for_tgid: the process that needs it
  * @pad: unused
  * @for_cgroup: that process's cgroup (v2) id (see &svm_ext_chunk_info.cgroup)
@@ -282,7 +308,7 @@ struct svm_ext_evict_ctx {
 };
 
 /**
- * struct svm_ext_range_event - a VA chunk was added to or removed from a
+ * struct svm_ext_range_event - a range was added to or removed from a
  * process's context (svm_ext_ops.range_add, .range_remove)
  * @tgid: the process whose context it is (the one that bound its first
  *	device)
@@ -407,13 +433,13 @@ struct svm_ext_ops {
 	 */
 	s32 (*evict)(struct svm_ext_evict_ctx *ctx);
 	/**
-	 * @range_add: a mapped 2 MiB VA chunk got its first device fault,
-	 * hint, prefetch or query.  Notification only.  May run with the
-	 * mm's locks held: must be quick.
+	 * @range_add: a mapped range (2 MiB of address space) got its
+	 * first device fault, hint, prefetch or query.  Notification
+	 * only.  May run with the mm's locks held: must be quick.
 	 */
 	void (*range_add)(struct svm_ext_range_event *ev);
 	/**
-	 * @range_remove: a VA chunk left its context: an unmap left no VMA
+	 * @range_remove: a range left its context: an unmap left no VMA
 	 * in it (shortly after the munmap), or the process's last device
 	 * binding went (fd closed, exit).  Notification only.
 	 */

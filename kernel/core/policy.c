@@ -223,7 +223,7 @@ static bool svm_ext_fault_decision_ok(struct svm_ext_fault_ctx *ctx,
 	if (ctx->decision == SVM_EXT_DECIDE_THROTTLE &&
 	    ctx->dec_ns > SVM_EXT_THROTTLE_MAX_NS) {
 		scnprintf(why, len, "fault: throttle of %llu ns is longer than %llu ns",
-			  ctx->dec_ns, SVM_EXT_THROTTLE_MAX_NS);
+			  ctx->dec_ns, (u64)SVM_EXT_THROTTLE_MAX_NS);
 		return false;
 	}
 	if (ctx->dec_loc != SVM_EXT_LOC_SYSTEM &&

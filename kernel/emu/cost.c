@@ -16,7 +16,10 @@
  * migrates is charged as any migration); migrations bytes over the
  * bandwidth of their direction, where host -> device has one rate for
  * pages brought in by read faults and one for write faults (the real
- * driver is slower on the second).  Everything is integer arithmetic on deterministic counters, so
+ * driver is slower on the second); and each eviction evict_ns before its
+ * bytes go over the device -> host rate, since moving a chunk out is an
+ * operation with a fixed cost of its own, which a partly resident chunk
+ * pays in full.  Everything is integer arithmetic on deterministic counters, so
  * two runs of the same workload model the same time.
  *
  * The CPU side is modeled by the same parameters but charged by tools, not
@@ -30,7 +33,10 @@
  * NVIDIA's UVM driver 580 with its defaults (docs/bench.md, "The fit"):
  * fault service 50 us (42-58 measured); one fault plus a 2 MiB migration
  * took 206 us when read faults brought the chunk in (13.4 GB/s beyond the
- * fault) and 320 us for write faults (7.8 GB/s); eviction 8 GB/s; remote
+ * fault) and 320 us for write faults (7.8 GB/s); an eviction of a whole
+ * chunk 262 us, of which 49 us are the operation's own (a queued 2 MiB
+ * prefetch to the host took 175 us where bulk ones ran at 16.3-17 GB/s,
+ * 126 us for 2 MiB) and the rest 2 MiB at 9.84 GB/s; remote
  * reads of host memory 51 GB/s; HBM3 3.1 TB/s; a kernel launch 3.5 us; a
  * CPU fault that brings a 2 MiB chunk home 438 us (of which cpu_fault_ns is
  * assumed: the card's figures do not separate it); a CPU touching a page
@@ -58,7 +64,8 @@ void svm_emu_cost_defaults(struct svm_emu_cost *c)
 	c->peer_mbps = 450000;		/* NVLink 4 class (not measured) */
 	c->h2d_mbps = 13400;		/* read faults: 206 us - fault per 2 MiB */
 	c->h2d_write_mbps = 7800;	/* write faults: 320 us - fault */
-	c->d2h_mbps = 8000;		/* eviction: 262 us per 2 MiB */
+	c->d2h_mbps = 9840;		/* eviction: 262 us per 2 MiB - evict_ns */
+	c->evict_ns = 49000;		/* 175 us queued per 2 MiB, 16.6 GB/s bulk */
 	c->fault_ns = 50000;		/* one fault batch serviced: 42-58 us */
 	c->notify_ns = 0;		/* the device does not wait: see DOC */
 	c->launch_ns = 3500;		/* one kernel per 2 MiB: 3.49-3.55 us */
@@ -115,6 +122,7 @@ u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
 	return st->faults * c->fault_ns +
 	       st->access_notifications * c->notify_ns +
 	       st->throttle_ns +
+	       st->evictions * c->evict_ns +
 	       svm_emu_bytes_ns((in - in_write) << PAGE_SHIFT, c->h2d_mbps) +
 	       svm_emu_bytes_ns(in_write << PAGE_SHIFT, c->h2d_write_mbps) +
 	       svm_emu_bytes_ns(peer + copies, c->peer_mbps) +
@@ -170,6 +178,7 @@ SVM_EMU_COST_ATTR(peer_mbps);
 SVM_EMU_COST_ATTR(h2d_mbps);
 SVM_EMU_COST_ATTR(h2d_write_mbps);
 SVM_EMU_COST_ATTR(d2h_mbps);
+SVM_EMU_COST_ATTR(evict_ns);
 SVM_EMU_COST_ATTR(fault_ns);
 SVM_EMU_COST_ATTR(notify_ns);
 SVM_EMU_COST_ATTR(launch_ns);
@@ -184,6 +193,7 @@ static struct attribute *svm_emu_cost_attrs[] = {
 	&dev_attr_h2d_mbps.attr,
 	&dev_attr_h2d_write_mbps.attr,
 	&dev_attr_d2h_mbps.attr,
+	&dev_attr_evict_ns.attr,
 	&dev_attr_fault_ns.attr,
 	&dev_attr_notify_ns.attr,
 	&dev_attr_launch_ns.attr,

@@ -28,6 +28,7 @@
  * @h2d_mbps: migration host -> device while servicing read faults
  * @h2d_write_mbps: migration host -> device while servicing write faults
  * @d2h_mbps: migration device -> host (eviction, moves out)
+ * @evict_ns: starting one eviction of a device chunk, whatever it moves
  * @fault_ns: servicing one batch of device faults
  * @notify_ns: servicing one access-counter notification (0: the device
  *	does not wait for it)
@@ -45,6 +46,7 @@ struct svm_emu_cost {
 	u64 h2d_mbps;
 	u64 h2d_write_mbps;
 	u64 d2h_mbps;
+	u64 evict_ns;
 	u64 fault_ns;
 	u64 notify_ns;
 	u64 launch_ns;

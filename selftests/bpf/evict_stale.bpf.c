@@ -3,7 +3,7 @@
  * Test policy: a slow evict hook that names one process's chunk.  It
  * spins for params.spin_ms first (a policy that takes its time, while the
  * chunks it was shown change hands), then names the candidate that held
- * params.tgid's VA chunk params.addr when the hook was called.  The core
+ * params.tgid's range at params.addr when the hook was called.  The core
  * must not evict a chunk that was freed and handed out again meanwhile,
  * even to the same process at the same address (evict_policies.c).
  */

@@ -200,6 +200,15 @@ int read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+void sys_str(const char *name, char *buf, size_t len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SVM_SYSFS "/%s", name);
+	if (read_str(path, buf, len))
+		buf[0] = '\0';
+}
+
 int write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);

@@ -45,6 +45,8 @@ int emu_word_is(int fd, const void *addr, uint64_t want);
 
 /* sysfs */
 int read_str(const char *path, char *buf, size_t len);
+/* SVM_SYSFS/@name into @buf: "" when it cannot be read. */
+void sys_str(const char *name, char *buf, size_t len);
 long long read_ll(const char *path);
 /* Write @s to a file (sysfs): 0 or -errno (a short write: -errno too). */
 int write_str(const char *path, const char *s);

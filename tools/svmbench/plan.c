@@ -46,30 +46,33 @@ static int plan_buf(struct plan *p, uint32_t chunks, uint8_t proc)
 	return p->nbufs++;
 }
 
-static int plan_add(struct plan *p, uint8_t proc, uint8_t agent, uint8_t op,
-		    uint8_t buf, uint32_t page, uint32_t npages, uint32_t stride)
+int plan_push(struct plan *p, const struct plan_step *step)
 {
-	struct plan_step *s;
-
-	/* oracle.c relies on a stride of at most a page */
-	if (buf >= p->nbufs || !npages || stride > PLAN_PAGE_SIZE ||
-	    page + npages > p->buf_chunks[buf] * PLAN_CHUNK_PAGES ||
-	    p->buf_proc[buf] != proc)
-		return -EINVAL;
 	if (p->nsteps == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 256;
+		struct plan_step *s = realloc(p->steps, cap * sizeof(*s));
 
-		s = realloc(p->steps, cap * sizeof(*s));
 		if (!s)
 			return -ENOMEM;
 		p->steps = s;
 		p->cap = cap;
 	}
-	p->steps[p->nsteps++] = (struct plan_step){
+	p->steps[p->nsteps++] = *step;
+	return 0;
+}
+
+static int plan_add(struct plan *p, uint8_t proc, uint8_t agent, uint8_t op,
+		    uint8_t buf, uint32_t page, uint32_t npages, uint32_t stride)
+{
+	/* oracle.c relies on a stride of at most a page */
+	if (buf >= p->nbufs || !npages || stride > PLAN_PAGE_SIZE ||
+	    page + npages > p->buf_chunks[buf] * PLAN_CHUNK_PAGES ||
+	    p->buf_proc[buf] != proc)
+		return -EINVAL;
+	return plan_push(p, &(struct plan_step){
 		.proc = proc, .agent = agent, .op = op, .buf = buf,
 		.page = page, .npages = npages, .stride = stride,
-	};
-	return 0;
+	});
 }
 
 /* One access per chunk of the buffer, in address order. */

@@ -92,6 +92,8 @@ const struct plan_workload *plan_workload_find(const char *name);
 int plan_build(const struct plan_workload *w, const struct plan_params *pp,
 	       struct plan *p);
 void plan_free(struct plan *p);
+/* Appends a copy of @step (unchecked), growing the array: 0 or -ENOMEM. */
+int plan_push(struct plan *p, const struct plan_step *step);
 /* Working-set chunks: round(ratio * capacity), at least 2. */
 uint32_t plan_ws_chunks(const struct plan_params *pp);
 /* Steps of the plan device @dev performs (each one access, one launch). */
@@ -133,6 +135,7 @@ uint64_t trace_accesses(const struct trace *t);
 /* The cost model's rates (kernel/emu/cost.c, sysfs cost/), MB/s. */
 struct opt_rates {
 	uint64_t local_mbps, host_mbps, peer_mbps, h2d_mbps, d2h_mbps;
+	uint64_t evict_ns;			/* per eviction, before its bytes */
 	uint64_t launch_ns;			/* per device access */
 	uint64_t cpu_fault_ns, cpu_fault_mbps;	/* the CPU side: runner.c */
 	uint64_t cpu_mbps;

@@ -145,6 +145,7 @@ int plan_cost_trace(const struct plan *p, unsigned int dev,
 				.grow_ns = bytes_ns((uint64_t)u->fresh *
 						    PLAN_PAGE_SIZE, in_mbps),
 				.evict_ns = s->op == OP_WRITE ?
+					    c->evict_ns +
 					    bytes_ns(bytes, c->d2h_mbps) : 0,
 			};
 

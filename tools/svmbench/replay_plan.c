@@ -423,27 +423,16 @@ static int step_add(struct plan *p, const struct layout *l, uint8_t agent,
 		    uint8_t op, uint64_t addr)
 {
 	const struct run *r = run_of(l, addr >> REPLAY_CHUNK_SHIFT);
-	struct plan_step *s;
 
 	if (!r)
 		return -EINVAL;	/* every fault's chunk is in a run */
-	if (p->nsteps == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 256;
-
-		s = realloc(p->steps, cap * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		p->steps = s;
-		p->cap = cap;
-	}
-	p->steps[p->nsteps++] = (struct plan_step){
+	return plan_push(p, &(struct plan_step){
 		.proc = 0, .agent = agent, .op = op, .buf = r->buf,
 		.page = (r->base + (uint32_t)((addr >> REPLAY_CHUNK_SHIFT) - r->lo)) *
 			PLAN_CHUNK_PAGES +
 			(uint32_t)((addr / PLAN_PAGE_SIZE) % PLAN_CHUNK_PAGES),
 		.npages = 1, .stride = 0,
-	};
-	return 0;
+	});
 }
 
 /*

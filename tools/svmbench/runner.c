@@ -79,11 +79,12 @@ int dev_rates(unsigned int dev, struct opt_rates *c)
 {
 	static const char *const names[] = {
 		"local_mbps", "host_mbps", "peer_mbps", "h2d_mbps", "d2h_mbps",
-		"launch_ns", "cpu_fault_ns", "cpu_fault_mbps", "cpu_mbps",
+		"evict_ns", "launch_ns", "cpu_fault_ns", "cpu_fault_mbps",
+		"cpu_mbps",
 	};
 	uint64_t *fields[] = {
 		&c->local_mbps, &c->host_mbps, &c->peer_mbps, &c->h2d_mbps,
-		&c->d2h_mbps, &c->launch_ns, &c->cpu_fault_ns,
+		&c->d2h_mbps, &c->evict_ns, &c->launch_ns, &c->cpu_fault_ns,
 		&c->cpu_fault_mbps, &c->cpu_mbps,
 	};
 	char path[128];

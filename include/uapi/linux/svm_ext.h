@@ -53,7 +53,15 @@
 #include <linux/types.h>
 
 #define SVM_EXT_UAPI_VERSION	1
-#define SVM_EXT_MAX_DEVICES	8
+
+/**
+ * enum svm_ext_uapi_limits - sizes the interface is built on
+ * @SVM_EXT_MAX_DEVICES: devices the core registers at most: device indices
+ *	are 0 .. SVM_EXT_MAX_DEVICES - 1, and a mask of them fits a __u64
+ */
+enum svm_ext_uapi_limits {
+	SVM_EXT_MAX_DEVICES = 8,
+};
 
 /**
  * DOC: Locations
@@ -63,8 +71,16 @@
  * or SVM_EXT_LOC_NONE for no preference (as an attribute) or not populated
  * (as a page's place).
  */
-#define SVM_EXT_LOC_SYSTEM	0xfffffffeu	/* system (CPU) memory */
-#define SVM_EXT_LOC_NONE	0xffffffffu	/* no preference / unpopulated */
+
+/**
+ * enum svm_ext_loc - the locations that are not a device index
+ * @SVM_EXT_LOC_SYSTEM: system (CPU) memory
+ * @SVM_EXT_LOC_NONE: no preference, or not populated
+ */
+enum svm_ext_loc {
+	SVM_EXT_LOC_SYSTEM = 0xfffffffeu,
+	SVM_EXT_LOC_NONE = 0xffffffffu,
+};
 
 /**
  * enum svm_ext_attr_type - range attribute kinds (&svm_ext_attr.type)

@@ -45,8 +45,20 @@
 #include <linux/moduleparam.h>
 #include <linux/mm_types.h>
 
-/* The core manages memory in 2 MiB chunks: a PMD's worth of pages. */
-#define SVM_EXT_CHUNK_ORDER	(21 - PAGE_SHIFT)
+/**
+ * enum svm_ext_geometry - the sizes the core manages memory in
+ * @SVM_EXT_PAGE_SHIFT: log2 of a page (PAGE_SHIFT)
+ * @SVM_EXT_CHUNK_SHIFT: log2 of a chunk: 2 MiB, a PMD's worth of pages
+ * @SVM_EXT_CHUNK_ORDER: pages per chunk, as a folio order
+ *
+ * An enum, not macros, so that it is in svm_ext.ko's BTF: BPF programs
+ * take it from there (vmlinux.h) rather than from a copy.
+ */
+enum svm_ext_geometry {
+	SVM_EXT_PAGE_SHIFT = PAGE_SHIFT,
+	SVM_EXT_CHUNK_SHIFT = 21,
+	SVM_EXT_CHUNK_ORDER = SVM_EXT_CHUNK_SHIFT - SVM_EXT_PAGE_SHIFT,
+};
 
 struct svm_ext_device;
 struct svm_ext_binding;
