@@ -109,6 +109,7 @@ _build: modules bpf svmctl selftests svmbench svmfuzz svmstress
 modules:
 	@test -n "$(KDIR)" || { echo 'use make build (KDIR unset)'; exit 2; }
 	$(MAKE) -C $(KDIR) M=$(ROOT)/kernel W=1 V=$(V) modules
+	@tools/build/layers.sh kernel/core kernel/emu
 	@mkdir -p $(OUT)/modules
 	@cp kernel/core/svm_ext.ko kernel/emu/svm_emu.ko $(OUT)/modules/
 
@@ -158,8 +159,10 @@ svmctl: bpf
 	$(MAKE) -C tools/svmctl KDIR=$(KDIR) BPF_OUT=$(BPF_OUT) POLICIES="$(POLICIES)" \
 		OUT=$(OUT)/svmctl CC=$(CC)
 
-selftests:
-	$(MAKE) -C selftests KDIR=$(KDIR) OUT=$(OUT)/selftests CC=$(CC)
+# the tests load policies with libsvmctl, which svmctl's build makes
+selftests: svmctl
+	$(MAKE) -C selftests KDIR=$(KDIR) OUT=$(OUT)/selftests CC=$(CC) \
+		LIBSVMCTL=$(OUT)/svmctl/libsvmctl.a
 
 svmbench:
 	$(MAKE) -C tools/svmbench KDIR=$(KDIR) OUT=$(OUT)/svmbench CC=$(CC)
@@ -192,7 +195,7 @@ _demo:
 
 # The fuzzers (tools/svmfuzz/fuzz.sh): svmfuzz over every ioctl and sysfs
 # file while every policy takes its turn, then trinity's ioctl fuzzing on the
-# render nodes as nobody.  FUZZ_ARGS go to fuzz.sh (--calls, --seed,
+# render nodes as nobody.  FUZZ_ARGS go to fuzz.sh (--calls, --seed, --no-chaos,
 # --trinity-calls, --seconds); a kernel report fails the run (tools/vm/run.sh).
 .PHONY: fuzz _fuzz
 FUZZ_ARGS ?=

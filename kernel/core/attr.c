@@ -48,10 +48,8 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include "internal.h"
-#include "trace.h"
 
 struct svm_ext_attr_set {
 	struct list_head link;
@@ -449,7 +447,8 @@ static int svm_ext_attr_insert(struct svm_ext_mm *smm, struct list_head *at,
 
 /* Set (@type, @value) over [start, end): split, update, fill gaps, merge. */
 static int svm_ext_attr_update(struct svm_ext_mm *smm, unsigned long start,
-			       unsigned long end, u32 type, u64 value)
+			       unsigned long end, u32 type, u64 value,
+			       unsigned int limit)
 {
 	struct svm_ext_attr_range *r, *n;
 	struct svm_ext_attr_set *set;
@@ -461,7 +460,7 @@ static int svm_ext_attr_update(struct svm_ext_mm *smm, unsigned long start,
 	if (smm->nattr_ranges +
 	    svm_ext_attr_need(smm, start, end,
 			      memcmp(&val, &svm_ext_attrs_default, sizeof(val))) >
-	    READ_ONCE(svm_ext_max_ranges))
+	    limit)
 		return -EDQUOT;
 	ret = svm_ext_attr_isolate(smm, start, end);
 	if (ret)
@@ -501,127 +500,38 @@ out:
 	return ret;
 }
 
-/* Is every page of [start, end) mapped?  mmap_lock held. */
-static bool svm_ext_span_covered(struct mm_struct *mm, unsigned long start,
-				 unsigned long end)
-{
-	struct vm_area_struct *vma;
-	unsigned long addr;
-
-	mmap_assert_locked(mm);
-	for (addr = start; addr < end; addr = vma->vm_end) {
-		vma = vma_lookup(mm, addr);
-		if (!vma)
-			return false;
-	}
-	return true;
-}
-
 /**
- * svm_ext_attr_set() - set one attribute over a user range
- * @b: binding of the calling process
+ * svm_ext_attrs_store() - record one attribute over [@start, @end)
+ * @smm: the context
  * @start: page-aligned start
- * @len: page-aligned length
- * @type: enum svm_ext_attr_type (not PREFERRED_FD: drivers resolve it)
- * @value: the value
+ * @end: page-aligned end
+ * @type: enum svm_ext_attr_type
+ * @value: a value svm_ext_attr_check() accepted
+ * @limit: the most attribute ranges the context may have
  *
- * Every page of the range must be mapped.  Other attributes of the range are
- * kept; ranges are split and merged as needed.  Only the 2 MiB ranges the
- * span needs are created, after it was found mapped.
+ * Other attributes of the span are kept; entries are split and merged as
+ * needed.
  *
- * Context: Process context, without mmap_lock: takes it for reading, and the
- * context's lock and attr_lock; may create ranges (svm_ext_range_get()).
+ * Context: Process context, mmap_lock of @smm's mm held (at least for
+ * reading); takes attr_lock.
  *
- * Return: 0; -EINVAL for a bad range (unaligned, empty, wrapping, or past
- * TASK_SIZE), type or value; -ENODEV for a device that does not exist;
- * -ENOMEM (range unmapped, like madvise, or out of memory); -EDQUOT when
- * the process would pass max_ranges 2 MiB ranges or attribute ranges (the
- * attribute is then set nowhere); -EINTR on a fatal signal; -ESRCH when
- * the mm is gone; or the errno a policy's advise hook chose.
+ * Return: 0; -ENOMEM; -EDQUOT when the change could take the count of
+ * entries past @limit (nothing is changed then).
  */
-int svm_ext_attr_set(struct svm_ext_binding *b, unsigned long start,
-		     unsigned long len, u32 type, u64 value)
+int svm_ext_attrs_store(struct svm_ext_mm *smm, unsigned long start,
+			unsigned long end, u32 type, u64 value,
+			unsigned int limit)
 {
-	struct svm_ext_mm *smm = b->smm;
-	struct mm_struct *mm = smm->mn.mm;
-	struct svm_ext_range *range;
-	unsigned long end, addr;
 	int ret;
 
-	if (!svm_ext_user_range_ok(start, len))
-		return -EINVAL;
-	end = start + len;
-	ret = svm_ext_attr_check(type, value);
-	if (ret)
-		return ret;
-	if (READ_ONCE(smm->dead) || !mmget_not_zero(mm))
-		return -ESRCH;
-
-	/* Unmapped memory fails before anything is made for it. */
-	mmap_read_lock(mm);
-	ret = svm_ext_span_covered(mm, start, end) ? 0 : -ENOMEM;
-	mmap_read_unlock(mm);
-	if (ret)
-		goto out_mmput;
-
-again:
-	/*
-	 * Ranges (notifiers) over the span, so that munmap clears it.  They
-	 * need not be held: see below.
-	 */
-	for (addr = ALIGN_DOWN(start, SVM_EXT_CHUNK_SIZE); addr < end;
-	     addr += SVM_EXT_CHUNK_SIZE) {
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto out_mmput;
-		}
-		range = svm_ext_range_get(smm, addr);
-		if (IS_ERR(range)) {
-			ret = PTR_ERR(range);
-			/* unmapped since the check: as if it had been then */
-			if (ret == -EFAULT)
-				ret = -ENOMEM;
-			goto out_mmput;
-		}
-		svm_ext_range_put(range);
-		cond_resched();
-	}
-
-	mmap_read_lock(mm);
-	if (!svm_ext_span_covered(mm, start, end)) {
-		ret = -ENOMEM;
-		goto out_unlock_mmap;
-	}
-	/*
-	 * A range is only freed once no VMA is left in it, under this lock
-	 * (for reading): with the span mapped now, the ranges found here stay
-	 * until an unmap, which their notifiers see.  One freed between the
-	 * loop above and here (unmapped and mapped again meanwhile) is made
-	 * again.
-	 */
-	for (addr = ALIGN_DOWN(start, SVM_EXT_CHUNK_SIZE); addr < end;
-	     addr += SVM_EXT_CHUNK_SIZE) {
-		if (!xa_load(&smm->ranges, addr >> SVM_EXT_CHUNK_SHIFT)) {
-			mmap_read_unlock(mm);
-			goto again;
-		}
-	}
-	ret = svm_ext_policy_advise(b, start, end, type, &value);
-	if (ret)
-		goto out_unlock_mmap;
-
+	mmap_assert_locked(smm->mn.mm);
 	mutex_lock(&smm->attr_lock);
 	svm_ext_attrs_sync(smm);
-	ret = svm_ext_attr_update(smm, start, end, type, value);
+	ret = svm_ext_attr_update(smm, start, end, type, value, limit);
 	mutex_unlock(&smm->attr_lock);
-	trace_svm_ext_advise(start, end, type, value, ret);
-out_unlock_mmap:
-	mmap_read_unlock(mm);
-out_mmput:
-	mmput(mm);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(svm_ext_attr_set);
+
 
 /**
  * svm_ext_attr_get() - read the attributes over a user range

@@ -15,8 +15,9 @@
  *   window around the fault to the faulting device, honouring the hints.
  * - CPU fault (svm_ext_default_cpu_fault()): the whole chunk comes home.
  * - Eviction (svm_ext_default_victims()): the least recently used chunk of
- *   the device, in the order its LRU list keeps (devmem.c: allocation and
- *   every device fault move a chunk to the tail).
+ *   the device, in the order its LRU list keeps: a chunk goes to the tail
+ *   when allocated (devmem.c) and at every device fault in its range
+ *   (evict.c).
  * - Advice: every hint and prefetch goes ahead as asked.
  */
 #include <linux/lockdep.h>

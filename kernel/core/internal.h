@@ -9,6 +9,7 @@
 #include <linux/kobject.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -317,37 +318,52 @@ static inline bool svm_ext_user_range_ok(unsigned long start, unsigned long len)
 	       !check_add_overflow(start, len, &end) && end <= TASK_SIZE;
 }
 
-/* device.c */
-extern struct kobject *svm_ext_kobj;
-extern void *svm_ext_pgmap_owner;
+/*
+ * The pgmap owner of every svm_ext device page: svm_ext.ko itself.  All
+ * svm_ext devices share it, so hmm_range_fault() and migrate_vma_setup()
+ * hand the core every svm_ext device page as it is.  svm_ext is only built
+ * as a module (Kbuild: obj-m), so THIS_MODULE is never NULL.
+ */
+#ifndef MODULE
+#error "svm_ext is built as a module: its pgmap owner is THIS_MODULE"
+#endif
+#define SVM_EXT_PGMAP_OWNER	((void *)THIS_MODULE)
+
+/* device_table.c */
+extern struct svm_ext_device __rcu *svm_ext_devices[SVM_EXT_MAX_DEVICES];
 struct svm_ext_device *svm_ext_device_get(u32 index);
 u32 svm_ext_device_count(void);
 u64 svm_ext_device_link_bw(struct svm_ext_device *dev, u32 to);
-int svm_ext_devices_init(void);
+
+/* device.c */
+int svm_ext_devices_init(struct kobject *parent);
 void svm_ext_devices_exit(void);
 
 /* devmem.c */
 int svm_ext_devmem_init(struct svm_ext_device_core *core, struct device *parent,
 			u64 bytes);
 void svm_ext_devmem_fini(struct svm_ext_device_core *core);
+struct svm_ext_devchunk *svm_ext_devchunk_take(struct svm_ext_device_core *core,
+						struct svm_ext_range *range);
+void svm_ext_devchunk_evicted(struct svm_ext_device_core *core,
+			      struct svm_ext_devchunk *c);
 unsigned long svm_ext_devmem_alloc_window(struct svm_ext_device_core *core,
+					  struct svm_ext_devchunk *chunk,
 					  struct svm_ext_range *range,
 					  unsigned long start,
 					  unsigned long npages,
-					  const bool *want, struct page **pages,
-					  struct svm_ext_fault_stats *stats);
+					  const bool *want, struct page **pages);
 void svm_ext_devpage_init(struct svm_ext_device_core *core, struct page *page,
 			  unsigned int order);
 struct page *svm_ext_devmem_alloc_folio(struct svm_ext_device_core *core,
-					struct svm_ext_range *range,
-					struct svm_ext_fault_stats *stats);
-void svm_ext_devmem_touch(struct svm_ext_device_core *core,
-			  struct svm_ext_range *range);
+					struct svm_ext_devchunk *chunk,
+					struct svm_ext_range *range);
 bool svm_ext_devmem_range_empty(struct svm_ext_device_core *core,
 				struct svm_ext_range *range);
 void svm_ext_devmem_count_out(struct svm_ext_range *range, struct page *page,
 			      unsigned long pages, unsigned long folios);
-void svm_ext_devmem_forget_range(struct svm_ext_range *range);
+void svm_ext_devmem_forget_range(struct svm_ext_device_core *core,
+				 struct svm_ext_range *range);
 u64 svm_ext_devmem_used_pages(struct svm_ext_device_core *core);
 struct svm_ext_devchunk *svm_ext_devmem_replica_chunk(struct svm_ext_device_core *core,
 						       struct svm_ext_range *range);
@@ -368,6 +384,14 @@ unsigned int svm_ext_default_victims(struct svm_ext_device_core *core,
 				     struct svm_ext_range *range,
 				     struct svm_ext_victim *v);
 
+/* evict.c */
+struct svm_ext_devchunk *svm_ext_devchunk_get(struct svm_ext_device_core *core,
+					       struct svm_ext_range *range,
+					       struct svm_ext_fault_stats *stats);
+void svm_ext_evict_touch(struct svm_ext_device_core *core,
+			 struct svm_ext_range *range);
+void svm_ext_evict_all(struct svm_ext_device_core *core);
+
 /* replica.c */
 int svm_ext_replicate_window(struct svm_ext_binding *b,
 			     struct svm_ext_range *range, unsigned long start,
@@ -377,10 +401,9 @@ void svm_ext_replicas_drop(struct svm_ext_range *range, unsigned long start,
 			   unsigned long end, bool invalidate);
 bool svm_ext_replicas_in(struct svm_ext_range *range, unsigned long start,
 			 unsigned long end);
-void svm_ext_replicas_reclaim(struct svm_ext_device_core *core);
-
-/* devmem.c: the pagemap every svm_ext device-private page points to */
-extern const struct dev_pagemap_ops svm_ext_pagemap_ops;
+void svm_ext_replicas_drop_dev(struct svm_ext_range *range, u32 d,
+			       unsigned long start, unsigned long end,
+			       bool invalidate);
 
 /**
  * svm_ext_page_core() - the svm_ext device a page belongs to
@@ -398,7 +421,7 @@ static inline struct svm_ext_device_core *svm_ext_page_core(struct page *page)
 	if (!page || !is_device_private_page(page))
 		return NULL;
 	pgmap = page_pgmap(page);
-	if (pgmap->ops != &svm_ext_pagemap_ops)
+	if (pgmap->owner != SVM_EXT_PGMAP_OWNER)
 		return NULL;
 	return container_of(pgmap, struct svm_ext_device_core, pgmap);
 }
@@ -441,6 +464,8 @@ long svm_ext_migrate_to_system(struct svm_ext_range *range,
 			       u32 cause, struct svm_ext_fault_stats *stats);
 int svm_ext_migrate_init(void);
 void svm_ext_migrate_exit(void);
+
+/* copy.c */
 int svm_ext_copy_pages(struct page **dst, struct page **src,
 		       unsigned long npages);
 
@@ -465,11 +490,16 @@ void svm_ext_attrs_get(struct svm_ext_mm *smm, unsigned long addr,
 		       struct svm_ext_attrs *out);
 void svm_ext_attrs_unmapped(struct svm_ext_mm *smm, unsigned long start,
 			    unsigned long end);
+int svm_ext_attrs_store(struct svm_ext_mm *smm, unsigned long start,
+			unsigned long end, u32 type, u64 value,
+			unsigned int limit);
 
-/* fault.c */
+/* range_fault.c */
 int svm_ext_hmm_fault_locked(struct svm_ext_range *range, unsigned long start,
 			     unsigned long end, unsigned long *pfns,
 			     unsigned long flags, const unsigned long *req);
+
+/* fault.c */
 void svm_ext_fault_req(unsigned long *req, struct svm_ext_range *range,
 		       unsigned long start, unsigned long end,
 		       unsigned long addr, const unsigned long *batch);

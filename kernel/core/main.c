@@ -16,38 +16,53 @@
  *
  * Components of svm_ext.ko:
  *
- * - Devices (device.c, devmem.c):
+ * - Devices (device.c, device_table.c, devmem.c, copy.c):
  *	a GPU driver registers each device with svm_ext_device_register().  The
  *	core creates the device's memory as device-private struct pages
  *	(memremap_pages()), cut into 2 MiB device chunks, and publishes it in
- *	/sys/kernel/svm_ext/devices/<index>/.
+ *	/sys/kernel/svm_ext/devices/<index>/; every other file finds devices
+ *	in device_table.c and copies with the drivers' engines through copy.c.
  * - Contexts, bindings and ranges (mm.c):
  *	svm_ext_bind() binds a device to a process address space.  All devices
  *	bound to one mm share one context (struct svm_ext_mm), which tracks
  *	the address space in 2 MiB ranges, each with its own mmu interval
  *	notifier (DOC: Address-space model).
- * - Attributes (attr.c):
+ * - Attributes (attr.c, advise.c):
  *	preferred location, accessed-by devices, read-mostly and migration
- *	granularity per address range, set through svm_ext_attr_set().
- * - Fault service (fault.c):
+ *	granularity per address range: attr.c stores them, advise.c sets one
+ *	(svm_ext_attr_set()) once the policy agreed.
+ * - Fault service (fault.c, range_fault.c):
  *	a device fault asks the policy, carries out the checked decision and
  *	hands the pages to the driver's page table; a CPU access to device
- *	memory brings a window home (DOC: Fault path).
+ *	memory brings a window home (DOC: Fault path).  range_fault.c faults
+ *	a window in with hmm_range_fault() under its range's notifier.
  * - Migration (migrate.c) and read-mostly copies (replica.c):
  *	migrate_vma_*() moves of up to one range at a time, 2 MiB folios
  *	whole where possible (DOC: Migration).
- * - Eviction (devmem.c):
+ * - Eviction (evict.c):
  *	a full device makes room by moving a resident chunk home, the policy's
  *	choice or the least recently used one (DOC: Eviction).
  * - Prefetch (prefetch.c) and residency queries (query.c):
  *	helpers a driver wires into its own ioctls.
- * - Policies (policy.c, ops.h):
+ * - Policies (policy.c, kfuncs.c, default.c, ops.h):
  *	the struct_ops type, its kfuncs, the checks of every decision and the
- *	ejection of a policy that makes a bad one (DOC: Policies and ejection).
+ *	ejection of a policy that makes a bad one (DOC: Policies and
+ *	ejection); the built-in default decides when no policy is attached.
  * - Observability:
  *	policy state in /sys/kernel/svm_ext/, every range of every process in
  *	/sys/kernel/debug/svm_ext/ranges (debugfs.c), tracepoints svm_ext:*
- *	(trace.h).
+ *	(trace.h, defined in trace.c).
+ *
+ * The files are layered: each calls only files below it, never one that
+ * calls it back, and ``make modules`` checks it (tools/build/layers.sh,
+ * which prints the layers).  From the bottom: the device memory pool,
+ * copies and tracepoints; the device table and the built-in default's
+ * eviction choice; the attribute store and read-mostly copies; the policy
+ * hooks (policy.c: the core calls its policy, as sched_ext's core calls its
+ * scheduler); contexts and ranges; eviction, queries and setting hints;
+ * registration and migration; and at the top fault service, prefetch and
+ * module init.  The one call up is the kernel's own callback: a CPU access
+ * to device memory reaches fault.c through devmem.c's dev_pagemap_ops.
  *
  * A driver supplies what only it can do, through struct svm_ext_device_ops:
  * copying pages with its engines, and installing and removing entries of its
@@ -60,10 +75,8 @@
 #include <linux/module.h>
 #include "internal.h"
 
-#define CREATE_TRACE_POINTS
-#include "trace.h"
-
-struct kobject *svm_ext_kobj;
+/* /sys/kernel/svm_ext/ */
+static struct kobject *svm_ext_kobj;
 
 static int __init svm_ext_init(void)
 {
@@ -78,9 +91,13 @@ static int __init svm_ext_init(void)
 	ret = svm_ext_migrate_init();
 	if (ret)
 		goto err_kobj;
-	ret = svm_ext_devices_init();
+	ret = svm_ext_devices_init(svm_ext_kobj);
 	if (ret)
 		goto err_migrate;
+	/* the kfuncs first: the struct_ops type makes policies loadable */
+	ret = svm_ext_kfuncs_register();
+	if (ret)
+		goto err_devices;
 	ret = svm_ext_policy_init();
 	if (ret)
 		goto err_devices;

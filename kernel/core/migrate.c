@@ -17,8 +17,9 @@
  *   device) and not yet populated anonymous pages, which are allocated
  *   directly in device memory and zeroed there.  Pages already on the
  *   destination stay.  Destination pages come from the range's chunk on
- *   that device (svm_ext_devmem_alloc_window()), which may evict another
- *   chunk first (DOC: Eviction).
+ *   that device (svm_ext_devchunk_get(), which may evict another chunk
+ *   first: DOC: Eviction), in 4 KiB pages (svm_ext_devmem_alloc_window())
+ *   or as one 2 MiB folio.
  * - To system memory (svm_ext_migrate_to_system(), for CPU faults,
  *   prefetch, a fault decision for system memory, and pages a faulting
  *   device cannot map): device pages of the window, except those of the
@@ -79,90 +80,6 @@ struct svm_ext_mig {
  */
 static struct kmem_cache *svm_ext_mig_cache;
 
-static struct svm_ext_device *svm_ext_pair_device(struct page *d,
-						  struct page *s)
-{
-	struct svm_ext_device_core *core = svm_ext_page_core(d);
-
-	if (!core)
-		core = svm_ext_page_core(s);
-	return core ? core->dev : NULL;
-}
-
-/**
- * svm_ext_copy_pages() - copy page pairs with the drivers' engines
- * @dst: destination pages (NULL entries skipped)
- * @src: source pages (NULL with a destination: zero the destination)
- * @npages: pairs, at most SVM_EXT_CHUNK_PAGES
- *
- * Each pair goes to the driver of its destination device, or of its source
- * device when the destination is system memory.
- *
- * Return: 0 or the first driver error.
- */
-int svm_ext_copy_pages(struct page **dst, struct page **src,
-		       unsigned long npages)
-{
-	struct svm_ext_device *dev = NULL;
-	struct page **pend, **td, **ts;
-	unsigned long i;
-	int ret = 0;
-
-	/* the usual case, one device on every pair: hand the arrays over */
-	for (i = 0; i < npages; i++) {
-		struct svm_ext_device *d;
-
-		if (!dst[i])
-			continue;
-		d = svm_ext_pair_device(dst[i], src[i]);
-		if (!d || (dev && d != dev))
-			break;
-		dev = d;
-	}
-	if (i == npages)
-		return dev ? dev->ops->copy(dev, dst, src, npages) : 0;
-
-	pend = kvcalloc(3 * npages, sizeof(*pend), GFP_KERNEL);
-	if (!pend)
-		return -ENOMEM;
-	td = pend + npages;
-	ts = td + npages;
-	memcpy(pend, dst, npages * sizeof(*pend));
-
-	/* one driver call per device involved */
-	for (;;) {
-		dev = NULL;
-		for (i = 0; i < npages; i++) {
-			struct svm_ext_device *d = NULL;
-
-			td[i] = NULL;
-			ts[i] = NULL;
-			if (pend[i])
-				d = svm_ext_pair_device(pend[i], src[i]);
-			if (!d) {
-				pend[i] = NULL;
-				continue;
-			}
-			if (!dev)
-				dev = d;
-			if (d != dev)
-				continue;
-			td[i] = pend[i];
-			ts[i] = src[i];
-			pend[i] = NULL;
-		}
-		if (!dev)
-			break;
-		ret = dev->ops->copy(dev, td, ts, npages);
-		if (ret)
-			break;
-	}
-	kvfree(pend);
-	return ret;
-}
-/* a copy engine that fails: the data must stay where it was */
-ALLOW_ERROR_INJECTION(svm_ext_copy_pages, ERRNO);
-
 /* Scratch space and migrate_vma_setup() for a window of one VMA. */
 static struct svm_ext_mig *svm_ext_mig_setup(struct migrate_vma *args,
 					     struct vm_area_struct *vma,
@@ -186,7 +103,7 @@ static struct svm_ext_mig *svm_ext_mig_setup(struct migrate_vma *args,
 	args->end = end;
 	args->src = m->src;
 	args->dst = m->dst;
-	args->pgmap_owner = svm_ext_pgmap_owner;
+	args->pgmap_owner = SVM_EXT_PGMAP_OWNER;
 	args->flags = flags;
 	args->fault_page = fault_page;
 	*err = migrate_vma_setup(args);
@@ -281,6 +198,7 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 	unsigned long npages = (end - start) >> PAGE_SHIFT, i, nr;
 	unsigned long flags = MIGRATE_VMA_SELECT_SYSTEM |
 			      MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	struct svm_ext_devchunk *chunk = NULL;
 	struct migrate_vma args = {};
 	struct svm_ext_mig *m;
 	long moved = 0, from_sys = 0, folios = 0;
@@ -312,9 +230,11 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 		if (!(m->src[0] & MIGRATE_PFN_WRITE) &&
 		    (spage || !(vma->vm_flags & VM_WRITE)))
 			write = 0;
-		if (!here)
-			head = svm_ext_devmem_alloc_folio(dst->core, range,
-							  stats);
+		if (!here) {
+			chunk = svm_ext_devchunk_get(dst->core, range, stats);
+			head = svm_ext_devmem_alloc_folio(dst->core, chunk,
+							  range);
+		}
 		if (head) {
 			svm_ext_mig_pairs(m, spage, head);
 			m->dst[0] = migrate_pfn(page_to_pfn(head)) |
@@ -327,10 +247,12 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			 */
 			for (i = 0; i < npages; i++)
 				m->want[i] = true;
-			nr = svm_ext_devmem_alloc_window(dst->core, range,
-							 start, npages,
-							 m->want, m->dpages,
-							 stats);
+			if (!chunk)
+				chunk = svm_ext_devchunk_get(dst->core, range,
+							     stats);
+			nr = svm_ext_devmem_alloc_window(dst->core, chunk,
+							 range, start, npages,
+							 m->want, m->dpages);
 			for (i = 0; i < npages; i++) {
 				m->spages[i] = m->dpages[i] && spage ?
 					       spage + i : NULL;
@@ -348,8 +270,11 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			m->want[i] = (m->src[i] & MIGRATE_PFN_MIGRATE) &&
 				     !(spage && svm_ext_page_core(spage) == dst->core);
 		}
-		svm_ext_devmem_alloc_window(dst->core, range, start, npages,
-					    m->want, m->dpages, stats);
+		/* nothing to place: take no chunk for it */
+		if (memchr_inv(m->want, 0, npages * sizeof(*m->want)))
+			chunk = svm_ext_devchunk_get(dst->core, range, stats);
+		svm_ext_devmem_alloc_window(dst->core, chunk, range, start,
+					    npages, m->want, m->dpages);
 		for (i = 0; i < npages; i++) {
 			struct page *spage = migrate_pfn_to_page(m->src[i]);
 

@@ -276,6 +276,7 @@ static void svm_ext_range_free(struct svm_ext_range *range)
 {
 	struct svm_ext_mm *smm = range->smm;
 	struct svm_ext_binding *b;
+	unsigned int i;
 
 	might_sleep();
 	mutex_lock(&smm->notifier_lock);
@@ -284,7 +285,12 @@ static void svm_ext_range_free(struct svm_ext_range *range)
 	svm_ext_replicas_drop(range, range->start, range->end, false);
 	mutex_unlock(&smm->notifier_lock);
 	mmu_interval_notifier_remove(&range->notifier);
-	svm_ext_devmem_forget_range(range);
+	for (i = 0; i < SVM_EXT_MAX_DEVICES; i++) {
+		struct svm_ext_device *dev = svm_ext_device_get(i);
+
+		if (dev)
+			svm_ext_devmem_forget_range(dev->core, range);
+	}
 	svm_ext_policy_range_event(false, smm->tgid, range->start, range->end);
 	kfree_rcu(range, rcu);
 }

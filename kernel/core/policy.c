@@ -891,13 +891,9 @@ const struct attribute_group svm_ext_policy_attr_group = {
 	.attrs = svm_ext_policy_attrs,
 };
 
+/* After svm_ext_kfuncs_register(): a policy may load from here on. */
 int svm_ext_policy_init(void)
 {
-	int ret;
-
-	ret = svm_ext_kfuncs_register();
-	if (ret)
-		return ret;
 	return register_bpf_struct_ops(&bpf_svm_ext_ops, svm_ext_ops);
 }
 

@@ -88,7 +88,7 @@ int svm_ext_query(struct svm_ext_binding *b, unsigned long start,
 			.start = addr,
 			.end = wend,
 			.hmm_pfns = pfns,
-			.dev_private_owner = svm_ext_pgmap_owner,
+			.dev_private_owner = SVM_EXT_PGMAP_OWNER,
 		};
 
 		if (fatal_signal_pending(current)) {

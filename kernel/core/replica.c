@@ -85,10 +85,19 @@ bool svm_ext_replicas_in(struct svm_ext_range *range, unsigned long start,
 	return found;
 }
 
-/* Drop device @d's copies in [@start, @end); notifier_lock held. */
-static void svm_ext_replicas_drop_dev(struct svm_ext_range *range, u32 d,
-				      unsigned long start, unsigned long end,
-				      bool invalidate)
+/**
+ * svm_ext_replicas_drop_dev() - drop one device's copies in a span
+ * @range: the range
+ * @d: the device's index
+ * @start: span start, inside @range
+ * @end: span end, inside @range
+ * @invalidate: remove the device's mappings of the span first
+ *
+ * Context: The context's notifier_lock held; does not sleep.
+ */
+void svm_ext_replicas_drop_dev(struct svm_ext_range *range, u32 d,
+			       unsigned long start, unsigned long end,
+			       bool invalidate)
 {
 	struct svm_ext_device *dev = svm_ext_device_get(d);
 	unsigned long j0 = (start - range->start) >> PAGE_SHIFT;
@@ -148,42 +157,6 @@ void svm_ext_replicas_drop(struct svm_ext_range *range, unsigned long start,
 		return;
 	for (d = 0; d < SVM_EXT_MAX_DEVICES; d++)
 		svm_ext_replicas_drop_dev(range, d, start, end, invalidate);
-}
-
-/**
- * svm_ext_replicas_reclaim() - a device is full: drop the copies it holds
- * @core: the device
- *
- * Opportunistic: contexts whose locks are busy are skipped (their locks
- * may be held by a fault that is waiting for this very device), and the
- * caller evicts data if that freed nothing.
- *
- * Context: Process context; trylocks svm_ext_mm_list_lock and each context's
- * lock, takes notifier_lock.
- */
-void svm_ext_replicas_reclaim(struct svm_ext_device_core *core)
-{
-	u32 d = core->dev->index;
-	struct svm_ext_range *range;
-	struct svm_ext_mm *smm;
-	unsigned long idx;
-
-	if (!mutex_trylock(&svm_ext_mm_list_lock))
-		return;
-	list_for_each_entry(smm, &svm_ext_mm_list, all) {
-		if (!mutex_trylock(&smm->lock))
-			continue;
-		xa_for_each(&smm->ranges, idx, range) {
-			if (!READ_ONCE(range->replica[d]))
-				continue;
-			mutex_lock(&smm->notifier_lock);
-			svm_ext_replicas_drop_dev(range, d, range->start,
-						  range->end, true);
-			mutex_unlock(&smm->notifier_lock);
-		}
-		mutex_unlock(&smm->lock);
-	}
-	mutex_unlock(&svm_ext_mm_list_lock);
 }
 
 /* Copy what is missing of the window into @chunk; notifier_lock held. */

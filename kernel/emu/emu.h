@@ -135,8 +135,13 @@ int svm_emu_ioctl_get_attr(struct drm_device *drm, void *data,
 int svm_emu_ioctl_prefetch(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 
-/* main.c */
-extern const struct file_operations svm_emu_fops;
+/* file.c */
+int svm_emu_open(struct drm_device *drm, struct drm_file *file);
+void svm_emu_postclose(struct drm_device *drm, struct drm_file *file);
+int svm_emu_ioctl_bind(struct drm_device *drm, void *data,
+		       struct drm_file *file);
+int svm_emu_ioctl_unbind(struct drm_device *drm, void *data,
+			 struct drm_file *file);
 struct svm_ext_binding *svm_emu_get_binding(struct svm_emu_file *ef, int *err);
 
 /* cost.c */
@@ -147,6 +152,5 @@ u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
 			const struct svm_ext_fault_stats *st, u64 pages_in_write);
 u64 svm_emu_link_bw(struct svm_ext_device *sdev, u32 to);
 extern const struct attribute_group svm_emu_cost_group;
-
 
 #endif /* _SVM_EMU_H */

@@ -33,8 +33,13 @@ static bool svm_emu_span_ok(u64 addr, u64 length)
 	       !check_add_overflow(addr, length, &end) && end <= TASK_SIZE;
 }
 
-/* fd of an svm_emu render node -> that device's svm_ext index */
-static int svm_emu_fd_to_index(int fd, u64 *index)
+/*
+ * fd of an svm_emu render node -> that device's svm_ext index.  @self is
+ * the caller's own svm_emu file: another file of this driver has the same
+ * file operations (DRM installs the driver's on open).
+ */
+static int svm_emu_fd_to_index(const struct drm_file *self, int fd,
+			       u64 *index)
 {
 	struct drm_file *dfile;
 	struct file *f;
@@ -43,7 +48,7 @@ static int svm_emu_fd_to_index(int fd, u64 *index)
 	f = fget(fd);
 	if (!f)
 		return -EBADF;
-	if (f->f_op != &svm_emu_fops) {
+	if (f->f_op != self->filp->f_op) {
 		ret = -EBADF;
 		goto out;
 	}
@@ -86,7 +91,7 @@ int svm_emu_ioctl_set_attr(struct drm_device *drm, void *data,
 				ret = -EBADF;
 				goto out_free;
 			}
-			ret = svm_emu_fd_to_index(attrs[i].value,
+			ret = svm_emu_fd_to_index(file, attrs[i].value,
 						  &attrs[i].value);
 			if (ret)
 				goto out_free;

@@ -84,90 +84,6 @@ static int svm_emu_ioctl_info(struct drm_device *drm, void *data,
 	return 0;
 }
 
-static bool svm_emu_bind_args_ok(const struct drm_svm_emu_bind *args)
-{
-	return !args->flags && !args->pad && !args->reserved[0] &&
-	       !args->reserved[1];
-}
-
-static int svm_emu_ioctl_bind(struct drm_device *drm, void *data,
-			      struct drm_file *file)
-{
-	struct drm_svm_emu_bind *args = data;
-	struct svm_emu_file *ef = file->driver_priv;
-	struct svm_ext_binding *b;
-	int ret = 0;
-
-	if (!svm_emu_bind_args_ok(args))
-		return -EINVAL;
-	down_write(&ef->sem);
-	if (ef->binding) {
-		ret = ef->mm == current->mm ? -EALREADY : -EBUSY;
-		goto out;
-	}
-	b = svm_ext_bind(&ef->edev->sdev, current->mm, ef);
-	if (IS_ERR(b)) {
-		ret = PTR_ERR(b);
-		goto out;
-	}
-	ef->binding = b;
-	ef->mm = current->mm;
-out:
-	up_write(&ef->sem);
-	return ret;
-}
-
-static void svm_emu_unbind_locked(struct svm_emu_file *ef)
-{
-	svm_ext_unbind(ef->binding);
-	ef->binding = NULL;
-	ef->mm = NULL;
-	xa_destroy(&ef->pt);
-	ef->pt_pages = 0;
-	xa_destroy(&ef->acnt);
-}
-
-static int svm_emu_ioctl_unbind(struct drm_device *drm, void *data,
-				struct drm_file *file)
-{
-	struct drm_svm_emu_bind *args = data;
-	struct svm_emu_file *ef = file->driver_priv;
-	int ret = 0;
-
-	if (!svm_emu_bind_args_ok(args))
-		return -EINVAL;
-	down_write(&ef->sem);
-	if (!ef->binding)
-		ret = -ENXIO;
-	else if (ef->mm != current->mm)
-		ret = -EPERM;
-	else
-		svm_emu_unbind_locked(ef);
-	up_write(&ef->sem);
-	return ret;
-}
-
-/**
- * svm_emu_get_binding() - hold the file's binding for one ioctl
- * @ef: the file
- * @err: out, -ENXIO (not bound) or -EPERM (bound by another address space)
- *
- * Return: the binding, with @ef->sem held for read until the caller's
- * up_read(), or NULL with @err set and the lock released.
- */
-struct svm_ext_binding *svm_emu_get_binding(struct svm_emu_file *ef, int *err)
-{
-	down_read(&ef->sem);
-	if (!ef->binding)
-		*err = -ENXIO;
-	else if (ef->mm != current->mm)
-		*err = -EPERM;
-	else
-		return ef->binding;
-	up_read(&ef->sem);
-	return NULL;
-}
-
 /*
  * Pages one step of QUERY reports: one 2 MiB chunk, the core's unit of
  * work.  The answer goes out a step at a time, so the kernel never holds
@@ -232,36 +148,6 @@ out_free:
 	return ret;
 }
 
-static int svm_emu_open(struct drm_device *drm, struct drm_file *file)
-{
-	struct svm_emu_file *ef = kzalloc(sizeof(*ef), GFP_KERNEL_ACCOUNT);
-
-	if (!ef)
-		return -ENOMEM;
-	ef->edev = to_emu(drm);
-	init_rwsem(&ef->sem);
-	/*
-	 * XA_FLAGS_ACCOUNT, not only __GFP_ACCOUNT at the call sites: a store
-	 * first allocates its nodes itself, GFP_NOWAIT, and charges them only
-	 * if the xarray says so; the caller's gfp is for the retry.
-	 */
-	xa_init_flags(&ef->pt, XA_FLAGS_ACCOUNT);
-	xa_init_flags(&ef->acnt, XA_FLAGS_ACCOUNT);
-	file->driver_priv = ef;
-	return 0;
-}
-
-static void svm_emu_postclose(struct drm_device *drm, struct drm_file *file)
-{
-	struct svm_emu_file *ef = file->driver_priv;
-
-	down_write(&ef->sem);
-	if (ef->binding)
-		svm_emu_unbind_locked(ef);
-	up_write(&ef->sem);
-	kfree(ef);
-}
-
 static const struct drm_ioctl_desc svm_emu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SVM_EMU_INFO, svm_emu_ioctl_info, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SVM_EMU_BIND, svm_emu_ioctl_bind, DRM_RENDER_ALLOW),
@@ -273,7 +159,7 @@ static const struct drm_ioctl_desc svm_emu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SVM_EMU_PREFETCH, svm_emu_ioctl_prefetch, DRM_RENDER_ALLOW),
 };
 
-const struct file_operations svm_emu_fops = {
+static const struct file_operations svm_emu_fops = {
 	.owner = THIS_MODULE,
 	.open = drm_open,
 	.release = drm_release,

@@ -117,7 +117,7 @@ ALLOW_ERROR_INJECTION(svm_emu_copy, ERRNO);
 
 /*
  * The core calls this only once no page of the device is in use any more:
- * svm_ext_devmem_fini() migrates every page home first, however long that
+ * svm_ext_evict_all() migrates every page home first, however long that
  * takes, because a page still mapped would be read from (or written to)
  * the RAM freed here.
  */
