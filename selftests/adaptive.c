@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define PAGES(x)	((long long)(x) / 4096)
@@ -22,7 +23,7 @@
 
 static int load(const char *policy)
 {
-	return run("%s load %s >/dev/null", svmctl_path(), policy);
+	return policy_load(policy, NULL);
 }
 
 /*
@@ -31,13 +32,12 @@ static int load(const char *policy)
  */
 static int load_buying(void)
 {
-	return run("%s load adaptive --set remote_first=0 >/dev/null",
-		   svmctl_path());
+	return policy_load("adaptive", "remote_first=0", NULL);
 }
 
 static void unload(void)
 {
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 }
 
 

@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #ifndef SVM_BPFTOOL
@@ -263,13 +264,13 @@ FIXTURE_SETUP(bt)
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
 	/* never inherit a policy from an earlier test or binary */
-	run("%s unload >/dev/null 2>&1", svmctl_path());
-	ASSERT_EQ(0, run("%s load " POLICY " >/dev/null", svmctl_path()));
+	policy_unload_any();
+	ASSERT_EQ(0, policy_load(POLICY, NULL));
 }
 
 FIXTURE_TEARDOWN(bt)
 {
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	close(self->fd);
 }
 
@@ -351,7 +352,7 @@ TEST_F_TIMEOUT(bt, struct_ops_show_by_name, TEST_TIMEOUT)
 	EXPECT_NE(NULL, strstr(self->out, "no_such_ops")) TH_LOG("%s", self->out);
 
 	/* unloaded: the link and its map go away (the map after a grace period) */
-	ASSERT_EQ(0, run("%s unload >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_unload());
 	deadline = time(NULL) + 10;
 	do {
 		rc = sh_out(self->out, sizeof(self->out),

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define FAULT_BATCH	"/sys/module/svm_emu/parameters/fault_batch"
@@ -62,7 +63,7 @@ FIXTURE_SETUP(cost)
 	struct stat st;
 	size_t i;
 
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	self->fd = emu_open(0);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
@@ -82,7 +83,7 @@ FIXTURE_TEARDOWN(cost)
 	size_t i;
 	char buf[32];
 
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	for (i = 0; i < NPARAMS; i++)
 		set_param(self, params[i], self->saved[i]);
 	snprintf(buf, sizeof(buf), "%lld", self->batch);
@@ -273,7 +274,7 @@ TEST_F(cost, fault_batch_is_bounded_and_shapes_prefetch)
 	EXPECT_EQ(-EINVAL, write_str(FAULT_BATCH, "many"));
 	EXPECT_EQ(self->batch, read_ll(FAULT_BATCH));
 
-	ASSERT_EQ(0, run("%s load uvm >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_load("uvm", NULL));
 	for (i = 0; i <= sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
 						  MAP_PRIVATE);

@@ -2,10 +2,14 @@
 /*
  * The eviction policies of the library, judged by their decisions: which
  * chunk each one sends out of a full device, and what that does to faults
- * on the workload it is made for (lru, mru, s3fifo), or to how device
- * memory is split between processes or cgroups (tenant_quota).  Every scenario is one
- * where the policy's choice differs from LRU's; every test checks the data
- * the device changed on its way through eviction.
+ * on the workload it is made for (lru, mru, s3fifo, lfu), or to how device
+ * memory is split between processes or cgroups (tenant_quota); and the
+ * default policy's evict hook, which must pick what the built-in does.
+ * Every other scenario is one where the policy's choice differs from
+ * LRU's; every test checks the data the device changed on its way through
+ * eviction.  lfu: a chunk faulted often survives a scan that LRU evicts it
+ * with, also when its faults were counted across evictions; with decay it
+ * ages out.
  *
  * Data: the buffers start with fill_pattern(seed); the device touches a
  * page by adding 1 to its first word (an atomic: it migrates and dirties),
@@ -23,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define SEED		0x7e57
@@ -128,7 +133,7 @@ FIXTURE_SETUP(ev)
 	 * failed an ASSERT (seen in the VM): take down a policy left behind,
 	 * so that one failure does not fail every test after it.
 	 */
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	ASSERT_GT(total, 4 * (long long)CHUNK);
 	self->nchunks = total / CHUNK;
 	/* the counts below assume the device starts empty */
@@ -140,7 +145,7 @@ FIXTURE_SETUP(ev)
 
 FIXTURE_TEARDOWN(ev)
 {
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	close(self->fd);
 }
 
@@ -174,7 +179,7 @@ TEST_F(ev, lru_evicts_least_recently_faulted_fifo_oldest)
 	struct cbuf b;
 
 	ASSERT_EQ(0, cbuf_init(&b, n + 1));
-	ASSERT_EQ(0, run("%s load lru", svmctl_path()));
+	ASSERT_EQ(0, policy_load("lru", NULL));
 	fill_one_page_each(_metadata, self->fd, &b, n);
 
 	/* chunk 0 faults again: now 1 is the least recently used */
@@ -193,7 +198,7 @@ TEST_F(ev, lru_evicts_least_recently_faulted_fifo_oldest)
 	 * 2) and chunk 1 comes back: the oldest allocation, chunk 0, goes
 	 * although chunk 3 is the least recently used.
 	 */
-	ASSERT_EQ(0, run("%s set fifo=1 >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_set("fifo=1", NULL));
 	ASSERT_EQ(0, touch_page(self->fd, &b, 2, 1, &c));
 	ASSERT_EQ(0, touch_page(self->fd, &b, 1, 0, &c));
 	EXPECT_EQ(1, c.evictions);
@@ -217,7 +222,7 @@ TEST_F(ev, mru_evicts_most_recently_faulted)
 	struct cbuf b;
 
 	ASSERT_EQ(0, cbuf_init(&b, n + 1));
-	ASSERT_EQ(0, run("%s load mru", svmctl_path()));
+	ASSERT_EQ(0, policy_load("mru", NULL));
 	fill_one_page_each(_metadata, self->fd, &b, n);
 
 	/* chunk 0 faults again and is the most recent: it goes */
@@ -230,7 +235,7 @@ TEST_F(ev, mru_evicts_most_recently_faulted)
 	EXPECT_EQ(1, on_dev(self->fd, &b, n));
 
 	/* recency now 1 .. n; keep_recent=1: chunk n stays, n - 1 goes */
-	ASSERT_EQ(0, run("%s set keep_recent=1 >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_set("keep_recent=1", NULL));
 	ASSERT_EQ(0, touch_page(self->fd, &b, 0, 2, &c));
 	EXPECT_EQ(1, c.evictions);
 	EXPECT_EQ(1, on_dev(self->fd, &b, 0));
@@ -275,7 +280,7 @@ TEST_F(ev, lru_sweep_faults_on_every_chunk)
 	uint64_t f[SWEEP_PASSES], ev[SWEEP_PASSES];
 	int pass;
 
-	ASSERT_EQ(0, run("%s load lru", svmctl_path()));
+	ASSERT_EQ(0, policy_load("lru", NULL));
 	sweep(_metadata, self->fd, self->nchunks, f, ev);
 	for (pass = 1; pass < SWEEP_PASSES; pass++) {
 		EXPECT_GE(f[pass], self->nchunks + 1);
@@ -294,7 +299,7 @@ TEST_F(ev, mru_sweep_keeps_a_stable_subset)
 	uint64_t f[SWEEP_PASSES], ev[SWEEP_PASSES];
 	int pass;
 
-	ASSERT_EQ(0, run("%s load mru", svmctl_path()));
+	ASSERT_EQ(0, policy_load("mru", NULL));
 	sweep(_metadata, self->fd, self->nchunks, f, ev);
 	EXPECT_GE(f[0], self->nchunks + 1);
 	EXPECT_EQ(1, ev[0]);
@@ -351,7 +356,7 @@ TEST_F(ev, lru_scan_pushes_out_the_hot_set)
 	uint64_t hot[ROUNDS];
 	long res;
 
-	ASSERT_EQ(0, run("%s load lru", svmctl_path()));
+	ASSERT_EQ(0, policy_load("lru", NULL));
 	hot_and_scan(_metadata, self->fd, hot, &res);
 	TH_LOG("lru: hot-set faults %llu (second half %llu), resident at end %ld pages",
 	       (unsigned long long)sum(hot, 0, ROUNDS),
@@ -374,7 +379,7 @@ TEST_F(ev, s3fifo_hot_set_survives_the_scan)
 	uint64_t hot[ROUNDS];
 	long res;
 
-	ASSERT_EQ(0, run("%s load s3fifo", svmctl_path()));
+	ASSERT_EQ(0, policy_load("s3fifo", NULL));
 	hot_and_scan(_metadata, self->fd, hot, &res);
 	TH_LOG("s3fifo: hot-set faults %llu (second half %llu), resident at end %ld pages",
 	       (unsigned long long)sum(hot, 0, ROUNDS),
@@ -520,12 +525,11 @@ static void tenants(struct __test_metadata *_metadata, size_t nchunks,
 	ASSERT_GT(TENANT_B_CHUNKS * CHUNK_PAGES, share[1] + tol);
 	ASSERT_GT(TENANT_A_CHUNKS + TENANT_B_CHUNKS, nchunks);
 	if (q == CONFIGURED) {
-		ASSERT_EQ(0, run("%s load tenant_quota --set tenant0_tgid=%d "
-				 "--set tenant0_pct=%d --set tenant1_tgid=%d "
-				 "--set tenant1_pct=%d", svmctl_path(),
-				 t[0].pid, pct_a, t[1].pid, 100 - pct_a));
+		ASSERT_EQ(0, policy_loadf("tenant_quota",
+					  "tenant0_tgid=%d tenant0_pct=%d tenant1_tgid=%d tenant1_pct=%d",
+					  t[0].pid, pct_a, t[1].pid, 100 - pct_a));
 	} else if (q == DEFAULT_SHARES) {
-		ASSERT_EQ(0, run("%s load tenant_quota", svmctl_path()));
+		ASSERT_EQ(0, policy_load("tenant_quota", NULL));
 	}
 
 	for (round = 0; round <= TENANT_ROUNDS; round++) {
@@ -667,10 +671,9 @@ TEST_F_TIMEOUT(ev, tenant_quota_by_cgroup_counts_every_process_in_it, 180)
 		/* before its first device fault, where the core notes it */
 		ASSERT_EQ(0, cg_enter(i < CG_A_PROCS ? cga : cgb, t[i].pid));
 	}
-	ASSERT_EQ(0, run("%s load tenant_quota --set by_cgroup=1 "
-			 "--set tenant0_cgroup=%llu --set tenant0_pct=%d "
-			 "--set tenant1_cgroup=%llu --set tenant1_pct=%d",
-			 svmctl_path(), ida, CG_A_PCT, idb, 100 - CG_A_PCT));
+	ASSERT_EQ(0, policy_loadf("tenant_quota",
+				  "by_cgroup=1 tenant0_cgroup=%llu tenant0_pct=%d tenant1_cgroup=%llu tenant1_pct=%d",
+				  ida, CG_A_PCT, idb, 100 - CG_A_PCT));
 
 	for (round = 0; round <= TENANT_ROUNDS; round++) {
 		/* the last round is b's alone */
@@ -805,9 +808,9 @@ TEST_F_TIMEOUT(ev, evict_skips_a_chunk_that_changed_hands, 120)
 		ASSERT_EQ(0, touch_page(self->fd, &b, i, 0, NULL));
 	ASSERT_EQ((n - 1) * PAGE + CHUNK, dev_mem_used(0));
 
-	ASSERT_EQ(0, run("%s load %s --set tgid=%d --set addr=%lld --set spin_ms=%d >/dev/null",
-			 svmctl_path(), test_bpf_obj("evict_stale"), pid, r[0],
-			 STALE_SPIN_MS));
+	ASSERT_EQ(0, policy_loadf(test_bpf_obj("evict_stale"),
+				  "tgid=%d addr=%lld spin_ms=%d", pid, r[0],
+				  STALE_SPIN_MS));
 	f.b = &b;
 	t0 = mono_ns();
 	ASSERT_EQ(0, pthread_create(&th, NULL, stale_fault_fn, &f));
@@ -837,6 +840,145 @@ TEST_F_TIMEOUT(ev, evict_skips_a_chunk_that_changed_hands, 120)
 	close(cmd[1]);
 	close(rep[0]);
 	cbuf_fini(&b);
+}
+
+/*
+ * lfu, and the default policy's evict hook.  Each scenario first runs under
+ * the built-in default (LRU), then under the policy, with areas of their
+ * own (struct area): one 2 MiB aligned mapping each, written by the device
+ * with a pattern every word of which is checked afterwards.
+ */
+/*
+ * A hot chunk, faulted page by page (4 KiB granularity: 512 faults), then
+ * one pass (a scan) over as much memory as the device has, one fault per
+ * chunk.  The device cannot hold both: something is evicted.  *left: how
+ * many of the hot chunk's pages are still on the device after the scan.
+ */
+static void hot_then_scan(struct __test_metadata *_metadata, int fd,
+			  size_t total, unsigned int idle_ms, long *left)
+{
+	struct drm_svm_emu_counters c;
+	struct area hot, scan;
+
+	ASSERT_GE(total, 2 * CHUNK);
+	ASSERT_EQ(0, area_map(&hot, CHUNK));
+	ASSERT_EQ(0, area_map(&scan, total));
+	ASSERT_EQ(0, emu_set_attr(fd, hot.buf, CHUNK,
+				  SVM_EXT_ATTR_GRANULARITY, 0));
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, hot.buf, CHUNK, 0, 0x4000,
+			       NULL, &c));
+	EXPECT_EQ(CHUNK_PAGES, c.faults);
+	EXPECT_EQ(CHUNK_PAGES, emu_count_at(fd, hot.buf, CHUNK_PAGES, 0));
+	if (idle_ms)
+		usleep(idle_ms * 1000);
+
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, scan.buf, total, 0,
+			       0x6000, NULL, &c));
+	EXPECT_EQ(total / CHUNK, c.faults);
+	EXPECT_GE(c.evictions, 1);
+	*left = emu_count_at(fd, hot.buf, CHUNK_PAGES, 0);
+	/* whoever was evicted, every word is where the device put it */
+	EXPECT_EQ(-1, check_pattern(hot.buf, CHUNK, 0x4000));
+	EXPECT_EQ(-1, check_pattern(scan.buf, total, 0x6000));
+	area_unmap(&hot);
+	area_unmap(&scan);
+}
+
+TEST_F_TIMEOUT(ev, lfu_keeps_hot_chunk_through_scan, 180)
+{
+	long lru, lfu;
+
+	hot_then_scan(_metadata, self->fd, self->nchunks * CHUNK, 0, &lru);
+	ASSERT_EQ(0, policy_load("lfu", NULL));
+	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/lfu/params"
+			 " | grep -q '\"decay_ms\": 0'", SVM_BPFTOOL));
+	hot_then_scan(_metadata, self->fd, self->nchunks * CHUNK, 0, &lfu);
+	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
+	/* LRU: the hot chunk is the coldest when the scan fills the device */
+	EXPECT_EQ(0, lru);
+	EXPECT_EQ(CHUNK_PAGES, lfu);
+	TH_LOG("hot chunk pages on the device after the scan: LRU %ld, LFU %ld",
+	       lru, lfu);
+}
+
+/*
+ * At the default 2 MiB granularity a chunk faults once per stay on the
+ * device: its frequency is how often it comes back.  A chunk H is touched,
+ * pushed out by a scan as large as the device, touched again (its second
+ * fault), then a second scan as large as the device follows.  LRU evicts H
+ * at the end of that scan; LFU, counting H's faults across its eviction
+ * (2 against the scan chunks' 1), keeps it.  *left: H's pages on the device.
+ */
+static void return_then_scan(struct __test_metadata *_metadata, int fd,
+			     size_t total, long *left)
+{
+	struct drm_svm_emu_counters c;
+	struct area h, s1, s2;
+
+	ASSERT_GE(total, 2 * CHUNK);
+	ASSERT_EQ(0, area_map(&h, CHUNK));
+	ASSERT_EQ(0, area_map(&s1, total));
+	ASSERT_EQ(0, area_map(&s2, total));
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, h.buf, CHUNK, 0, 0x4000,
+			       NULL, &c));
+	EXPECT_EQ(1, c.faults);
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, s1.buf, total, 0, 0x5000,
+			       NULL, &c));
+	/* the first scan evicts H whatever the policy: all counts are 1 */
+	EXPECT_EQ(0, emu_count_at(fd, h.buf, CHUNK_PAGES, 0));
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, h.buf, CHUNK, 0, 0x4100,
+			       NULL, &c));
+	EXPECT_EQ(1, c.faults);
+	EXPECT_EQ(1, c.evictions);
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, s2.buf, total, 0, 0x6000,
+			       NULL, &c));
+	EXPECT_EQ(total / CHUNK, c.faults);
+	*left = emu_count_at(fd, h.buf, CHUNK_PAGES, 0);
+	EXPECT_EQ(-1, check_pattern(h.buf, CHUNK, 0x4100));
+	EXPECT_EQ(-1, check_pattern(s1.buf, total, 0x5000));
+	EXPECT_EQ(-1, check_pattern(s2.buf, total, 0x6000));
+	area_unmap(&h);
+	area_unmap(&s1);
+	area_unmap(&s2);
+}
+
+TEST_F_TIMEOUT(ev, lfu_counts_faults_across_evictions, 180)
+{
+	long lru, lfu;
+
+	return_then_scan(_metadata, self->fd, self->nchunks * CHUNK, &lru);
+	ASSERT_EQ(0, policy_load("lfu", NULL));
+	return_then_scan(_metadata, self->fd, self->nchunks * CHUNK, &lfu);
+	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
+	EXPECT_EQ(0, lru);
+	EXPECT_EQ(CHUNK_PAGES, lfu);
+	TH_LOG("chunk faulted twice, pages on the device after the scan: LRU %ld, LFU %ld",
+	       lru, lfu);
+}
+
+/* With decay, a chunk idle for many half-lives counts no more than a scan's. */
+TEST_F_TIMEOUT(ev, lfu_decay_ages_out_idle_chunk, 180)
+{
+	long decayed, kept;
+
+	ASSERT_EQ(0, policy_load("lfu", "decay_ms=1", NULL));
+	hot_then_scan(_metadata, self->fd, self->nchunks * CHUNK, 200, &decayed);
+	EXPECT_EQ(0, decayed);
+	/* the same idle time without decay: the count still wins */
+	ASSERT_EQ(0, policy_set("decay_ms=0", NULL));
+	hot_then_scan(_metadata, self->fd, self->nchunks * CHUNK, 200, &kept);
+	EXPECT_EQ(CHUNK_PAGES, kept);
+}
+
+/* The default policy's evict hook picks the least recently used, as built in. */
+TEST_F_TIMEOUT(ev, default_evicts_like_builtin, 180)
+{
+	long left;
+
+	ASSERT_EQ(0, policy_load("default", NULL));
+	hot_then_scan(_metadata, self->fd, self->nchunks * CHUNK, 0, &left);
+	EXPECT_EQ(0, left);
+	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
 }
 
 TEST_HARNESS_MAIN

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The policy framework under a user's hands: policies attached, switched
- * and detached while devices fault on two GPUs; loads without privilege;
- * programs the verifier must refuse; bad evict and throttle decisions that
- * eject the policy while the access completes; the notification hooks
- * counting a known workload; a throttling policy slowing faults down by
- * what it asked for, in real and in modeled time.
+ * The policy framework.  Under a user's hands (fixture fw): policies
+ * attached, switched and detached while devices fault on two GPUs; loads
+ * without privilege; programs the verifier must refuse; bad evict and
+ * throttle decisions that eject the policy while the access completes; the
+ * notification hooks counting a known workload; a throttling policy slowing
+ * faults down by what it asked for, in real and in modeled time.  As an
+ * admin sees it (fixture pol): svmctl load/unload/status, the state in
+ * sysfs, a BPF decision really taken, ejection on a bad decision or on the
+ * policy's own error (data intact, default back at once), the verifier
+ * refusing a context write, the advise hook, access counters, and the
+ * module pinned while attached.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define BPFFS "/sys/fs/bpf/svm_ext"
@@ -80,7 +86,7 @@ FIXTURE(fw)
 FIXTURE_SETUP(fw)
 {
 	/* a failed ASSERT skips teardown: never inherit a policy */
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	self->fd[0] = emu_open(0);
 	self->fd[1] = emu_open(1);
 	ASSERT_GE(self->fd[0], 0);
@@ -93,7 +99,7 @@ FIXTURE_SETUP(fw)
 
 FIXTURE_TEARDOWN(fw)
 {
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	close(self->fd[0]);
 	close(self->fd[1]);
 }
@@ -204,87 +210,6 @@ static void *sample_sysfs(void *arg)
 	return NULL;
 }
 
-/*
- * Replace the attached policy by `default` in place: svmctl switch when
- * this svmctl has it; else the same kernel operation by hand (struct_ops
- * .update on the pinned link), which leaves the pins under the old name.
- * By hand: libbpf fills a struct_ops map's value only when it attaches it;
- * with a policy attached that attach is refused (EBUSY) after the value is
- * written, and the map can then go to the pinned link.  (libbpf's
- * bpf_link__update_map() only works on links libbpf created itself.)
- */
-static int switch_to_default(const char *from, char *pindir, size_t len)
-{
-	struct bpf_link *fresh = NULL;
-	struct bpf_object *obj;
-	struct bpf_map *m, *st = NULL;
-	char path[512], *tests;
-	int err, lfd = -1;
-
-	if (!run("%s switch --help >/dev/null 2>&1", svmctl_path())) {
-		snprintf(pindir, len, BPFFS "/default");
-		return run("%s switch default >/dev/null", svmctl_path());
-	}
-	snprintf(pindir, len, BPFFS "/%s", from);
-	libbpf_set_print(NULL);	/* the EBUSY below is expected: no warning */
-	/* build/bpf/tests/default.bpf.o -> build/bpf/default.bpf.o */
-	snprintf(path, sizeof(path), "%s", test_bpf_obj("default"));
-	tests = strstr(path, "/tests/");
-	if (!tests)
-		return -ENOENT;
-	memmove(tests, tests + 6, strlen(tests + 6) + 1);
-	obj = bpf_object__open_file(path, NULL);
-	if (!obj)
-		return -errno;
-	err = bpf_object__load(obj);
-	bpf_object__for_each_map(m, obj)
-		if (bpf_map__type(m) == BPF_MAP_TYPE_STRUCT_OPS)
-			st = m;
-	if (!err && !st)
-		err = -ENOENT;
-	if (!err) {
-		fresh = bpf_map__attach_struct_ops(st);
-		err = fresh ? -EEXIST : errno == EBUSY ? 0 : -errno;
-	}
-	snprintf(path, sizeof(path), "%s/link", pindir);
-	if (!err) {
-		lfd = bpf_obj_get(path);
-		err = lfd < 0 ? -errno : 0;
-	}
-	if (!err && bpf_link_update(lfd, bpf_map__fd(st), NULL))
-		err = -errno;
-	if (lfd >= 0)
-		close(lfd);
-	bpf_link__destroy(fresh);
-	bpf_object__close(obj);
-	return err;
-}
-
-/* Detach: svmctl unload, or (hand switch) remove the pins ourselves. */
-static int detach(const char *pindir)
-{
-	char path[600];
-	double t0 = now_s();
-
-	if (!strcmp(pindir, BPFFS "/default") || !strcmp(pindir, ""))
-		return run("%s unload >/dev/null", svmctl_path());
-	snprintf(path, sizeof(path), "%s/link", pindir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/params", pindir);
-	unlink(path);
-	rmdir(pindir);
-	/* the link goes after an RCU grace period and a work item */
-	while (now_s() - t0 < 5) {
-		char st[64];
-
-		sys_str("state", st, sizeof(st));
-		if (!strcmp(st, "disabled"))
-			return 0;
-		usleep(10000);
-	}
-	return -ETIMEDOUT;
-}
-
 TEST_F_TIMEOUT(fw, attach_switch_detach_under_faults, 900)
 {
 	long long count0 = read_ll(SVM_SYSFS "/enable_count"), ref0;
@@ -292,21 +217,21 @@ TEST_F_TIMEOUT(fw, attach_switch_detach_under_faults, 900)
 	pthread_t th[STRESS_WORKERS], sth;
 	struct sampler sm = { 0 };
 	volatile int stop = 0;
-	char pindir[256];
 	double worst = 0, total = 0, step[3] = { 0 }, took;
 	size_t len = STRESS_WORKERS * STRESS_LEN;
 	uint8_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
 					 MAP_PRIVATE);
 	long execs0[STRESS_WORKERS];
+	bool started;
 	int i, it;
 
 	ASSERT_NE(MAP_FAILED, buf);
 	/*
-	 * svmctl load starts the statistics collector, whose links hold
-	 * svm_ext.ko from then on: start it first, so that the module's
-	 * reference count before the loop is the one it must return to.
+	 * A load starts the statistics collector, whose links hold svm_ext.ko
+	 * from then on: start it first, so that the module's reference count
+	 * before the loop is the one it must return to.
 	 */
-	ASSERT_EQ(0, run("%s stats --start >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, collector_start(&started));
 	ref0 = read_ll("/sys/module/svm_ext/refcnt");
 	ASSERT_GT(ref0, 0);
 	sm.stop = &stop;
@@ -324,7 +249,7 @@ TEST_F_TIMEOUT(fw, attach_switch_detach_under_faults, 900)
 
 		for (i = 0; i < STRESS_WORKERS; i++)
 			execs0[i] = w[i].execs;
-		ASSERT_EQ(0, run("%s load sysmem >/dev/null", svmctl_path()))
+		ASSERT_EQ(0, policy_load("sysmem", NULL))
 			TH_LOG("iteration %d: load", it);
 		t1 = now_s();
 		sys_str("state", self->s, sizeof(self->s));
@@ -337,8 +262,9 @@ TEST_F_TIMEOUT(fw, attach_switch_detach_under_faults, 900)
 		if (it % 10 == 0)
 			EXPECT_NE(0, run("rmmod svm_ext 2>/dev/null"));
 
-		ASSERT_EQ(0, switch_to_default("sysmem", pindir, sizeof(pindir)))
-			TH_LOG("iteration %d: switch", it);
+		/* in place: struct_ops .update on the pinned link */
+		ASSERT_EQ(0, policy_switch("default", NULL))
+			TH_LOG("iteration %d: switch: %s", it, svm_last_error());
 		t2 = now_s();
 		sys_str("state", self->s, sizeof(self->s));
 		EXPECT_STREQ("enabled", self->s);
@@ -356,7 +282,8 @@ TEST_F_TIMEOUT(fw, attach_switch_detach_under_faults, 900)
 		}
 
 		t3 = now_s();
-		ASSERT_EQ(0, detach(pindir)) TH_LOG("iteration %d: unload", it);
+		ASSERT_EQ(0, policy_unload())
+			TH_LOG("iteration %d: unload: %s", it, svm_last_error());
 		sys_str("state", self->s, sizeof(self->s));
 		EXPECT_STREQ("disabled", self->s);
 		sys_str("policy", self->s, sizeof(self->s));
@@ -447,16 +374,15 @@ TEST_F(fw, load_without_privilege_is_refused)
 
 /* ---- the verifier refuses ----------------------------------------------- */
 
-/* svmctl load FILE fails with the verifier's own words; nothing attaches */
+/* A load of FILE fails with the verifier's own words; nothing attaches */
 static void expect_refused(struct __test_metadata *_metadata, char *out,
 			   size_t len, const char *obj, const char *why)
 {
 	long long count0 = read_ll(SVM_SYSFS "/enable_count");
-	char cmd[1024], st[64];
+	char st[64];
 
-	snprintf(cmd, sizeof(cmd), "%s load %s", svmctl_path(),
-		 test_bpf_obj(obj));
-	EXPECT_EQ(1, run_capture(out, len, cmd)) TH_LOG("%s: %s", obj, out);
+	EXPECT_EQ(1, policy_load_log(test_bpf_obj(obj), out, len))
+		TH_LOG("%s: %s", obj, out);
 	EXPECT_NE(NULL, strstr(out, why)) TH_LOG("%s: want '%s' in: %s", obj,
 						   why, out);
 	sys_str("state", st, sizeof(st));
@@ -503,19 +429,16 @@ TEST_F(fw, verifier_refuses_evict_context_write)
  */
 TEST_F(fw, verifier_refuses_sleepable_hooks)
 {
-	char cmd[1024];
-
 	expect_refused(_metadata, self->out, sizeof(self->out),
 		       "sleepable_hook",
 		       "attach to unsupported member fault of struct svm_ext_ops");
 	EXPECT_NE(NULL, strstr(self->out,
 			       "program sleepable_hook_fault is sleepable"))
-		TH_LOG("svmctl said: %s", self->out);
+		TH_LOG("the load said: %s", self->out);
 
-	snprintf(cmd, sizeof(cmd), "%s load %s", svmctl_path(),
-		 test_bpf_obj("sleepable_init"));
-	EXPECT_EQ(0, run_capture(self->out, sizeof(self->out), cmd))
-		TH_LOG("svmctl said: %s", self->out);
+	EXPECT_EQ(0, policy_load_log(test_bpf_obj("sleepable_init"), self->out,
+				     sizeof(self->out)))
+		TH_LOG("the load said: %s", self->out);
 	sys_str("state", self->s, sizeof(self->s));
 	EXPECT_STREQ("enabled", self->s);
 	sys_str("policy", self->s, sizeof(self->s));
@@ -532,14 +455,11 @@ TEST_F(fw, error_after_switch_leaves_the_new_policy)
 {
 	long long count0 = read_ll(SVM_SYSFS "/enable_count");
 	uint64_t *buf;
-	char cmd[1024];
 
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("error_on_exit")));
-	snprintf(cmd, sizeof(cmd), "%s switch default", svmctl_path());
-	EXPECT_EQ(0, run_capture(self->out, sizeof(self->out), cmd))
-		TH_LOG("svmctl said: %s", self->out);
-	/* the exit hook ran before svmctl's switch returned */
+	ASSERT_EQ(0, policy_load(test_bpf_obj("error_on_exit"), NULL));
+	EXPECT_EQ(0, policy_switch("default", NULL))
+		TH_LOG("switch: %s", svm_last_error());
+	/* the exit hook ran before the switch returned */
 	sys_str("state", self->s, sizeof(self->s));
 	EXPECT_STREQ("enabled", self->s);
 	sys_str("policy", self->s, sizeof(self->s));
@@ -568,8 +488,7 @@ TEST_F(fw, error_message_is_formatted)
 	char want[SVM_EXT_EXIT_MSG_MAX];
 
 	ASSERT_NE(MAP_FAILED, buf);
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("error_fmt")));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("error_fmt"), NULL));
 	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_WRITE, buf, PAGE, 0, 6,
 			       NULL, NULL));
 	sys_str("state", self->s, sizeof(self->s));
@@ -614,8 +533,7 @@ TEST_F_TIMEOUT(fw, evict_out_of_range_candidate_ejects, 300)
 	len = (total + total / 4 + CHUNK - 1) & ~(CHUNK - 1);
 	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, buf);
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("evict_bad_index")));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("evict_bad_index"), NULL));
 	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_WRITE, buf, len, 0, 5,
 			       NULL, &c));
 	EXPECT_GT(c.evictions, 0);
@@ -634,8 +552,7 @@ TEST_F(fw, throttle_beyond_max_ejects)
 
 	ASSERT_NE(MAP_FAILED, buf);
 	fill_pattern(buf, CHUNK, 40);
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("throttle_too_long")));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("throttle_too_long"), NULL));
 	ASSERT_EQ(0, emu_exec1(self->fd[0], SVM_EMU_OP_ATOMIC_ADD, buf, CHUNK,
 			       0, 2, NULL, &c));
 	expect_ejected(_metadata, self->s, sizeof(self->s),
@@ -717,8 +634,7 @@ TEST_F(fw, notifications_count_a_known_workload)
 	mid = mmap(NULL, sizeof(*mid), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mid);
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("notify_count")));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("notify_count"), NULL));
 	ASSERT_EQ(0, read_counts(&a));
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -799,7 +715,7 @@ TEST_F_TIMEOUT(fw, throttle_slows_each_fault_and_maps_in_place, 300)
 	int i;
 
 	/* the same placement without the wait: sysmem maps in place too */
-	ASSERT_EQ(0, run("%s load sysmem >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_load("sysmem", NULL));
 	for (i = 0; i < 3; i++) {
 		off = strided_checksum(_metadata, self->fd[0], &base);
 		ASSERT_EQ(THR_FAULTS, base.faults);
@@ -807,10 +723,9 @@ TEST_F_TIMEOUT(fw, throttle_slows_each_fault_and_maps_in_place, 300)
 		if (off < base_off)
 			base_off = off;
 	}
-	ASSERT_EQ(0, run("%s unload >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_unload());
 
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("throttle_1ms")));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("throttle_1ms"), NULL));
 	/*
 	 * Off-CPU time, not wall time: under the debug kernel on TCG the
 	 * unthrottled work alone varies by more than the 16 ms of waits
@@ -837,6 +752,357 @@ TEST_F_TIMEOUT(fw, throttle_slows_each_fault_and_maps_in_place, 300)
 	EXPECT_EQ(base.modeled_ns + THR_FAULTS * MS, thr.modeled_ns);
 	sys_str("state", self->s, sizeof(self->s));
 	EXPECT_STREQ("enabled", self->s);
+}
+
+/* ---- as an admin sees it ---- */
+
+#define SZ (2 * MIB)
+
+FIXTURE(pol)
+{
+	int fd;
+	uint64_t *buf;
+	char s[256];
+};
+
+FIXTURE_SETUP(pol)
+{
+	/* a failed ASSERT skips teardown: never inherit a policy */
+	policy_unload_any();
+	self->fd = emu_open(0);
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(0, emu_bind(self->fd));
+	/* two chunks: some tests use the second, at self->buf + SZ / 8 */
+	self->buf = map_chunk_aligned(2 * SZ, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	sys_str("state", self->s, sizeof(self->s));
+	ASSERT_STREQ("disabled", self->s);
+}
+
+FIXTURE_TEARDOWN(pol)
+{
+	policy_unload_any();
+	close(self->fd);
+}
+
+TEST_F(pol, sysmem_policy_keeps_data_in_system_memory)
+{
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+	long long in0 = dev_counter(0, "pages_to_dev");
+	long long cpu0 = dev_counter(0, "cpu_faults");
+	struct drm_svm_emu_counters c;
+
+	ASSERT_EQ(0, policy_load("sysmem", NULL));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+	sys_str("policy", self->s, sizeof(self->s));
+	EXPECT_STREQ("sysmem", self->s);
+	EXPECT_EQ(count0 + 1, read_ll(SVM_SYSFS "/enable_count"));
+	EXPECT_GT(read_ll(SVM_SYSFS "/enabled_since"), 0);
+
+	/* the decision: map in place, nothing migrates */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf, SZ, 0, 3,
+			       NULL, &c));
+	EXPECT_EQ(0, c.pages_to_dev);
+	EXPECT_EQ(SZ / 4096, c.remote_maps);
+	EXPECT_EQ(in0, dev_counter(0, "pages_to_dev"));
+	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 3));
+	EXPECT_EQ(SZ / 4096, emu_count_at(self->fd, self->buf, SZ / 4096,
+					  SVM_EXT_RES_SYSTEM));
+	EXPECT_EQ(cpu0, dev_counter(0, "cpu_faults"));	/* never left RAM */
+
+	/* status shows it */
+	EXPECT_EQ(0, run("%s status | grep -q sysmem", svmctl_path()));
+
+	/* unload: the default is back and migrates again */
+	ASSERT_EQ(0, policy_unload());
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("disabled", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("unregistered", self->s);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf + SZ / 8,
+			       SZ, 0, 4, NULL, &c));
+	EXPECT_EQ(SZ / 4096, c.pages_to_dev);
+	EXPECT_EQ(-1, check_pattern(self->buf + SZ / 8, SZ, 4));
+}
+
+/* Tuning: svmctl and bpftool see and change the same pinned params map. */
+TEST_F(pol, params_tuned_by_svmctl_and_bpftool)
+{
+	const char *map = "/sys/fs/bpf/svm_ext/sysmem/params";
+	struct drm_svm_emu_counters c;
+
+	ASSERT_EQ(0, policy_load("sysmem", "window_kb=64", NULL));
+	EXPECT_EQ(0, run("%s map dump pinned %s | grep -q '\"window_kb\": 64'",
+			 SVM_BPFTOOL, map));
+	/* 64 KiB windows: 32 faults for 2 MiB */
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf, SZ, 0, 1,
+			       NULL, &c));
+	EXPECT_EQ(SZ / (64 * 1024), c.faults);
+	/* bpftool writes, svmctl reads, the running policy obeys */
+	ASSERT_EQ(0, run("%s map update pinned %s key 0 0 0 0 "
+			 "value 16 0 0 0 0 0 0 0", SVM_BPFTOOL, map));
+	EXPECT_EQ(0, run("%s get window_kb | grep -q 16", svmctl_path()));
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_WRITE, self->buf + SZ / 8,
+			       SZ, 0, 1, NULL, &c));
+	EXPECT_EQ(SZ / (16 * 1024), c.faults);
+	/* svmctl writes, bpftool reads */
+	ASSERT_EQ(0, run("%s set window_kb=2048 >/dev/null", svmctl_path()));
+	EXPECT_EQ(0, run("%s map dump pinned %s | grep -q '\"window_kb\": 2048'",
+			 SVM_BPFTOOL, map));
+	EXPECT_NE(0, run("%s set window_kb=-1 2>/dev/null", svmctl_path()));
+	EXPECT_NE(0, run("%s set no_such_key=1 2>/dev/null", svmctl_path()));
+}
+
+TEST_F(pol, module_pinned_while_attached)
+{
+	ASSERT_EQ(0, policy_load("sysmem", NULL));
+	EXPECT_NE(0, run("rmmod svm_ext 2>/dev/null"));
+	EXPECT_NE(0, run("rmmod svm_emu 2>/dev/null"));	/* in use: our fd */
+	EXPECT_EQ(0, access(SVM_SYSFS "/state", F_OK));
+}
+
+TEST_F(pol, second_load_is_refused)
+{
+	ASSERT_EQ(0, policy_load("sysmem", NULL));
+	EXPECT_NE(0, policy_load_refused("sysmem"));
+	sys_str("policy", self->s, sizeof(self->s));
+	EXPECT_STREQ("sysmem", self->s);
+}
+
+TEST_F(pol, bad_decision_ejects_and_default_continues)
+{
+	struct drm_svm_emu_counters c;
+
+	fill_pattern(self->buf, SZ, 99);
+	ASSERT_EQ(0, policy_load(test_bpf_obj("bad_window"), NULL));
+	sys_str("state", self->s, sizeof(self->s));
+	ASSERT_STREQ("enabled", self->s);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, self->buf, SZ,
+			       0, 1, NULL, &c));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("ejected", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("bad_decision", self->s);
+	sys_str("exit_reason", self->s, sizeof(self->s));
+	EXPECT_NE(NULL, strstr(self->s, "window"));
+	/* the default decided this very fault: whole chunk migrated */
+	EXPECT_EQ(SZ / 4096, c.pages_to_dev);
+	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 100));
+	ASSERT_EQ(0, policy_unload());
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("disabled", self->s);
+	/* the reason stays visible after the unload */
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("bad_decision", self->s);
+}
+
+TEST_F(pol, policy_error_ejects_with_its_message)
+{
+	ASSERT_EQ(0, policy_load(test_bpf_obj("self_error"), NULL));
+	fill_pattern(self->buf, SZ, 7);
+	ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, self->buf, SZ, 0, 0,
+			       NULL, NULL));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("ejected", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("error", self->s);
+	sys_str("exit_msg", self->s, sizeof(self->s));
+	EXPECT_STREQ("self_error: giving up", self->s);
+	EXPECT_EQ(-1, check_pattern(self->buf, SZ, 7));
+}
+
+TEST_F(pol, advise_hook_refuses_and_adjusts)
+{
+	struct drm_svm_emu_get_attr g;
+	int fd1 = emu_open(1);
+
+	ASSERT_GE(fd1, 0);
+	ASSERT_EQ(0, emu_bind(fd1));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("advise_gate"), NULL));
+	/* refused with the policy's errno; nothing moved */
+	EXPECT_EQ(-EPERM, emu_prefetch(self->fd, self->buf, SZ, 1));
+	EXPECT_EQ(0, emu_count_at(self->fd, self->buf, SZ / 4096, 1));
+	EXPECT_EQ(SZ / 4096, emu_prefetch(self->fd, self->buf, SZ, 0));
+	/* adjusted: asked for device 1, got device 0 */
+	ASSERT_EQ(0, emu_set_attr(self->fd, self->buf, SZ,
+				  SVM_EXT_ATTR_PREFERRED_LOC, 1));
+	ASSERT_EQ(0, emu_get_attr(self->fd, self->buf, SZ, &g));
+	EXPECT_EQ(0, g.preferred_loc);
+	/* an errno outside the documented set ejects; the hint goes ahead */
+	EXPECT_EQ(0, emu_set_attr(self->fd, self->buf, SZ,
+				  SVM_EXT_ATTR_READ_MOSTLY, 1));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("ejected", self->s);
+	sys_str("exit_kind", self->s, sizeof(self->s));
+	EXPECT_STREQ("bad_decision", self->s);
+	ASSERT_EQ(0, emu_get_attr(self->fd, self->buf, SZ, &g));
+	EXPECT_EQ(1, g.read_mostly);
+	/* with the policy gone, the prefetch it refused works */
+	EXPECT_EQ(SZ / 4096, emu_prefetch(self->fd, self->buf, SZ, 1));
+	close(fd1);
+}
+
+static void add_counters(struct drm_svm_emu_counters *tot,
+			 const struct drm_svm_emu_counters *c)
+{
+	tot->faults += c->faults;
+	tot->pages_to_dev += c->pages_to_dev;
+	tot->pages_from_dev += c->pages_from_dev;
+	tot->remote_maps += c->remote_maps;
+	tot->evictions += c->evictions;
+	tot->modeled_ns += c->modeled_ns;
+}
+
+/*
+ * The evict path: device 0 writes 4 MiB more than it holds, then reads it
+ * all back, so least recently used chunks keep leaving.  Adds its counters
+ * to *tot.
+ */
+static void oversubscribe(struct __test_metadata *_metadata, int fd,
+			  struct drm_svm_emu_counters *tot)
+{
+	long long total = read_ll(SVM_SYSFS "/devices/0/mem_total");
+	struct drm_svm_emu_counters c;
+	size_t len = ((size_t)total & ~(2 * MIB - 1)) + 4 * MIB;
+	uint64_t *buf, sum;
+
+	ASSERT_GE(total, 4 * MIB);
+	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, buf, len, 0, 0x3100, NULL,
+			       &c));
+	add_counters(tot, &c);
+	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_CHECKSUM, buf, len, 0, 0, &sum,
+			       &c));
+	add_counters(tot, &c);
+	ASSERT_EQ(-1, check_pattern(buf, len, 0x3100));
+	ASSERT_EQ(cpu_checksum(buf, len, 0), sum);
+	munmap(buf, len);
+}
+
+/*
+ * A reference workload touching every default rule, evictions included;
+ * sums its counters.
+ */
+static void reference_workload(struct __test_metadata *_metadata, int fd0,
+			       int fd1, struct drm_svm_emu_counters *tot)
+{
+	size_t len = 8 * MIB;
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	struct drm_svm_emu_counters c;
+	int step;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	memset(tot, 0, sizeof(*tot));
+	fill_pattern(buf, len, 31);
+	ASSERT_EQ(0, emu_set_attr(fd0, buf, 2 * MIB, SVM_EXT_ATTR_PREFERRED_LOC,
+				  SVM_EXT_LOC_SYSTEM));
+	ASSERT_EQ(0, emu_set_attr(fd0, (uint8_t *)buf + 2 * MIB, 2 * MIB,
+				  SVM_EXT_ATTR_GRANULARITY, 4));
+	ASSERT_EQ(0, emu_set_attr(fd0, (uint8_t *)buf + 4 * MIB, 2 * MIB,
+				  SVM_EXT_ATTR_ACCESSED_BY, 2));
+	for (step = 0; step < 4; step++) {
+		int fd = step % 2 ? fd1 : fd0;
+
+		ASSERT_EQ(0, emu_exec1(fd, step == 2 ? SVM_EMU_OP_ATOMIC_ADD :
+				       SVM_EMU_OP_READ, buf, len, 4096 * (step + 1),
+				       1, NULL, &c));
+		add_counters(tot, &c);
+	}
+	/* the CPU reads it all back: step 2 added 1 to every 3rd page's first word */
+	for (size_t i = 0; i < len / 8; i++)
+		ASSERT_EQ(31 + i + (i % (3 * 512) == 0), buf[i]);
+	munmap(buf, len);
+	oversubscribe(_metadata, fd0, tot);
+}
+
+TEST_F_TIMEOUT(pol, default_bpf_policy_matches_builtin, 240)
+{
+	struct drm_svm_emu_counters builtin, bpf;
+	int fd1 = emu_open(1);
+
+	ASSERT_GE(fd1, 0);
+	ASSERT_EQ(0, emu_bind(fd1));
+	reference_workload(_metadata, self->fd, fd1, &builtin);
+	ASSERT_EQ(0, policy_load("default", NULL));
+	reference_workload(_metadata, self->fd, fd1, &bpf);
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);	/* no decision was refused */
+	EXPECT_GT(builtin.faults, 0);
+	EXPECT_GT(builtin.pages_to_dev, 0);
+	EXPECT_GT(builtin.remote_maps, 0);
+	EXPECT_GT(builtin.evictions, 0);
+	EXPECT_EQ(builtin.faults, bpf.faults);
+	EXPECT_EQ(builtin.pages_to_dev, bpf.pages_to_dev);
+	EXPECT_EQ(builtin.pages_from_dev, bpf.pages_from_dev);
+	EXPECT_EQ(builtin.remote_maps, bpf.remote_maps);
+	EXPECT_EQ(builtin.evictions, bpf.evictions);
+	EXPECT_EQ(builtin.modeled_ns, bpf.modeled_ns);
+	close(fd1);
+}
+
+TEST_F(pol, verifier_refuses_context_write_and_wrong_hook_kfuncs)
+{
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+
+	EXPECT_NE(0, policy_load_refused(test_bpf_obj("write_ctx")));
+	/* a decision kfunc called from another hook is refused too */
+	EXPECT_NE(0, policy_load_refused(test_bpf_obj("wrong_hook")));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("disabled", self->s);
+	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
+}
+
+/*
+ * Access counters reach only a policy that asked for them (ops.flags), are
+ * never faults, and a notification without a migrate decision leaves the
+ * mapping in place.  An unknown ops flag refuses the attach.
+ */
+TEST_F(pol, access_counters_reach_only_policies_that_ask)
+{
+	size_t len = 4 * MIB;
+	uint64_t *buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE);
+	struct drm_svm_emu_counters c;
+	long long count0 = read_ll(SVM_SYSFS "/enable_count");
+	int pass;
+
+	ASSERT_NE(MAP_FAILED, buf);
+	EXPECT_NE(0, policy_load_refused(test_bpf_obj("bad_ops_flags")));
+	EXPECT_EQ(count0, read_ll(SVM_SYSFS "/enable_count"));
+
+	/* sysmem maps in place too, but does not ask: no notification */
+	fill_pattern(buf, len, 90);
+	ASSERT_EQ(0, policy_load("sysmem", NULL));
+	for (pass = 0; pass < 2; pass++) {
+		ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_READ, buf, len, 0,
+				       0, NULL, &c));
+		EXPECT_EQ(0, c.access_notifications);
+	}
+	ASSERT_EQ(0, policy_unload());
+	ASSERT_EQ(0, munmap(buf, len));
+
+	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
+	fill_pattern(buf, len, 91);
+	ASSERT_EQ(0, policy_load(test_bpf_obj("counter_probe"), NULL));
+	for (pass = 0; pass < 2; pass++) {
+		ASSERT_EQ(0, emu_exec1(self->fd, SVM_EMU_OP_ATOMIC_ADD, buf, len,
+				       0, 1, NULL, &c));
+		/* 2 MiB accessed in place per chunk and pass: one each */
+		EXPECT_EQ(len / (2 * MIB), c.access_notifications);
+		EXPECT_EQ(pass ? 0 : len / (2 * MIB), c.faults);
+		EXPECT_EQ(0, c.pages_to_dev);
+	}
+	EXPECT_EQ((long)(len / 4096), emu_count_at(self->fd, buf, len / 4096,
+						   SVM_EXT_RES_SYSTEM));
+	sys_str("state", self->s, sizeof(self->s));
+	EXPECT_STREQ("enabled", self->s);
+	ASSERT_EQ(0, policy_unload());
+	EXPECT_EQ(-1, check_pattern(buf, len, 93));	/* 91 + 2 passes */
 }
 
 TEST_HARNESS_MAIN

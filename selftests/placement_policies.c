@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define PAGES(x) ((long long)(x) / 4096)
@@ -25,19 +26,20 @@
  * count as thrashing, and a 150 ms pin could expire mid-round.  Scaled so
  * the emulator's speed does not matter (see docs/policies.md).
  */
-#define THRASH_VM_TIMES "--set lapse_us=10000000 --set epoch_ms=10000"
-#define THRASH_VM THRASH_VM_TIMES " --set pin_ms=600000"
+#define THRASH_VM_TIMES "lapse_us=10000000 epoch_ms=10000"
+#define THRASH_VM THRASH_VM_TIMES " pin_ms=600000"
 /* thrash_guard reacting only (its detection, throttle and pin under test) */
-#define TG_REACT " --set rent_first=0"
+#define TG_REACT " rent_first=0"
 
-static int load(const char *policy, const char *args)
+/* @params: space-separated KEY=VALUE settings, or "" */
+static int load(const char *policy, const char *params)
 {
-	return run("%s load %s %s >/dev/null", svmctl_path(), policy, args);
+	return policy_loadf(policy, "%s", params);
 }
 
 static void unload(void)
 {
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 }
 
 static void msleep(long ms)
@@ -494,7 +496,7 @@ TEST_F(pp, thrash_guard_leaves_slow_alternation_alone)
 	ASSERT_NE(MAP_FAILED, buf);
 	/* moves 300 ms apart, lapse 50 ms */
 	ASSERT_EQ(0, load("thrash_guard",
-			  "--set lapse_us=50000 --set epoch_ms=10000" TG_REACT));
+			  "lapse_us=50000 epoch_ms=10000" TG_REACT));
 	pingpong(_metadata, self->fd, buf, 4, 300, "thrash_guard-slow", &s);
 	EXPECT_EQ(0, s.throttle_ns);
 	EXPECT_EQ(2 * PAGES(PP_LEN) * 4, s.pages);
@@ -511,7 +513,7 @@ TEST_F(pp, thrash_guard_pin_expires)
 
 	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, load("thrash_guard",
-			  THRASH_VM_TIMES " --set pin_ms=300" TG_REACT));
+			  THRASH_VM_TIMES " pin_ms=300" TG_REACT));
 	pingpong(_metadata, self->fd, buf, 4, 0, "thrash_guard-pin300", &s);
 	EXPECT_GT(s.throttle_ns, 0);
 	msleep(1000);

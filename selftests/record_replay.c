@@ -8,7 +8,7 @@
  *
  * Why they can be equal: the built-in default migrates the whole 2 MiB
  * chunk on a device fault and evicts the chunk least recently faulted on
- * (svm_ext_devmem_touch() runs on faults only), so the order of faults,
+ * (svm_ext_evict_touch() runs on faults only), so the order of faults,
  * chunk by chunk, is all that decides what moves.  The replay performs
  * exactly the recorded faults, one page each, in order: each faulted in
  * the live run because its page was not in the device's page table, and
@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define HEADER_BYTES	160	/* sizeof(struct svm_trace_header) */
@@ -54,7 +55,7 @@ FIXTURE_SETUP(rr)
 	snprintf(self->replay, sizeof(self->replay), "/tmp/rr.%d.replay.json", pid);
 	snprintf(self->rec_out, sizeof(self->rec_out), "/tmp/rr.%d.rec.json", pid);
 	snprintf(self->err, sizeof(self->err), "/tmp/rr.%d.err", pid);
-	run("'%s' unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 }
 
 FIXTURE_TEARDOWN(rr)

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define STRESS_SEED	20261206
@@ -73,7 +74,7 @@ static void restore(void)
 	const char *params = getenv("SVM_EMU_PARAMS");
 
 	swap("off");
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	emu_reload(params ? params : SETUP_EMU);
 }
 
@@ -101,7 +102,7 @@ FIXTURE(st)
 
 FIXTURE_SETUP(st)
 {
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	ASSERT_EQ(0, access(stress_bin(), X_OK)) {
 		TH_LOG("no %s: build it (make build)", stress_bin());
 	}

@@ -11,10 +11,13 @@
 #ifndef SVM_HARNESS_H
 #define SVM_HARNESS_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
+#include "svm_user.h"
 
 #define SVM_DEBUG_TIMEOUT_SCALE	10
 
@@ -59,5 +62,25 @@ static inline void svm_scale_timeouts(void)
 		svm_scale_timeouts();			\
 		return test_harness_run(argc, argv);	\
 	}
+
+/* A 2 MiB aligned anonymous buffer of @len bytes. */
+struct area {
+	uint8_t *buf;
+	size_t len;
+};
+
+static inline int area_map(struct area *a, size_t len)
+{
+	a->buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	a->len = len;
+	return a->buf == MAP_FAILED ? -1 : 0;
+}
+
+/* Unmapping frees the area's device memory for the next run. */
+static inline void area_unmap(struct area *a)
+{
+	munmap(a->buf, a->len);
+	a->buf = NULL;
+}
 
 #endif /* SVM_HARNESS_H */

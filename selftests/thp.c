@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define PAGE_WORDS	(PAGE / 8)
@@ -331,7 +332,7 @@ FIXTURE(thp)
 FIXTURE_SETUP(thp)
 {
 	/* a test that died with a policy attached must not decide for us */
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	ASSERT_EQ(0, thp_enable(&self->saved))
 		TH_LOG("cannot have MADV_HUGEPAGE give THPs (" THP_TOP ")");
 	self->fd0 = emu_open(0);
@@ -345,7 +346,7 @@ FIXTURE_SETUP(thp)
 /* in the parent: runs even when the test crashed or timed out */
 FIXTURE_TEARDOWN_PARENT(thp)
 {
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	thp_restore(&self->saved);
 }
 
@@ -647,15 +648,14 @@ TEST_F_TIMEOUT(thp, one_page_policy_splits_folio, 120)
 			       NULL, &c));
 	EXPECT_EQ(1, c.folios_to_dev);
 
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("one_page")));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("one_page"), NULL));
 	ASSERT_EQ(0, dev_add(self->fd1, buf, want, 256 * PAGE_WORDS + 1, 9,
 			     &c));
 	EXPECT_EQ(1, c.pages_to_dev);
 	EXPECT_EQ(0, c.folios_to_dev);
 	EXPECT_EQ(0, run("grep -qx one_page " SVM_SYSFS "/policy"))
 		TH_LOG("the policy did not stay attached");
-	ASSERT_EQ(0, run("%s unload >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_unload());
 	EXPECT_EQ(1, emu_count_at(self->fd0, buf + 256 * PAGE_WORDS, 1, 1));
 	EXPECT_EQ(CHUNK_PAGES - 1, emu_count_at(self->fd0, buf, CHUNK_PAGES, 0));
 
@@ -1025,7 +1025,7 @@ FIXTURE_SETUP(small)
 {
 	char params[64];
 
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	ASSERT_EQ(0, thp_enable(&self->saved))
 		TH_LOG("cannot have MADV_HUGEPAGE give THPs (" THP_TOP ")");
 	snprintf(params, sizeof(params), "ndevices=2 mem_mb=%d", SMALL_MB);

@@ -63,26 +63,54 @@ struct tracer {
 	char out[64];
 };
 
-/* Does @path contain @s? */
-static bool file_has(const char *path, const char *s)
+/* N of bpftrace's "Attaching N probe(s)..." in @path, or 0 before it. */
+static int probes_announced(const char *path)
 {
-	char line[512];
-	bool has = false;
+	char line[512], *at;
+	int n = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
-		return false;
-	while (!has && fgets(line, sizeof(line), f))
-		has = strstr(line, s);
+		return 0;
+	while (!n && fgets(line, sizeof(line), f))
+		if ((at = strstr(line, "Attaching ")))
+			n = atoi(at + 10);
 	fclose(f);
-	return has;
+	return n;
 }
 
-/* Start bpftrace on @prog and wait until its probes are attached. */
+/*
+ * How many BPF programs @pid has attached through perf events (the
+ * tracepoints and kprobes of a bpftrace program), as bpftool perf lists
+ * them: "pid PID  fd N: prog_id M  tracepoint  NAME".
+ */
+static int perf_attached(pid_t pid)
+{
+	char cmd[512], line[512], want[32];
+	int n = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s perf show 2>/dev/null", SVM_BPFTOOL);
+	snprintf(want, sizeof(want), "pid %d ", (int)pid);
+	f = popen(cmd, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, want, strlen(want));
+	pclose(f);
+	return n;
+}
+
+/*
+ * Start bpftrace on @prog and wait until every probe it announced is
+ * attached in the kernel: its "Attaching" message comes before the
+ * attaching, which on a debug kernel under TCG takes seconds, and faults
+ * made meanwhile would be missed.
+ */
 static int tracer_start(struct tracer *t, const char *prog, int timeout_s)
 {
 	time_t until = time(NULL) + timeout_s;
-	int status;
+	int status, want;
 
 	snprintf(t->out, sizeof(t->out), "/tmp/tracing.%d.out", getpid());
 	t->pid = fork();
@@ -99,9 +127,9 @@ static int tracer_start(struct tracer *t, const char *prog, int timeout_s)
 		_exit(127);
 	}
 	while (time(NULL) < until) {
-		if (file_has(t->out, "Attaching"))
-			/* the message comes just before the attach itself */
-			return usleep(500 * 1000), 0;
+		want = probes_announced(t->out);
+		if (want > 0 && perf_attached(t->pid) >= want)
+			return 0;
 		if (waitpid(t->pid, &status, WNOHANG) == t->pid)
 			return -ECHILD;
 		usleep(100 * 1000);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 #define A_LEN		(8 * MIB)	/* THPs, moved as 2 MiB folios to device 1 */
@@ -94,7 +95,7 @@ FIXTURE_SETUP(unplug)
 	char top[16] = "", pmd[16] = "inherit";
 	bool has_pmd = !access(THP_PMD, F_OK);
 
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	ASSERT_EQ(0, read_str(NR_HUGE, self->nr_huge, sizeof(self->nr_huge)));
 	self->thp_top[0] = self->thp_pmd[0] = 0;
 	/* MADV_HUGEPAGE must give THPs */

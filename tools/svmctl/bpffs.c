@@ -12,6 +12,8 @@
 
 #include <linux/magic.h>
 
+#include <bpf/libbpf.h>
+
 #include "bpffs.h"
 #include "svmctl.h"
 
@@ -184,4 +186,14 @@ void bpffs_free_names(char **names, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+void bpffs_link_release(struct bpf_link *link)
+{
+	int fd = bpf_link__fd(link);
+
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	if (fd >= 0)
+		close(fd);
 }

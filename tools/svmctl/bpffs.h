@@ -52,4 +52,13 @@ void bpffs_free_names(char **names, size_t n);
 
 bool path_exists(const char *path);
 
+struct bpf_link;
+/*
+ * Let go of our handle of @link, which its pin (if any) holds from now
+ * on: libbpf's bpf_link__disconnect() keeps bpf_link__destroy() from
+ * detaching it but then leaves the fd open too, so a process that goes on
+ * (libsvmctl's callers) would hold the link, and the policy, for ever.
+ */
+void bpffs_link_release(struct bpf_link *link);
+
 #endif

@@ -11,139 +11,11 @@
 #include "bpffs.h"
 #include "json_writer.h"
 #include "params.h"
+#include "policy_ops.h"
 #include "svmctl.h"
 #include "sysfs.h"
 
 enum { OPT_MAP = OPT_CMD_BASE, OPT_POLICY };
-
-struct params_map {
-	int fd;
-	struct btf *btf;
-	struct pval pv;
-	unsigned int value_size;
-	char path[1024];
-	char policy[128];		/* "" with --map */
-};
-
-static void params_close(struct params_map *pm)
-{
-	if (pm->fd >= 0)
-		close(pm->fd);
-	btf__free(pm->btf);
-	pm->fd = -1;
-	pm->btf = NULL;
-}
-
-/*
- * Opens the params map: --map PATH, else --policy NAME's pin, else the
- * active policy's pin.  Prints its own error; returns an exit status.
- */
-static int params_open(struct params_map *pm, const char *map_path,
-		       const char *policy)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	struct svm_status st;
-	char dir[1024];
-	int err;
-
-	memset(pm, 0, sizeof(*pm));
-	pm->fd = -1;
-	if (map_path) {
-		snprintf(pm->path, sizeof(pm->path), "%s", map_path);
-	} else {
-		if (policy) {
-			if (!policy_name_ok(policy))
-				return p_err(EXIT_NO_POLICY, EINVAL,
-					     "'%s' is not a valid policy name",
-					     policy);
-		} else {
-			err = svm_require_loaded();
-			if (err)
-				return err;
-			svm_status_read(&st);
-			if (st.policy_err)
-				return p_err(EXIT_FAIL, -st.policy_err,
-					     "reading %s/policy",
-					     svm_sysfs_root());
-			if (!svm_policy_active(&st))
-				return p_err(EXIT_NO_POLICY, ENOENT,
-					     "no policy is active (the built-in default has no parameters)");
-			policy = st.policy;
-			if (!policy_name_ok(policy))
-				return p_err(EXIT_FAIL, EINVAL,
-					     "active policy name '%s' cannot name a pin directory",
-					     policy);
-		}
-		snprintf(pm->policy, sizeof(pm->policy), "%s", policy);
-		err = bpffs_check_pin_root();
-		if (err)
-			return err;
-		bpffs_policy_path(dir, sizeof(dir), policy, NULL);
-		bpffs_policy_path(pm->path, sizeof(pm->path), policy, "params");
-		if (!path_exists(dir))
-			return p_err(policy == st.policy ? EXIT_FAIL :
-							   EXIT_NO_POLICY,
-				     ENOENT,
-				     "policy '%s' has no pins at %s (not loaded by svmctl?)",
-				     policy, dir);
-		if (!path_exists(pm->path))
-			return p_err(EXIT_FAIL, ENOENT,
-				     "policy '%s' has no tunable parameters (no %s)",
-				     policy, pm->path);
-	}
-
-	pm->fd = bpf_obj_get(pm->path);
-	if (pm->fd < 0) {
-		err = errno;
-		return p_err(err == EPERM || err == EACCES ? EXIT_PERM :
-			     EXIT_FAIL, err, "opening pinned map %s", pm->path);
-	}
-	if (bpf_map_get_info_by_fd(pm->fd, &info, &len)) {
-		err = errno;
-		params_close(pm);
-		return p_err(EXIT_FAIL, err, "%s: reading map info", pm->path);
-	}
-	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 ||
-	    info.max_entries < 1) {
-		params_close(pm);
-		return p_err(EXIT_FAIL, EINVAL,
-			     "%s is not a params map (want an ARRAY map with a u32 key)",
-			     pm->path);
-	}
-	if (!info.btf_id || !info.btf_value_type_id) {
-		params_close(pm);
-		return p_err(EXIT_FAIL, ENOTSUP,
-			     "%s has no BTF type for its value", pm->path);
-	}
-	pm->btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!pm->btf) {
-		err = errno;
-		params_close(pm);
-		if (err == EPERM)
-			return p_err(EXIT_PERM, err,
-				     "reading the BTF of %s (id %u) needs CAP_SYS_ADMIN",
-				     pm->path, info.btf_id);
-		return p_err(EXIT_FAIL, err, "reading the BTF of %s (id %u)",
-			     pm->path, info.btf_id);
-	}
-	if (pval_init(&pm->pv, pm->btf, info.btf_value_type_id,
-		      info.value_size)) {
-		params_close(pm);
-		return EXIT_FAIL;
-	}
-	pm->value_size = info.value_size;
-	return 0;
-}
-
-static int params_read(struct params_map *pm, void *buf)
-{
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(pm->fd, &zero, buf))
-		return p_err(EXIT_FAIL, errno, "reading %s", pm->path);
-	return 0;
-}
 
 static int params_getopt(const struct svm_cmd *cmd, int argc, char **argv,
 			 const char **map_path, const char **policy)
@@ -173,7 +45,7 @@ static int params_getopt(const struct svm_cmd *cmd, int argc, char **argv,
 static int do_get(int argc, char **argv)
 {
 	const char *map_path = NULL, *policy = NULL;
-	struct params_map pm;
+	struct svm_params_map pm;
 	json_writer_t *jw;
 	void *buf;
 	char s[1024];
@@ -189,7 +61,7 @@ static int do_get(int argc, char **argv)
 					 "'%s': get takes KEY, not KEY=VALUE (see 'svmctl set')",
 					 argv[i]);
 
-	ret = params_open(&pm, map_path, policy);
+	ret = svm_params_open(&pm, map_path, policy);
 	if (ret)
 		return ret;
 	buf = calloc(1, pm.value_size);
@@ -205,7 +77,7 @@ static int do_get(int argc, char **argv)
 			goto out;
 		}
 	}
-	ret = params_read(&pm, buf);
+	ret = svm_params_read(&pm, buf);
 	if (ret)
 		goto out;
 
@@ -240,18 +112,17 @@ static int do_get(int argc, char **argv)
 out:
 	free(idx);
 	free(buf);
-	params_close(&pm);
+	svm_params_close(&pm);
 	return ret;
 }
 
 static int do_set(int argc, char **argv)
 {
 	const char *map_path = NULL, *policy = NULL, *val;
-	struct params_map pm;
+	struct svm_params_map pm;
 	void *buf = NULL, *old = NULL;
 	char key[128], s1[1024], s2[1024];
 	json_writer_t *jw = NULL;
-	__u32 zero = 0;
 	int ret;
 
 	ret = params_getopt(&cmd_set, argc, argv, &map_path, &policy);
@@ -264,7 +135,7 @@ static int do_set(int argc, char **argv)
 			return usage_err(&cmd_set,
 					 "'%s' is not KEY=VALUE", argv[i]);
 
-	ret = params_open(&pm, map_path, policy);
+	ret = svm_params_open(&pm, map_path, policy);
 	if (ret)
 		return ret;
 	buf = calloc(1, pm.value_size);
@@ -273,23 +144,10 @@ static int do_set(int argc, char **argv)
 		ret = p_err(EXIT_FAIL, ENOMEM, "allocating the params value");
 		goto out;
 	}
-	ret = params_read(&pm, buf);
+	ret = svm_params_set(&pm, (const char *const *)argv + optind,
+			     argc - optind, old, buf);
 	if (ret)
 		goto out;
-	memcpy(old, buf, pm.value_size);
-	/* all or nothing: check every assignment before writing */
-	for (int i = optind; i < argc; i++) {
-		pval_split(argv[i], key, sizeof(key), &val);
-		if (pval_set(&pm.pv, buf, key, val)) {
-			ret = EXIT_FAIL;
-			goto out;
-		}
-	}
-	if (bpf_map_update_elem(pm.fd, &zero, buf, BPF_ANY)) {
-		ret = p_err(errno == EPERM || errno == EACCES ? EXIT_PERM :
-			    EXIT_FAIL, errno, "writing %s", pm.path);
-		goto out;
-	}
 
 	if (json_output) {
 		jw = jw_new(stdout, pretty_output);
@@ -331,7 +189,7 @@ static int do_set(int argc, char **argv)
 out:
 	free(buf);
 	free(old);
-	params_close(&pm);
+	svm_params_close(&pm);
 	return ret;
 }
 

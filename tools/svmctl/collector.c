@@ -78,8 +78,7 @@ static int attach_and_pin(struct bpf_object *obj)
 		collector_path(path, sizeof(path), name);
 		err = bpf_link__pin(link, path);
 		/* the pin holds the link now, or nothing does */
-		bpf_link__disconnect(link);
-		bpf_link__destroy(link);
+		bpffs_link_release(link);
 		if (err)
 			return p_err(exit_for(-err), -err, "pinning %s", path);
 	}

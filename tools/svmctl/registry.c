@@ -265,6 +265,16 @@ const char *policy_source_str(const struct svm_policy *p)
 	return p->path ? p->path : "embedded";
 }
 
+const char *policy_source_key(const struct svm_policy *p)
+{
+	switch (p->source) {
+	case SRC_POLICY_DIR: return "policy-dir";
+	case SRC_EMBEDDED: return "embedded";
+	case SRC_DEFAULT_DIR: return "default-dir";
+	default: return "path";
+	}
+}
+
 static int registry_add(struct svm_registry *r, struct svm_policy *p)
 {
 	struct svm_policy *tmp = realloc(r->v, (r->n + 1) * sizeof(*tmp));

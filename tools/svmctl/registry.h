@@ -63,6 +63,8 @@ int policy_from_file(struct svm_policy *p, const char *path,
 		     enum policy_source src);
 void policy_free(struct svm_policy *p);
 const char *policy_source_str(const struct svm_policy *p);
+/* The same as a key of svmctl's JSON: embedded, path, policy-dir, default-dir. */
+const char *policy_source_key(const struct svm_policy *p);
 
 /* bpf_object__open_mem() on p's bytes.  NULL with errno set on failure. */
 struct bpf_object *policy_open(const struct svm_policy *p);

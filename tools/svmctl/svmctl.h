@@ -7,7 +7,10 @@
  *                  documentation, `svmctl help`, version
  *   doc.c          what is made from the table: help, getopt's tables,
  *                  the man page, the bash completion, the examples (doc.h)
- *   cmd_policy.c   list, load, unload, switch
+ *   cli.c          the common options, usage errors
+ *   cmd_policy.c   list, load, unload, switch (what they print)
+ *   policy_ops.c   load, switch, unload (what they do: libsvmctl.a, which
+ *                  the selftests link too; policy_ops.h)
  *   cmd_status.c   status
  *   cmd_params.c   set, get
  *   cmd_stats.c    stats (and the collector's --start/--stop)
@@ -23,6 +26,10 @@
  *   bpffs.c        pins under /sys/fs/bpf/svm_ext
  *   json_writer.c  streaming JSON output
  *   util.c         errors, capabilities, formatting
+ *
+ * libsvmctl.a is util, json_writer, sysfs, bpffs, registry, params,
+ * policy_ops, collector and stats_view with the embedded objects: nothing
+ * of the command line.
  *
  * To add a command: write `int do_foo(int argc, char **argv)` and a
  * `const struct svm_cmd cmd_foo` next to it (its documentation, options
@@ -40,20 +47,12 @@
 #include <stdio.h>
 
 #include "doc.h"
+#include "policy_ops.h"
 
 #ifndef SVMCTL_VERSION
 #define SVMCTL_VERSION "0.1"
 #endif
 
-/* Exit statuses, documented in main.c's table (svmctl(8)). */
-enum {
-	EXIT_OKAY = 0,		/* success */
-	EXIT_FAIL = 1,		/* the operation failed */
-	EXIT_USAGE = 2,		/* bad command line */
-	EXIT_NOT_LOADED = 3,	/* svm_ext.ko is not loaded */
-	EXIT_PERM = 4,		/* missing privilege */
-	EXIT_NO_POLICY = 5,	/* no such policy */
-};
 
 /* A command and its documentation (the markup is in doc.h). */
 struct svm_cmd {
@@ -83,6 +82,7 @@ extern int verbose;
 extern const char *cur_cmd;	/* command name, for messages */
 extern bool libbpf_quiet;	/* hide libbpf warnings (list) */
 
+
 /*
  * Option values beyond the short letters.  Every command accepts the
  * common options (svm_common_opts: -h, -j, --pretty, -d); its parser
@@ -109,6 +109,7 @@ int parse_common_only(const struct svm_cmd *cmd, int argc, char **argv);
  */
 int p_err(int exit_code, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
 void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_err(const struct svm_cmd *cmd, const char *fmt, ...)

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* svmctl: error reporting, capabilities, formatting. */
+/*
+ * svmctl: error reporting, capabilities, formatting - what the commands and
+ * libsvmctl share (the command-line parsing helpers are cli.c's).
+ */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdarg.h>
@@ -25,6 +28,7 @@ bool pretty_output;
 int verbose;
 const char *cur_cmd;
 bool libbpf_quiet;
+bool svm_quiet;
 
 static char last_err[1024];
 static int last_errno;
@@ -49,9 +53,16 @@ int p_err(int exit_code, int err, const char *fmt, ...)
 			 strerror(err));
 	last_errno = err;
 
-	p_prefix(stderr);
-	fprintf(stderr, "%s\n", last_err);
+	if (!svm_quiet) {
+		p_prefix(stderr);
+		fprintf(stderr, "%s\n", last_err);
+	}
 	return exit_code;
+}
+
+const char *svm_last_error(void)
+{
+	return last_err;
 }
 
 void json_flush_error(int exit_code)
@@ -81,6 +92,8 @@ void p_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (svm_quiet)
+		return;
 	p_prefix(stderr);
 	fputs("warning: ", stderr);
 	va_start(ap, fmt);
@@ -94,70 +107,12 @@ void p_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (json_output && !verbose)
+	if (svm_quiet || (json_output && !verbose))
 		return;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-int usage_err(const struct svm_cmd *cmd, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p_err(EXIT_USAGE, EINVAL, "%s", msg);
-	if (cmd)
-		fprintf(stderr, "Try 'svmctl %s --help'.\n", cmd->name);
-	else
-		fprintf(stderr, "Try 'svmctl help'.\n");
-	return EXIT_USAGE;
-}
-
-int parse_common_only(const struct svm_cmd *cmd, int argc, char **argv)
-{
-	int c, ret;
-
-	optind = 0;
-	while ((c = cmd_getopt(cmd, argc, argv)) != -1) {
-		ret = common_opt(cmd, c, argv);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return usage_err(cmd, "unexpected argument '%s'", argv[optind]);
-	return -1;
-}
-
-int common_opt(const struct svm_cmd *cmd, int c, char **argv)
-{
-	switch (c) {
-	case 'h':
-		help_cmd(cmd, stdout);
-		return EXIT_OKAY;
-	case 'j':
-		json_output = true;
-		return -1;
-	case OPT_PRETTY:
-		json_output = pretty_output = true;
-		return -1;
-	case 'd':
-		verbose++;
-		return -1;
-	case ':':
-		return usage_err(cmd, "option '%s' needs an argument",
-				 argv[optind - 1]);
-	case '?':
-		if (optopt > 0 && optopt < 0x80)
-			return usage_err(cmd, "unknown option '-%c'", optopt);
-		return usage_err(cmd, "unknown option '%s'", argv[optind - 1]);
-	default:
-		return usage_err(cmd, "unhandled option %d", c);
-	}
 }
 
 bool have_cap(int cap)

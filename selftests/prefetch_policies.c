@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The shipped policies' decisions, measured from userspace the way a user
- * would judge them: per-EXEC fault and migration counters, residency, and
- * every byte read back by the CPU.
- *  - prefetch: a sequential first touch takes a small fraction of the faults
- *    of a one-page window; sparse random access moves barely more; the
- *    threshold param (svmctl set) changes the decisions; a strided access,
- *    which the density tree leaves at one page per fault, is detected in
- *    the fault buffer and in the stream of faults, either direction.
- *  - lfu: a chunk faulted often survives a scan that the default (LRU)
- *    evicts it with, also when its faults were counted across evictions;
- *    with decay it ages out.
- *  - default: its evict hook picks what the built-in does.
+ * Prefetching policies, measured from userspace the way a user would judge
+ * them: per-EXEC fault and migration counters, residency, and every byte
+ * read back by the CPU.  The prefetch policy: a sequential first touch
+ * takes a small fraction of the faults of a one-page window; sparse random
+ * access moves barely more; the threshold and max_window params (svmctl
+ * set) change the decisions as its rule says; a strided access, which the
+ * density tree leaves at one page per fault, is detected in the fault
+ * buffer and in the stream of faults, either direction.  (uvm's density
+ * prefetch is with uvm's other behaviour, in placement_policies.c.)
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -19,30 +16,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "svm_harness.h"
+#include "svm_policy.h"
 #include "svm_user.h"
 
 /* svm_emu's fault buffer: how many faults one batch reports at most */
 #define FAULT_BATCH	((unsigned int)read_ll("/sys/module/svm_emu/parameters/fault_batch"))
-
-/* A 2 MiB aligned anonymous buffer of @len bytes. */
-struct area {
-	uint8_t *buf;
-	size_t len;
-};
-
-static int area_map(struct area *a, size_t len)
-{
-	a->buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	a->len = len;
-	return a->buf == MAP_FAILED ? -1 : 0;
-}
-
-/* Unmapping frees the area's device memory for the next run. */
-static void area_unmap(struct area *a)
-{
-	munmap(a->buf, a->len);
-	a->buf = NULL;
-}
 
 /*
  * The prefetch policy's rule, as documented in bpf/prefetch.bpf.c, for one
@@ -106,23 +84,23 @@ static size_t dev_mem_total(void)
 	return total > 0 ? (size_t)total : 0;
 }
 
-FIXTURE(pp)
+FIXTURE(pf)
 {
 	int fd;
 };
 
-FIXTURE_SETUP(pp)
+FIXTURE_SETUP(pf)
 {
 	/* a failed ASSERT skips teardown: never inherit a policy */
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	self->fd = emu_open(0);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
 }
 
-FIXTURE_TEARDOWN(pp)
+FIXTURE_TEARDOWN(pf)
 {
-	run("%s unload >/dev/null 2>&1", svmctl_path());
+	policy_unload_any();
 	close(self->fd);
 }
 
@@ -143,7 +121,7 @@ static void seq_write(struct __test_metadata *_metadata, int fd,
  * test set-up): one page per fault without prefetch, a few faults per chunk
  * with it, and the same bytes moved.
  */
-TEST_F_TIMEOUT(pp, prefetch_sequential_first_touch, 240)
+TEST_F_TIMEOUT(pf, prefetch_sequential_first_touch, 240)
 {
 	size_t len = dev_mem_total();
 	struct drm_svm_emu_counters base, pf;
@@ -161,16 +139,15 @@ TEST_F_TIMEOUT(pp, prefetch_sequential_first_touch, 240)
 			      &moved);
 	ASSERT_EQ(CHUNK_PAGES, moved);
 
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("one_page")));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("one_page"), NULL));
 	ASSERT_EQ(0, area_map(&a, len));
 	seq_write(_metadata, self->fd, &a, 0x1000, &base);
 	area_unmap(&a);
-	ASSERT_EQ(0, run("%s unload", svmctl_path()));
+	ASSERT_EQ(0, policy_unload());
 	EXPECT_EQ(len / PAGE, base.faults);
 	EXPECT_EQ(len / PAGE, base.pages_to_dev);
 
-	ASSERT_EQ(0, run("%s load prefetch >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_load("prefetch", NULL));
 	ASSERT_EQ(0, area_map(&a, len));
 	seq_write(_metadata, self->fd, &a, 0x2000, &pf);
 	area_unmap(&a);
@@ -229,7 +206,7 @@ static void random_writes(struct __test_metadata *_metadata, int fd,
 	free(acc);
 }
 
-TEST_F_TIMEOUT(pp, prefetch_random_does_not_overfetch, 120)
+TEST_F_TIMEOUT(pf, prefetch_random_does_not_overfetch, 120)
 {
 	size_t len = dev_mem_total();
 	struct drm_svm_emu_counters base, pf;
@@ -241,16 +218,15 @@ TEST_F_TIMEOUT(pp, prefetch_random_does_not_overfetch, 120)
 	len &= ~(CHUNK - 1);
 	ASSERT_GE(len, CHUNK);
 
-	ASSERT_EQ(0, run("%s load %s >/dev/null", svmctl_path(),
-			 test_bpf_obj("one_page")));
+	ASSERT_EQ(0, policy_load(test_bpf_obj("one_page"), NULL));
 	ASSERT_EQ(0, area_map(&a, len));
 	random_writes(_metadata, self->fd, &a, &base, &distinct);
 	area_unmap(&a);
-	ASSERT_EQ(0, run("%s unload", svmctl_path()));
+	ASSERT_EQ(0, policy_unload());
 	EXPECT_EQ(distinct, base.pages_to_dev);
 	EXPECT_EQ(distinct, base.faults);
 
-	ASSERT_EQ(0, run("%s load prefetch >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_load("prefetch", NULL));
 	ASSERT_EQ(0, area_map(&a, len));
 	random_writes(_metadata, self->fd, &a, &pf, &distinct);
 	area_unmap(&a);
@@ -291,7 +267,7 @@ static void three_of_four(struct __test_metadata *_metadata, int fd,
 }
 
 /* The threshold param, pinned and set through svmctl, changes decisions. */
-TEST_F_TIMEOUT(pp, prefetch_threshold_param, 180)
+TEST_F_TIMEOUT(pf, prefetch_threshold_param, 180)
 {
 	const size_t len = 4 * CHUNK;
 	struct drm_svm_emu_counters t51, t100;
@@ -306,14 +282,14 @@ TEST_F_TIMEOUT(pp, prefetch_threshold_param, 180)
 	m51 = density_model(order, n, 1, 51, CHUNK_PAGES, &moved51);
 	m100 = density_model(order, n, 1, 100, CHUNK_PAGES, &moved100);
 
-	ASSERT_EQ(0, run("%s load prefetch >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_load("prefetch", NULL));
 	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
 			 " | grep -q '\"threshold\": 51'", SVM_BPFTOOL));
 	ASSERT_EQ(0, area_map(&a, len));
 	three_of_four(_metadata, self->fd, &a, &t51);
 	area_unmap(&a);
 
-	ASSERT_EQ(0, run("%s set threshold=100 >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_set("threshold=100", NULL));
 	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
 			 " | grep -q '\"threshold\": 100'", SVM_BPFTOOL));
 	ASSERT_EQ(0, area_map(&a, len));
@@ -336,7 +312,7 @@ TEST_F_TIMEOUT(pp, prefetch_threshold_param, 180)
 }
 
 /* max_window_kb caps the window: more faults, the same bytes. */
-TEST_F_TIMEOUT(pp, prefetch_max_window_param, 180)
+TEST_F_TIMEOUT(pf, prefetch_max_window_param, 180)
 {
 	const size_t len = 4 * CHUNK;
 	unsigned long capped, full, moved = 0;
@@ -351,8 +327,7 @@ TEST_F_TIMEOUT(pp, prefetch_max_window_param, 180)
 	full = density_model(order, CHUNK_PAGES, FAULT_BATCH, 51, CHUNK_PAGES,
 			     &moved);
 
-	ASSERT_EQ(0, run("%s load prefetch --set max_window_kb=64 >/dev/null",
-			 svmctl_path()));
+	ASSERT_EQ(0, policy_load("prefetch", "max_window_kb=64", NULL));
 	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
 			 " | grep -q '\"max_window_kb\": 64'", SVM_BPFTOOL));
 	ASSERT_EQ(0, area_map(&a, len));
@@ -404,7 +379,7 @@ static void strided_read(struct __test_metadata *_metadata, int fd, bool one,
 	free(acc);
 }
 
-TEST_F_TIMEOUT(pp, prefetch_detects_strides, 240)
+TEST_F_TIMEOUT(pf, prefetch_detects_strides, 240)
 {
 	const char *how[3] = { "one strided access", "ascending words",
 			       "descending words" };
@@ -412,12 +387,11 @@ TEST_F_TIMEOUT(pp, prefetch_detects_strides, 240)
 	long long touched = STRIDE_LEN / PAGE / STRIDE_PAGES;
 	int i;
 
-	ASSERT_EQ(0, run("%s load prefetch --set stride_ahead=0 >/dev/null",
-			 svmctl_path()));
+	ASSERT_EQ(0, policy_load("prefetch", "stride_ahead=0", NULL));
 	for (i = 0; i < 3; i++)
 		strided_read(_metadata, self->fd, i == 0, i == 2 ? -1 : 1,
 			     &off[i]);
-	ASSERT_EQ(0, run("%s set stride_ahead=64 >/dev/null", svmctl_path()));
+	ASSERT_EQ(0, policy_set("stride_ahead=64", NULL));
 	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/prefetch/params"
 			 " | grep -q '\"stride_max_kb\": 256'", SVM_BPFTOOL));
 	for (i = 0; i < 3; i++)
@@ -439,142 +413,6 @@ TEST_F_TIMEOUT(pp, prefetch_detects_strides, 240)
 		EXPECT_LE(on[i].pages_to_dev, STRIDE_LEN / PAGE);
 		EXPECT_GE(on[i].pages_to_dev, touched);
 	}
-}
-
-/*
- * A hot chunk, faulted page by page (4 KiB granularity: 512 faults), then
- * one pass (a scan) over as much memory as the device has, one fault per
- * chunk.  The device cannot hold both: something is evicted.  *left: how
- * many of the hot chunk's pages are still on the device after the scan.
- */
-static void hot_then_scan(struct __test_metadata *_metadata, int fd,
-			  unsigned int idle_ms, long *left)
-{
-	size_t total = dev_mem_total() & ~(CHUNK - 1);
-	struct drm_svm_emu_counters c;
-	struct area hot, scan;
-
-	ASSERT_GE(total, 2 * CHUNK);
-	ASSERT_EQ(0, area_map(&hot, CHUNK));
-	ASSERT_EQ(0, area_map(&scan, total));
-	ASSERT_EQ(0, emu_set_attr(fd, hot.buf, CHUNK,
-				  SVM_EXT_ATTR_GRANULARITY, 0));
-	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, hot.buf, CHUNK, 0, 0x4000,
-			       NULL, &c));
-	EXPECT_EQ(CHUNK_PAGES, c.faults);
-	EXPECT_EQ(CHUNK_PAGES, emu_count_at(fd, hot.buf, CHUNK_PAGES, 0));
-	if (idle_ms)
-		usleep(idle_ms * 1000);
-
-	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, scan.buf, total, 0,
-			       0x6000, NULL, &c));
-	EXPECT_EQ(total / CHUNK, c.faults);
-	EXPECT_GE(c.evictions, 1);
-	*left = emu_count_at(fd, hot.buf, CHUNK_PAGES, 0);
-	/* whoever was evicted, every word is where the device put it */
-	EXPECT_EQ(-1, check_pattern(hot.buf, CHUNK, 0x4000));
-	EXPECT_EQ(-1, check_pattern(scan.buf, total, 0x6000));
-	area_unmap(&hot);
-	area_unmap(&scan);
-}
-
-TEST_F_TIMEOUT(pp, lfu_keeps_hot_chunk_through_scan, 180)
-{
-	long lru, lfu;
-
-	hot_then_scan(_metadata, self->fd, 0, &lru);
-	ASSERT_EQ(0, run("%s load lfu >/dev/null", svmctl_path()));
-	EXPECT_EQ(0, run("%s map dump pinned /sys/fs/bpf/svm_ext/lfu/params"
-			 " | grep -q '\"decay_ms\": 0'", SVM_BPFTOOL));
-	hot_then_scan(_metadata, self->fd, 0, &lfu);
-	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
-	/* LRU: the hot chunk is the coldest when the scan fills the device */
-	EXPECT_EQ(0, lru);
-	EXPECT_EQ(CHUNK_PAGES, lfu);
-	TH_LOG("hot chunk pages on the device after the scan: LRU %ld, LFU %ld",
-	       lru, lfu);
-}
-
-/*
- * At the default 2 MiB granularity a chunk faults once per stay on the
- * device: its frequency is how often it comes back.  A chunk H is touched,
- * pushed out by a scan as large as the device, touched again (its second
- * fault), then a second scan as large as the device follows.  LRU evicts H
- * at the end of that scan; LFU, counting H's faults across its eviction
- * (2 against the scan chunks' 1), keeps it.  *left: H's pages on the device.
- */
-static void return_then_scan(struct __test_metadata *_metadata, int fd,
-			     long *left)
-{
-	size_t total = dev_mem_total() & ~(CHUNK - 1);
-	struct drm_svm_emu_counters c;
-	struct area h, s1, s2;
-
-	ASSERT_GE(total, 2 * CHUNK);
-	ASSERT_EQ(0, area_map(&h, CHUNK));
-	ASSERT_EQ(0, area_map(&s1, total));
-	ASSERT_EQ(0, area_map(&s2, total));
-	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, h.buf, CHUNK, 0, 0x4000,
-			       NULL, &c));
-	EXPECT_EQ(1, c.faults);
-	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, s1.buf, total, 0, 0x5000,
-			       NULL, &c));
-	/* the first scan evicts H whatever the policy: all counts are 1 */
-	EXPECT_EQ(0, emu_count_at(fd, h.buf, CHUNK_PAGES, 0));
-	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, h.buf, CHUNK, 0, 0x4100,
-			       NULL, &c));
-	EXPECT_EQ(1, c.faults);
-	EXPECT_EQ(1, c.evictions);
-	ASSERT_EQ(0, emu_exec1(fd, SVM_EMU_OP_WRITE, s2.buf, total, 0, 0x6000,
-			       NULL, &c));
-	EXPECT_EQ(total / CHUNK, c.faults);
-	*left = emu_count_at(fd, h.buf, CHUNK_PAGES, 0);
-	EXPECT_EQ(-1, check_pattern(h.buf, CHUNK, 0x4100));
-	EXPECT_EQ(-1, check_pattern(s1.buf, total, 0x5000));
-	EXPECT_EQ(-1, check_pattern(s2.buf, total, 0x6000));
-	area_unmap(&h);
-	area_unmap(&s1);
-	area_unmap(&s2);
-}
-
-TEST_F_TIMEOUT(pp, lfu_counts_faults_across_evictions, 180)
-{
-	long lru, lfu;
-
-	return_then_scan(_metadata, self->fd, &lru);
-	ASSERT_EQ(0, run("%s load lfu >/dev/null", svmctl_path()));
-	return_then_scan(_metadata, self->fd, &lfu);
-	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
-	EXPECT_EQ(0, lru);
-	EXPECT_EQ(CHUNK_PAGES, lfu);
-	TH_LOG("chunk faulted twice, pages on the device after the scan: LRU %ld, LFU %ld",
-	       lru, lfu);
-}
-
-/* With decay, a chunk idle for many half-lives counts no more than a scan's. */
-TEST_F_TIMEOUT(pp, lfu_decay_ages_out_idle_chunk, 180)
-{
-	long decayed, kept;
-
-	ASSERT_EQ(0, run("%s load lfu --set decay_ms=1 >/dev/null",
-			 svmctl_path()));
-	hot_then_scan(_metadata, self->fd, 200, &decayed);
-	EXPECT_EQ(0, decayed);
-	/* the same idle time without decay: the count still wins */
-	ASSERT_EQ(0, run("%s set decay_ms=0 >/dev/null", svmctl_path()));
-	hot_then_scan(_metadata, self->fd, 200, &kept);
-	EXPECT_EQ(CHUNK_PAGES, kept);
-}
-
-/* The default policy's evict hook picks the least recently used, as built in. */
-TEST_F_TIMEOUT(pp, default_evicts_like_builtin, 180)
-{
-	long left;
-
-	ASSERT_EQ(0, run("%s load default >/dev/null", svmctl_path()));
-	hot_then_scan(_metadata, self->fd, 0, &left);
-	EXPECT_EQ(0, left);
-	EXPECT_EQ(0, run("grep -qx enabled " SVM_SYSFS "/state"));
 }
 
 TEST_HARNESS_MAIN
