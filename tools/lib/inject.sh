@@ -39,7 +39,8 @@ inject_on() {
 				ret=${fn#*:} fn=${fn%%:*}
 				echo "$fn" >"$d/$k/inject" ||
 					{ echo "inject: fail_function refuses $fn (not ALLOW_ERROR_INJECTION, or its module not loaded)" >&2; return 1; }
-				echo "$ret" >"$d/$k/$fn/retval"
+				# a u64 in the file: -12 is written as 0xfff...f4
+				printf '%#x\n' "$ret" >"$d/$k/$fn/retval"
 			done ;;
 		esac
 	done
