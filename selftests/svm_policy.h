@@ -22,21 +22,28 @@
 
 #define POLICY_MAX_SETS	16
 
+/* Load (or, with @sw, switch to) what @req names; its result is not kept. */
+static inline int policy_run(bool sw, const struct svm_load_req *req)
+{
+	struct svm_policy_res res;
+	int ret;
+
+	ret = sw ? svm_policy_switch(req, &res) : svm_policy_load(req, &res);
+	svm_policy_res_free(&res);
+	return ret;
+}
+
 static inline int policy_op(bool sw, const char *policy, va_list ap)
 {
 	const char *sets[POLICY_MAX_SETS], *s;
 	struct svm_load_req req = { .policy = policy, .sets = sets };
-	struct svm_policy_res res;
-	int ret;
 
 	while ((s = va_arg(ap, const char *))) {
 		if (req.nsets == POLICY_MAX_SETS)
 			return EXIT_USAGE;
 		sets[req.nsets++] = s;
 	}
-	ret = sw ? svm_policy_switch(&req, &res) : svm_policy_load(&req, &res);
-	svm_policy_res_free(&res);
-	return ret;
+	return policy_run(sw, &req);
 }
 
 /*
@@ -76,10 +83,9 @@ int policy_loadf(const char *policy, const char *fmt, ...)
 {
 	const char *sets[POLICY_MAX_SETS];
 	struct svm_load_req req = { .policy = policy, .sets = sets };
-	struct svm_policy_res res;
 	char buf[1024], *tok, *save;
 	va_list ap;
-	int ret, n;
+	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -92,9 +98,7 @@ int policy_loadf(const char *policy, const char *fmt, ...)
 			return EXIT_USAGE;
 		sets[req.nsets++] = tok;
 	}
-	ret = svm_policy_load(&req, &res);
-	svm_policy_res_free(&res);
-	return ret;
+	return policy_run(false, &req);
 }
 
 static inline int policy_no_print(enum libbpf_print_level l, const char *f,

@@ -323,6 +323,38 @@ static long long since(struct __test_metadata *_metadata, const struct snap *s,
 
 /* ---- the tests ------------------------------------------------------------------ */
 
+/*
+ * fail_function, for the tests of paths only a failure reaches: @fn (one
+ * of ours marked ALLOW_ERROR_INJECTION) returns @retval for the tasks that
+ * write 1 to /proc/self/make-it-fail.  -ENOENT when the kernel has no
+ * fail_function (the base kernel; FLAVOR=debug has it).
+ */
+#define FAIL_FN	"/sys/kernel/debug/fail_function"
+
+static int fail_fn_on(const char *fn, const char *retval)
+{
+	char path[128];
+
+	if (access(FAIL_FN "/inject", W_OK))
+		return -ENOENT;
+	if (write_str(FAIL_FN "/inject", fn))
+		return -errno;
+	snprintf(path, sizeof(path), FAIL_FN "/%s/retval", fn);
+	if (write_str(path, retval) ||
+	    write_str(FAIL_FN "/task-filter", "Y") ||
+	    write_str(FAIL_FN "/probability", "100") ||
+	    write_str(FAIL_FN "/interval", "1") ||
+	    write_str(FAIL_FN "/times", "-1"))
+		return -errno;
+	return 0;
+}
+
+static void fail_fn_off(void)
+{
+	write_str(FAIL_FN "/inject", "");
+	write_str(FAIL_FN "/probability", "0");
+}
+
 FIXTURE(thp)
 {
 	struct thp_saved saved;
@@ -348,6 +380,7 @@ FIXTURE_TEARDOWN_PARENT(thp)
 {
 	policy_unload_any();
 	thp_restore(&self->saved);
+	fail_fn_off();		/* a test that died with it armed */
 }
 
 /*
@@ -860,6 +893,135 @@ TEST_F(thp, fork_parent_writes_folio)
 	EXPECT_EQ(0, WEXITSTATUS(status))
 		TH_LOG("the child did not see the data as at fork (exit %d)",
 		       WEXITSTATUS(status));
+	all_expect(_metadata, self->fd0, buf, want, CHUNK);
+}
+
+/*
+ * The start of a fork test whose child only watches: the child waits for a
+ * byte on the pipe, then checks that it still sees @orig (CPU and device
+ * 1) and exits with child_check()'s code.  Returns the child's pid, the
+ * pipe's write end in *@go.
+ */
+static pid_t fork_watcher(const uint64_t *buf, const uint64_t *orig,
+			  size_t len, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char x;
+
+		close(p[1]);
+		if (read(p[0], &x, 1) != 1)
+			_exit(2);
+		_exit(child_check(buf, orig, len, 1));
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+/* Let the watcher check and reap it: its exit code, or -1. */
+static int fork_watcher_end(pid_t pid, int go)
+{
+	int status;
+
+	if (write(go, "g", 1) != 1)
+		return -1;
+	close(go);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A compound device folio that a fork child maps too comes home in 4 KiB
+ * pages (the parent's VMA says MADV_NOHUGEPAGE), by PREFETCH and then by
+ * CPU fault: the folio must be split in both page tables.  Linux 7.3.4's
+ * migrate_vma_pages() splits a 2 MiB source whose destination is 4 KiB
+ * pages with the moving VMA's PMD alone, so the child's PMD migration
+ * entry was left pointing into a split folio (VM_BUG_ON_FOLIO in
+ * remove_migration_pte(); without DEBUG_VM a 4 KiB page mapped as 2 MiB).
+ * Found by svmstress with fail_function, on the way to the device.
+ */
+static void fork_shared_home_4k(struct __test_metadata *_metadata, int fd,
+				bool by_prefetch)
+{
+	uint64_t *buf = buf_map(CHUNK, true), *want = malloc(CHUNK);
+	struct drm_svm_emu_counters c;
+	struct snap s;
+	pid_t pid;
+	int go;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, want);
+	thp_fill(_metadata, buf, want, CHUNK, 0xd000);
+	ASSERT_EQ(0, dev_add_all(fd, buf, want, CHUNK, 1, &c));
+	EXPECT_EQ(1, c.folios_to_dev);
+	pid = fork_watcher(buf, want, CHUNK, &go);
+	ASSERT_GE(pid, 0);
+
+	ASSERT_EQ(0, madvise(buf, CHUNK, MADV_NOHUGEPAGE));
+	snap(0, &s);
+	if (by_prefetch)
+		EXPECT_EQ((long)CHUNK_PAGES,
+			  emu_prefetch(fd, buf, CHUNK, SVM_EXT_LOC_SYSTEM));
+	cpu_expect(_metadata, buf, want, CHUNK);
+	EXPECT_EQ(CHUNK_PAGES, since(_metadata, &s, C_PAGES_FROM));
+	EXPECT_EQ(0, since(_metadata, &s, C_FOLIOS_FROM));
+	EXPECT_EQ(0, fork_watcher_end(pid, go))
+		TH_LOG("the child did not see the data as at fork");
+	all_expect(_metadata, fd, buf, want, CHUNK);
+}
+
+TEST_F(thp, fork_shared_folio_comes_home_in_4k)
+{
+	fork_shared_home_4k(_metadata, self->fd0, true);
+}
+
+/* The same by CPU fault, where the fault's reference changes the path. */
+TEST_F(thp, fork_shared_folio_faults_home_in_4k)
+{
+	fork_shared_home_4k(_metadata, self->fd0, false);
+}
+
+/*
+ * The same bug on the way to the device: a THP shared with a fork child
+ * moves to the device while no 2 MiB device folio is to be had (injected:
+ * svm_ext_devmem_alloc_folio() fails) - 4 KiB device pages, the THP split
+ * in both processes, every word intact in both.
+ */
+TEST_F(thp, fork_shared_thp_to_device_in_4k)
+{
+	uint64_t *buf = buf_map(CHUNK, true), *want = malloc(CHUNK), sum;
+	struct drm_svm_emu_counters c;
+	pid_t pid;
+	int go, ret;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, want);
+	thp_fill(_metadata, buf, want, CHUNK, 0xe000);
+	ret = fail_fn_on("svm_ext_devmem_alloc_folio", "0");
+	if (ret == -ENOENT)
+		SKIP(return, "no fail_function in this kernel (FLAVOR=debug has it)");
+	ASSERT_EQ(0, ret);
+	pid = fork_watcher(buf, want, CHUNK, &go);
+	ASSERT_GE(pid, 0);
+
+	ASSERT_EQ(0, write_str("/proc/self/make-it-fail", "1"));
+	ret = emu_exec1(self->fd0, SVM_EMU_OP_CHECKSUM, buf, CHUNK, 0, 0, &sum,
+			&c);
+	write_str("/proc/self/make-it-fail", "0");
+	fail_fn_off();
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(cpu_checksum(want, CHUNK, 0), sum);
+	EXPECT_EQ(CHUNK_PAGES, c.pages_to_dev);
+	EXPECT_EQ(0, c.folios_to_dev);
+	EXPECT_EQ(0, fork_watcher_end(pid, go))
+		TH_LOG("the child did not see the data as at fork");
 	all_expect(_metadata, self->fd0, buf, want, CHUNK);
 }
 

@@ -420,6 +420,30 @@ struct page *svm_ext_devmem_alloc_folio(struct svm_ext_device_core *core,
 ALLOW_ERROR_INJECTION(svm_ext_devmem_alloc_folio, NULL);
 
 /**
+ * svm_ext_devchunk_put_unused() - give back a chunk a move took in vain
+ * @core: the device
+ * @chunk: what svm_ext_devchunk_get() gave for @range, or NULL
+ * @range: the range
+ *
+ * For a move that took @range's chunk and then placed nothing in it (it
+ * gave up before allocating): the chunk goes back to the free list if it
+ * holds none of @range's pages, as a chunk holding no page must.
+ *
+ * Context: Process context.
+ */
+void svm_ext_devchunk_put_unused(struct svm_ext_device_core *core,
+				 struct svm_ext_devchunk *chunk,
+				 struct svm_ext_range *range)
+{
+	if (!chunk)
+		return;
+	spin_lock_irq(&core->lock);
+	if (chunk->range == range)
+		svm_ext_devchunk_put_empty(core, chunk);
+	spin_unlock_irq(&core->lock);
+}
+
+/**
  * svm_ext_devmem_replica_chunk() - the chunk holding @range's copies on @core
  * @core: the device
  * @range: a read-mostly range

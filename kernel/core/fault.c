@@ -68,7 +68,6 @@
  * the CPU then retries the access.
  */
 #include <linux/delay.h>
-#include <linux/error-injection.h>
 #include <linux/hmm.h>
 #include <linux/mm.h>
 #include <linux/module.h>

@@ -358,6 +358,9 @@ void svm_ext_devpage_init(struct svm_ext_device_core *core, struct page *page,
 struct page *svm_ext_devmem_alloc_folio(struct svm_ext_device_core *core,
 					struct svm_ext_devchunk *chunk,
 					struct svm_ext_range *range);
+void svm_ext_devchunk_put_unused(struct svm_ext_device_core *core,
+				 struct svm_ext_devchunk *chunk,
+				 struct svm_ext_range *range);
 bool svm_ext_devmem_range_empty(struct svm_ext_device_core *core,
 				struct svm_ext_range *range);
 void svm_ext_devmem_count_out(struct svm_ext_range *range, struct page *page,

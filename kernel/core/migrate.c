@@ -55,7 +55,6 @@
  * SVM_EXT_LOC_NONE for several.  Eviction moves pages home by pfn instead,
  * with migrate_device_range(), and needs no mm (DOC: Eviction).
  */
-#include <linux/error-injection.h>
 #include <linux/highmem.h>
 #include <linux/huge_mm.h>
 #include <linux/migrate.h>
@@ -129,6 +128,28 @@ static void svm_ext_mig_drop_dst(struct svm_ext_mig *m, unsigned long npages)
 		m->dst[i] = 0;
 		m->dpages[i] = NULL;
 	}
+}
+
+/*
+ * End a collected window with nothing moved (every page stays where it
+ * was) and free its scratch space: for a window to be collected again
+ * without MIGRATE_VMA_SELECT_COMPOUND.
+ *
+ * Why a 2 MiB source whose destination cannot be 2 MiB takes that detour
+ * instead of going to migrate_vma_pages() with 4 KiB destinations: there
+ * (Linux 7.3.4) the folio is split with the PMD of the moving VMA alone,
+ * while the same folio's PMD in a fork child - a migration entry by then -
+ * is left pointing into the split folio, and finalizing the move maps a
+ * 4 KiB page through it (VM_BUG_ON_FOLIO in remove_migration_pte()).
+ * Collected without COMPOUND, the folio is split by split_folio(), which
+ * remaps every mapping of it.
+ */
+static void svm_ext_mig_abort(struct migrate_vma *args, struct svm_ext_mig *m,
+			      unsigned long npages)
+{
+	svm_ext_mig_drop_dst(m, npages);
+	migrate_vma_finalize(args);
+	kmem_cache_free(svm_ext_mig_cache, m);
 }
 
 /*
@@ -216,6 +237,7 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 	 */
 	if (whole && svm_ext_devmem_range_empty(dst->core, range))
 		flags |= MIGRATE_VMA_SELECT_COMPOUND;
+again:
 	m = svm_ext_mig_setup(&args, vma, start, end, flags, NULL, &ret);
 	if (!m)
 		return ret;
@@ -239,11 +261,17 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			svm_ext_mig_pairs(m, spage, head);
 			m->dst[0] = migrate_pfn(page_to_pfn(head)) |
 				    MIGRATE_PFN_COMPOUND | write;
+		} else if (!here && spage) {
+			/* no 2 MiB folio for a 2 MiB source: split it first */
+			svm_ext_mig_abort(&args, m, npages);
+			svm_ext_devchunk_put_unused(dst->core, chunk, range);
+			chunk = NULL;
+			flags &= ~MIGRATE_VMA_SELECT_COMPOUND;
+			goto again;
 		} else if (!here) {
 			/*
-			 * No 2 MiB folio: 4 KiB pages, and migrate_vma_pages()
-			 * splits the source.  An empty PMD needs every entry
-			 * filled, or none.
+			 * No 2 MiB folio for an empty PMD: 4 KiB pages, every
+			 * entry filled or none.
 			 */
 			for (i = 0; i < npages; i++)
 				m->want[i] = true;
@@ -253,14 +281,11 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 			nr = svm_ext_devmem_alloc_window(dst->core, chunk,
 							 range, start, npages,
 							 m->want, m->dpages);
-			for (i = 0; i < npages; i++) {
-				m->spages[i] = m->dpages[i] && spage ?
-					       spage + i : NULL;
+			for (i = 0; i < npages; i++)
 				if (m->dpages[i])
 					m->dst[i] = migrate_pfn(page_to_pfn(m->dpages[i])) |
 						    write;
-			}
-			if (!spage && nr != npages)
+			if (nr != npages)
 				svm_ext_mig_drop_dst(m, npages);
 		}
 	} else {
@@ -334,19 +359,22 @@ long svm_ext_migrate_to_device(struct svm_ext_range *range,
 /*
  * System pages for the device pages of a window that go home: a 2 MiB
  * folio for a 2 MiB device folio where the allocator has one at hand, else
- * 4 KiB pages (migrate_vma_pages() then splits the device folio).  One bulk
- * allocation for the 4 KiB pages (5x cheaper than a page at a time); it
- * ignores the VMA's NUMA mempolicy, which the kernel does not export a bulk
- * variant for; pages the bulk call could not supply fall back to
- * alloc_page_vma().  Return: whether @fault_page got no destination.
+ * (but for a CPU fault's folio, below) -EAGAIN before anything is
+ * allocated: the window is then collected again without
+ * MIGRATE_VMA_SELECT_COMPOUND (svm_ext_mig_abort() says why).  One
+ * bulk allocation for the 4 KiB pages (5x cheaper than a page at a time);
+ * it ignores the VMA's NUMA mempolicy, which the kernel does not export a
+ * bulk variant for; pages the bulk call could not supply fall back to
+ * alloc_page_vma().  Return: 0 or -EAGAIN; *@fault_page_oom tells whether
+ * @fault_page got no destination.
  */
-static bool svm_ext_mig_sys_alloc(struct svm_ext_mig *m,
-				  struct vm_area_struct *vma,
-				  unsigned long start, unsigned long npages,
-				  u64 keep_mask, struct page *fault_page)
+static int svm_ext_mig_sys_alloc(struct svm_ext_mig *m,
+				 struct vm_area_struct *vma,
+				 unsigned long start, unsigned long npages,
+				 u64 keep_mask, struct page *fault_page,
+				 bool *fault_page_oom)
 {
 	unsigned long want = 0, got, i, j;
-	bool fault_page_oom = false;
 
 	/* the loop below skips the 511 entries after a 2 MiB one */
 	memset(m->want, 0, npages * sizeof(*m->want));
@@ -375,7 +403,15 @@ static bool svm_ext_mig_sys_alloc(struct svm_ext_mig *m,
 			i += SVM_EXT_CHUNK_PAGES - 1;
 			continue;
 		}
-		/* 4 KiB pages for every page of the folio */
+		if (!fault_page)
+			return -EAGAIN;	/* only a whole window is compound */
+		/*
+		 * A CPU fault holds a reference to the folio, so
+		 * migrate_vma_pages() cannot split it: with 4 KiB pages it
+		 * only turns this VMA's PMD into PTEs and moves nothing, and
+		 * svm_ext_cpu_fault() tries again, when the kernel splits the
+		 * PTE-mapped folio with split_folio() (every mapping of it).
+		 */
 		for (j = 0; j < SVM_EXT_CHUNK_PAGES; j++) {
 			m->want[i + j] = true;
 			m->spages[i + j] = spage + j;
@@ -407,7 +443,7 @@ static bool svm_ext_mig_sys_alloc(struct svm_ext_mig *m,
 			m->dst[i] = 0;
 			m->spages[i] = NULL;
 			if (spage == fault_page)
-				fault_page_oom = true;
+				*fault_page_oom = true;
 			continue;
 		}
 		__SetPageLocked(dpage);
@@ -418,7 +454,7 @@ static bool svm_ext_mig_sys_alloc(struct svm_ext_mig *m,
 	/* unused bulk pages (a slot whose source went) go back */
 	while (j < got)
 		__free_page(m->bulk[j++]);
-	return fault_page_oom;
+	return 0;
 }
 
 /**
@@ -461,12 +497,18 @@ long svm_ext_migrate_to_system(struct svm_ext_range *range,
 		return -EINVAL;
 	if (svm_ext_mig_whole(start, npages))
 		flags |= MIGRATE_VMA_SELECT_COMPOUND;
+again:
 	m = svm_ext_mig_setup(&args, vma, start, end, flags, fault_page, &ret);
 	if (!m)
 		return ret;
 
-	fault_page_oom = svm_ext_mig_sys_alloc(m, vma, start, npages,
-					       keep_mask, fault_page);
+	fault_page_oom = false;
+	if (svm_ext_mig_sys_alloc(m, vma, start, npages, keep_mask, fault_page,
+				  &fault_page_oom)) {
+		svm_ext_mig_abort(&args, m, npages);
+		flags &= ~MIGRATE_VMA_SELECT_COMPOUND;
+		goto again;
+	}
 	if (svm_ext_copy_pages(m->dpages, m->spages, npages)) {
 		svm_ext_mig_drop_dst(m, npages);
 		fault_page_oom = fault_page != NULL;

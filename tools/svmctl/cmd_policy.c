@@ -219,6 +219,15 @@ static int do_list(int argc, char **argv)
 
 /* ---------------------------------------------------------------- load */
 
+/* What load and switch both report in --json: where the policy came from and is. */
+static void policy_res_fields(json_writer_t *jw, const struct svm_policy_res *r)
+{
+	jw_string_field(jw, "source", r->source_key);
+	jw_string_field(jw, "path", r->path);
+	jw_string_field(jw, "pin_dir", r->dir);
+	jw_uint_field(jw, "link_id", r->link_id);
+}
+
 static void load_output(const struct svm_policy_res *r)
 {
 	json_writer_t *jw;
@@ -233,10 +242,7 @@ static void load_output(const struct svm_policy_res *r)
 	jw = jw_new(stdout, pretty_output);
 	jw_start_object(jw);
 	jw_string_field(jw, "policy", r->name);
-	jw_string_field(jw, "source", r->source_key);
-	jw_string_field(jw, "path", r->path);
-	jw_string_field(jw, "pin_dir", r->dir);
-	jw_uint_field(jw, "link_id", r->link_id);
+	policy_res_fields(jw, r);
 	jw_bool_field(jw, "params", r->has_params);
 	jw_name(jw, "stale_removed");
 	jw_start_array(jw);
@@ -367,10 +373,7 @@ static void switch_output(const struct svm_policy_res *r)
 	jw_start_object(jw);
 	jw_string_field(jw, "policy", r->name);
 	jw_string_field(jw, "replaced", r->old);
-	jw_string_field(jw, "source", r->source_key);
-	jw_string_field(jw, "path", r->path);
-	jw_string_field(jw, "pin_dir", r->dir);
-	jw_uint_field(jw, "link_id", r->link_id);
+	policy_res_fields(jw, r);
 	if (r->st.count_err)
 		jw_null_field(jw, "enable_count");
 	else

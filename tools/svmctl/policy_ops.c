@@ -32,6 +32,15 @@ static char *res_init(struct svm_policy_res *res)
 	return res->name;
 }
 
+/* The kernel's id of the link @fd, or 0 where it cannot be read (shown as such). */
+static __u32 link_id_of(int fd)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_link_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
 /* Where @p came from, copied: the registry and the file go with the call. */
 static void res_fill(struct svm_policy_res *res, const struct svm_policy *p,
 		     __u32 link_id, bool has_params)
@@ -435,12 +444,11 @@ int svm_policy_load(const struct svm_load_req *req, struct svm_policy_res *res)
 	static const char *const settled[] = { "enabled", "ejected", NULL };
 	char *name = res_init(res), *dir = res->dir, path[1200];
 	struct svm_policy file = {}, *p = NULL;
-	struct bpf_link_info linfo = {};
+	__u32 link_id = 0;
 	struct bpf_object *obj = NULL;
 	struct bpf_map *st_map, *pmap;
 	struct bpf_link *link = NULL;
 	struct svm_registry reg = {};
-	__u32 len = sizeof(linfo);
 	struct svm_status st;
 	bool pinned_dir = false;
 	void *pbuf = NULL;
@@ -532,8 +540,7 @@ int svm_policy_load(const struct svm_load_req *req, struct svm_policy_res *res)
 			goto out;
 		}
 	}
-	if (bpf_link_get_info_by_fd(bpf_link__fd(link), &linfo, &len))
-		linfo.id = 0;
+	link_id = link_id_of(bpf_link__fd(link));
 
 	/* The pins hold the policy from now on. */
 	bpffs_link_release(link);
@@ -559,7 +566,7 @@ int svm_policy_load(const struct svm_load_req *req, struct svm_policy_res *res)
 		       svm_sysfs_root(), st.policy);
 
 	pinned_dir = false;	/* keep it */
-	res_fill(res, p, linfo.id, pmap != NULL);
+	res_fill(res, p, link_id, pmap != NULL);
 	res->collector = autostart_collector();
 	svm_status_read(&res->st);
 	ret = EXIT_OKAY;
@@ -652,12 +659,11 @@ int svm_policy_switch(const struct svm_load_req *req,
 	char *name = res_init(res), *old = res->old, *dir = res->dir;
 	char olddir[512], tmp[1024], path[1200], path2[1200];
 	struct svm_policy file = {}, *p = NULL;
-	struct bpf_link_info linfo = {};
+	__u32 link_id = 0;
 	struct bpf_object *obj = NULL;
 	struct bpf_map *st_map, *pmap;
 	struct bpf_link *fresh = NULL;
 	struct svm_registry reg = {};
-	__u32 len = sizeof(linfo);
 	struct svm_status st;
 	bool tmp_made = false;
 	int ret, err, link_fd = -1;
@@ -737,8 +743,7 @@ int svm_policy_switch(const struct svm_load_req *req,
 			bpf_link__destroy(fresh);
 			goto out;
 		}
-		if (bpf_link_get_info_by_fd(bpf_link__fd(fresh), &linfo, &len))
-			linfo.id = 0;
+		link_id = link_id_of(bpf_link__fd(fresh));
 		bpffs_link_release(fresh);
 	} else {
 		if (bpf_link_update(link_fd, bpf_map__fd(st_map), NULL)) {
@@ -753,8 +758,7 @@ int svm_policy_switch(const struct svm_load_req *req,
 					    old, name);
 			goto out;
 		}
-		if (bpf_link_get_info_by_fd(link_fd, &linfo, &len))
-			linfo.id = 0;
+		link_id = link_id_of(link_fd);
 		snprintf(path, sizeof(path), "%s/link", olddir);
 		snprintf(path2, sizeof(path2), "%s/link", tmp);
 		if (rename(path, path2)) {
@@ -790,7 +794,7 @@ int svm_policy_switch(const struct svm_load_req *req,
 	ret = wait_switched(name, &res->st);
 	if (ret)
 		goto out;
-	res_fill(res, p, linfo.id, pmap != NULL);
+	res_fill(res, p, link_id, pmap != NULL);
 	res->collector = autostart_collector();
 	ret = EXIT_OKAY;
 out:
