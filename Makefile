@@ -196,7 +196,8 @@ _demo:
 # The fuzzers (tools/svmfuzz/fuzz.sh): svmfuzz over every ioctl and sysfs
 # file while every policy takes its turn, then trinity's ioctl fuzzing on the
 # render nodes as nobody.  FUZZ_ARGS go to fuzz.sh (--calls, --seed, --no-chaos,
-# --trinity-calls, --seconds); a kernel report fails the run (tools/vm/run.sh).
+# --trinity-calls, --trinity-seconds, --seconds); a kernel report fails the
+# run (tools/vm/run.sh).
 .PHONY: fuzz _fuzz
 FUZZ_ARGS ?=
 fuzz:
