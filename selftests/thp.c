@@ -560,6 +560,36 @@ TEST_F(thp, cpu_fault_without_thp_falls_back_to_4k)
 }
 
 /*
+ * The same with the CPU's first touch in the middle of the folio: the
+ * kernel splits the PTE-mapped folio during the move and the fault page
+ * goes to a folio of its own.  Linux 7.3.4 then took the old folio, now
+ * the head page's and unlocked, for the fault's locked one and moved it
+ * unlocked (VM_BUG_ON_FOLIO in mem_cgroup_migrate(); found by svmstress
+ * on the debug kernel; kernel/patches/0003).
+ */
+TEST_F(thp, cpu_fault_inside_split_folio)
+{
+	uint64_t *buf = buf_map(CHUNK, true), *want = malloc(CHUNK);
+	struct drm_svm_emu_counters c;
+	size_t w = 300 * PAGE_WORDS + 3;
+	struct snap s;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_NE(NULL, want);
+	thp_fill(_metadata, buf, want, CHUNK, 0x5800);
+	ASSERT_EQ(0, dev_add_all(self->fd0, buf, want, CHUNK, 5, &c));
+	EXPECT_EQ(1, c.folios_to_dev);
+	ASSERT_EQ(0, madvise(buf, CHUNK, MADV_NOHUGEPAGE));
+
+	snap(0, &s);
+	EXPECT_EQ(want[w], buf[w]);
+	EXPECT_EQ(CHUNK_PAGES, since(_metadata, &s, C_PAGES_FROM));
+	cpu_expect(_metadata, buf, want, CHUNK);
+	dev_expect(_metadata, self->fd0, buf, want, CHUNK);
+	cpu_expect(_metadata, buf, want, CHUNK);
+}
+
+/*
  * A window smaller than 2 MiB (granularity 16 pages) over a THP: only
  * those 16 pages move, in 4 KiB pages; the rest stays, intact.
  */
