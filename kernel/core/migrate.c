@@ -261,17 +261,18 @@ again:
 			svm_ext_mig_pairs(m, spage, head);
 			m->dst[0] = migrate_pfn(page_to_pfn(head)) |
 				    MIGRATE_PFN_COMPOUND | write;
-		} else if (!here && spage) {
-			/* no 2 MiB folio for a 2 MiB source: split it first */
+		} else if (!here && spage && chunk) {
+			/* room, but no 2 MiB folio, for a 2 MiB source: split it */
 			svm_ext_mig_abort(&args, m, npages);
 			svm_ext_devchunk_put_unused(dst->core, chunk, range);
 			chunk = NULL;
 			flags &= ~MIGRATE_VMA_SELECT_COMPOUND;
 			goto again;
-		} else if (!here) {
+		} else if (!here && !spage) {
 			/*
 			 * No 2 MiB folio for an empty PMD: 4 KiB pages, every
-			 * entry filled or none.
+			 * entry filled or none.  (A 2 MiB source with no room
+			 * at all does not move, and stays whole.)
 			 */
 			for (i = 0; i < npages; i++)
 				m->want[i] = true;
