@@ -334,19 +334,23 @@ static long long since(struct __test_metadata *_metadata, const struct snap *s,
 static int fail_fn_on(const char *fn, const char *retval)
 {
 	char path[128];
+	int ret;
 
 	if (access(FAIL_FN "/inject", W_OK))
 		return -ENOENT;
-	if (write_str(FAIL_FN "/inject", fn))
-		return -errno;
 	snprintf(path, sizeof(path), FAIL_FN "/%s/retval", fn);
-	if (write_str(path, retval) ||
-	    write_str(FAIL_FN "/task-filter", "Y") ||
-	    write_str(FAIL_FN "/probability", "100") ||
-	    write_str(FAIL_FN "/interval", "1") ||
-	    write_str(FAIL_FN "/times", "-1"))
-		return -errno;
-	return 0;
+	ret = write_str(FAIL_FN "/inject", fn);
+	if (!ret)
+		ret = write_str(path, retval);
+	if (!ret)
+		ret = write_str(FAIL_FN "/task-filter", "Y");
+	if (!ret)
+		ret = write_str(FAIL_FN "/probability", "100");
+	if (!ret)
+		ret = write_str(FAIL_FN "/interval", "1");
+	if (!ret)
+		ret = write_str(FAIL_FN "/times", "-1");
+	return ret;	/* write_str()'s -errno */
 }
 
 static void fail_fn_off(void)
