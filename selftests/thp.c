@@ -851,6 +851,47 @@ static int child_check(const uint64_t *buf, const uint64_t *want, size_t len,
 }
 
 /*
+ * The start of a fork test whose child only watches: the child waits for a
+ * byte on the pipe, then checks that it still sees @orig (CPU and device
+ * 1) and exits with child_check()'s code.  Returns the child's pid, the
+ * pipe's write end in *@go.
+ */
+static pid_t fork_watcher(const uint64_t *buf, const uint64_t *orig,
+			  size_t len, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char x;
+
+		close(p[1]);
+		if (read(p[0], &x, 1) != 1)
+			_exit(2);
+		_exit(child_check(buf, orig, len, 1));
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+/* Let the watcher check and reap it: its exit code, or -1. */
+static int fork_watcher_end(pid_t pid, int go)
+{
+	int status;
+
+	if (write(go, "g", 1) != 1)
+		return -1;
+	close(go);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
  * fork with a compound folio on the device; the child writes, by CPU and
  * by device: the child sees its writes, the parent does not.
  */
@@ -898,7 +939,7 @@ TEST_F(thp, fork_parent_writes_folio)
 	uint64_t *buf = buf_map(CHUNK, true), *want = malloc(CHUNK);
 	uint64_t *orig = malloc(CHUNK);
 	struct drm_svm_emu_counters c;
-	int status, go[2];
+	int go, status;
 	pid_t pid;
 
 	ASSERT_NE(NULL, buf);
@@ -908,73 +949,19 @@ TEST_F(thp, fork_parent_writes_folio)
 	ASSERT_EQ(0, dev_add_all(self->fd0, buf, want, CHUNK, 1, &c));
 	EXPECT_EQ(1, c.folios_to_dev);
 	memcpy(orig, want, CHUNK);
-	ASSERT_EQ(0, pipe(go));
-
-	pid = fork();
+	pid = fork_watcher(buf, orig, CHUNK, &go);
 	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		char x;
 
-		close(go[1]);
-		if (read(go[0], &x, 1) != 1)
-			_exit(2);
-		_exit(child_check(buf, orig, CHUNK, 1));
-	}
-	close(go[0]);
 	ASSERT_EQ(0, dev_add(self->fd0, buf, want, 20 * PAGE_WORDS + 4, 300,
 			     NULL));
 	buf[450 * PAGE_WORDS + 6] += 400;		/* CPU write */
 	want[450 * PAGE_WORDS + 6] += 400;
 	all_expect(_metadata, self->fd0, buf, want, CHUNK);
-	ASSERT_EQ(1, write(go[1], "g", 1));
-	close(go[1]);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
+	status = fork_watcher_end(pid, go);
+	EXPECT_EQ(0, status)
 		TH_LOG("the child did not see the data as at fork (exit %d)",
-		       WEXITSTATUS(status));
+		       status);
 	all_expect(_metadata, self->fd0, buf, want, CHUNK);
-}
-
-/*
- * The start of a fork test whose child only watches: the child waits for a
- * byte on the pipe, then checks that it still sees @orig (CPU and device
- * 1) and exits with child_check()'s code.  Returns the child's pid, the
- * pipe's write end in *@go.
- */
-static pid_t fork_watcher(const uint64_t *buf, const uint64_t *orig,
-			  size_t len, int *go)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe(p))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		char x;
-
-		close(p[1]);
-		if (read(p[0], &x, 1) != 1)
-			_exit(2);
-		_exit(child_check(buf, orig, len, 1));
-	}
-	close(p[0]);
-	*go = p[1];
-	return pid;
-}
-
-/* Let the watcher check and reap it: its exit code, or -1. */
-static int fork_watcher_end(pid_t pid, int go)
-{
-	int status;
-
-	if (write(go, "g", 1) != 1)
-		return -1;
-	close(go);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 /*
