@@ -190,7 +190,7 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 	__u64 start, len, base, vp, lo, hi, rlo, rhi, n, ud, next = 0;
 	struct prefetch_params *p;
 	struct pf_stream *s = NULL;
-	__u32 level, page;
+	__u32 page;
 	__s64 d = 0, sd;
 
 	if (!svm_ext_density_applies(f))
@@ -201,9 +201,15 @@ int BPF_PROG(prefetch_fault, struct svm_ext_fault_ctx *f)
 
 		if (p->threshold >= 1 && p->threshold <= 100)
 			threshold = p->threshold;
-		for (level = 0; level < SVM_EXT_DENSITY_LEVELS; level++)
-			if (kb == 4U << level)
-				max_level = level;
+		/*
+		 * 4 << level KiB: level = log2(kb / 4), the bits of
+		 * kb / 4 - 1.  Computed, not found by a loop over the levels:
+		 * a loop gives max_level one constant per level, and the
+		 * verifier then walks the tree and the stride code once for
+		 * each (430,000 instructions instead of 84,000).
+		 */
+		if (kb >= 4 && kb <= 2048 && !(kb & (kb - 1)))
+			max_level = svm_ext_popcount64(kb / 4 - 1);
 		ahead = p->stride_ahead <= SVM_EXT_CHUNK_PAGES ?
 			p->stride_ahead : PF_STRIDE_AHEAD;
 		if (p->stride_max_kb >= 8 && p->stride_max_kb <= 1024)

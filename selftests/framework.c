@@ -12,6 +12,7 @@
  * refusing a context write, the advise hook, access counters, and the
  * module pinned while attached.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -443,6 +444,107 @@ TEST_F(fw, verifier_refuses_sleepable_hooks)
 	EXPECT_STREQ("enabled", self->s);
 	sys_str("policy", self->s, sizeof(self->s));
 	EXPECT_STREQ("sleepable_init", self->s);
+}
+
+/*
+ * The verifier explores every path of a program up to a limit (1,000,000
+ * instructions processed).  A policy near it stops loading after a small
+ * change or on a kernel whose verifier prunes a little worse, and it loads
+ * slowly: 100,000 instructions take about 1 s on the base kernel under TCG
+ * and 35 s on the debug kernel, where prefetch at 430,000 took 2-3 minutes
+ * per load.  Every shipped policy must verify within a quarter of the
+ * limit, room for its states to grow fourfold.
+ */
+#define VERIFIER_LOG_EACH 4096	/* log_level 4 (statistics) needs a few lines */
+
+/*
+ * Load (not attach) the programs of @obj_path with the verifier's
+ * statistics: 0 with the most instructions any of them took to verify in
+ * *@insns, its name in @prog and the verifier's limit in *@limit; -errno if
+ * the object does not load or a log has no statistics.
+ */
+static int verified_insns(const char *obj_path, long long *insns,
+			  long long *limit, char *prog, size_t prog_len)
+{
+	struct bpf_object *obj = bpf_object__open_file(obj_path, NULL);
+	struct bpf_program *p;
+	size_t nprog = 0, i = 0;
+	long long n, lim;
+	char *logs;
+	int err = 0;
+
+	if (!obj)
+		return -errno;
+	bpf_object__for_each_program(p, obj)
+		nprog++;
+	logs = calloc(nprog ? nprog : 1, VERIFIER_LOG_EACH);
+	if (!logs) {
+		bpf_object__close(obj);
+		return -ENOMEM;
+	}
+	/* the programs of a struct_ops object load together: a log each */
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_log_level(p, 4);
+		bpf_program__set_log_buf(p, logs + i++ * VERIFIER_LOG_EACH,
+					 VERIFIER_LOG_EACH);
+	}
+	*insns = -1;
+	if (!nprog || bpf_object__load(obj)) {
+		err = nprog ? -errno : -ENOENT;
+		goto out;
+	}
+	i = 0;
+	bpf_object__for_each_program(p, obj) {
+		const char *at = strstr(logs + i++ * VERIFIER_LOG_EACH,
+					"processed ");
+
+		if (!at || sscanf(at, "processed %lld insns (limit %lld)", &n,
+				  &lim) != 2) {
+			err = -EPROTO;
+			goto out;
+		}
+		if (n > *insns) {
+			*insns = n;
+			*limit = lim;
+			snprintf(prog, prog_len, "%s", bpf_program__name(p));
+		}
+	}
+out:
+	free(logs);
+	bpf_object__close(obj);
+	return err;
+}
+
+TEST_F_TIMEOUT(fw, every_policy_verifies_in_a_quarter_of_the_limit, 300)
+{
+	const char *dir = build_file("bpf");
+	char path[PATH_MAX], prog[128];
+	long long insns = 0, limit = 0;
+	int policies = 0, err;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	ASSERT_NE(NULL, d) TH_LOG("%s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (l <= 6 || strcmp(de->d_name + l - 6, ".bpf.o"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		err = verified_insns(path, &insns, &limit, prog, sizeof(prog));
+		EXPECT_EQ(0, err) TH_LOG("%s: %s", de->d_name, strerror(-err));
+		if (err)
+			continue;
+		policies++;
+		printf("# %-24s %-28s %7lld insns\n", de->d_name, prog, insns);
+		EXPECT_LE(insns * 4, limit)
+			TH_LOG("%s: %s took %lld of the verifier's %lld instructions",
+			       de->d_name, prog, insns, limit);
+	}
+	closedir(d);
+	/* the shipped policies; an empty directory must not pass */
+	EXPECT_GE(policies, 10);
 }
 
 /* ---- svm_ext_error() blames its caller only ---------------------------- */
