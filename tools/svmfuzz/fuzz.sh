@@ -65,7 +65,9 @@ if [ -z "$POLICIES" ]; then
 fi
 
 run_svmfuzz() {
-	local args=(--calls "$CALLS" --seed "$SEED" --policies "$POLICIES" --svmctl "$SVMCTL")
+	# --verbose: a line every 100,000 calls (a debug-kernel run is an hour)
+	local args=(--calls "$CALLS" --seed "$SEED" --policies "$POLICIES" --svmctl "$SVMCTL"
+		--verbose)
 	[ -n "$SECONDS_LIMIT" ] && args+=(--seconds "$SECONDS_LIMIT")
 	[ "$CHAOS" = 0 ] && args+=(--no-chaos)
 	if [ -n "$INJECT" ]; then
