@@ -451,8 +451,8 @@ TEST_F(fw, verifier_refuses_sleepable_hooks)
  * instructions processed).  A policy near it stops loading after a small
  * change or on a kernel whose verifier prunes a little worse, and it loads
  * slowly: 100,000 instructions take about 1 s on the base kernel under TCG
- * and 35 s on the debug kernel, where prefetch at 430,000 took 2-3 minutes
- * per load.  Every shipped policy must verify within a quarter of the
+ * and about 30 s on the debug kernel (prefetch: 26 s at 84,000, 138 s at
+ * 430,000).  Every shipped policy must verify within a quarter of the
  * limit, room for its states to grow fourfold.
  */
 #define VERIFIER_LOG_EACH 4096	/* log_level 4 (statistics) needs a few lines */

@@ -65,7 +65,7 @@ if [ -z "$POLICIES" ]; then
 fi
 
 run_svmfuzz() {
-	# --verbose: a line every 100,000 calls (a debug-kernel run is an hour)
+	# --verbose: a line every 100,000 calls (a debug-kernel run takes hours)
 	local args=(--calls "$CALLS" --seed "$SEED" --policies "$POLICIES" --svmctl "$SVMCTL"
 		--verbose)
 	[ -n "$SECONDS_LIMIT" ] && args+=(--seconds "$SECONDS_LIMIT")
