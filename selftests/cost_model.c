@@ -3,8 +3,9 @@
  * svm_emu's cost model (kernel/emu/cost.c, DOC: Cost model): every
  * parameter is in sysfs and checked, EXEC's modeled time is exactly the sum
  * the documentation gives (launch, fault batches, read- and write-fault
- * migration, accesses), CPU faults count the pages they bring home for the
- * CPU side, and the fault batch is a bounded parameter that changes what a
+ * migration, accesses), an explicit prefetch costs its call, its bytes and
+ * its evictions and at the defaults takes the card's time, CPU faults count
+ * the pages they bring home for the CPU side, and the fault batch is a bounded parameter that changes what a
  * prefetching policy sees.
  */
 #include <errno.h>
@@ -24,7 +25,8 @@
 static const char *const params[] = {
 	"local_mbps", "host_mbps", "peer_mbps", "h2d_mbps", "h2d_write_mbps",
 	"d2h_mbps", "evict_ns", "fault_ns", "notify_ns", "launch_ns",
-	"cpu_fault_ns", "cpu_fault_mbps", "cpu_mbps",
+	"cpu_fault_ns", "cpu_fault_mbps", "cpu_mbps", "prefetch_h2d_ns",
+	"prefetch_h2d_mbps", "prefetch_d2h_ns", "prefetch_d2h_mbps",
 };
 #define NPARAMS	(sizeof(params) / sizeof(params[0]))
 
@@ -97,7 +99,7 @@ TEST_F(cost, defaults_are_the_h100_fit)
 {
 	static const long long want[NPARAMS] = {
 		3100000, 51000, 450000, 13400, 7800, 9840, 49000, 50000, 0,
-		3500, 5000, 4850, 225000,
+		3500, 5000, 4850, 225000, 78000, 50750, 49000, 16650,
 	};
 	size_t i;
 
@@ -222,6 +224,127 @@ TEST_F(cost, an_eviction_costs_its_operation_and_its_bytes)
 		  c.modeled_ns);
 	EXPECT_EQ(-1, check_pattern(buf, len, 21));
 	munmap(buf, len);
+}
+
+/*
+ * PREFETCH: a call that moves anything costs the fixed part of its
+ * direction, then its pages at that direction's prefetch bandwidth; pages
+ * from a peer go over the peer link and a chunk evicted to make room costs
+ * an eviction.  Round numbers: 2 MiB in 1,024,000 ns to the device,
+ * 2,048,000 ns home, 256,000 ns from the peer, 512,000 ns evicted.
+ */
+TEST_F(cost, a_prefetch_costs_its_call_its_bytes_and_its_evictions)
+{
+	long long total = read_ll("/sys/kernel/svm_ext/devices/0/mem_total");
+	uint64_t ns = ~0ULL;
+	size_t n, len;
+	uint8_t *buf;
+	int fd1;
+
+	ASSERT_GE(total, 2LL * CHUNK);
+	n = total / CHUNK;
+	len = (n + 1) * CHUNK;
+	buf = map_chunk_aligned(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
+	fill_pattern(buf, len, 33);
+	ASSERT_EQ(0, set_param(self, "prefetch_h2d_ns", 300000));
+	ASSERT_EQ(0, set_param(self, "prefetch_h2d_mbps", 2048));
+	ASSERT_EQ(0, set_param(self, "prefetch_d2h_ns", 200000));
+	ASSERT_EQ(0, set_param(self, "prefetch_d2h_mbps", 1024));
+	ASSERT_EQ(0, set_param(self, "peer_mbps", 8192));
+	ASSERT_EQ(0, set_param(self, "evict_ns", 500000));
+	ASSERT_EQ(0, set_param(self, "d2h_mbps", 4096));
+
+	/* two chunks to the device in one call: one call, 4 MiB */
+	ASSERT_EQ(2 * CHUNK / PAGE,
+		  emu_prefetch_modeled(self->fd, buf, 2 * CHUNK, 0, &ns));
+	EXPECT_EQ(300000 + 2 * 1024000, ns);
+	/* already there: nothing moved, nothing charged */
+	ASSERT_EQ(0, emu_prefetch_modeled(self->fd, buf, 2 * CHUNK, 0, &ns));
+	EXPECT_EQ(0, ns);
+	/* home: the other direction's call and rate */
+	ASSERT_EQ(2 * CHUNK / PAGE,
+		  emu_prefetch_modeled(self->fd, buf, 2 * CHUNK,
+				       SVM_EXT_LOC_SYSTEM, &ns));
+	EXPECT_EQ(200000 + 2 * 2048000, ns);
+
+	/* fill the device, then one chunk more evicts one */
+	ASSERT_EQ(n * CHUNK / PAGE,
+		  emu_prefetch_modeled(self->fd, buf, n * CHUNK, 0, &ns));
+	EXPECT_EQ(300000 + n * 1024000, ns);
+	ASSERT_EQ(CHUNK / PAGE,
+		  emu_prefetch_modeled(self->fd, buf + n * CHUNK, CHUNK, 0,
+				       &ns));
+	EXPECT_EQ(300000 + 1024000 + 500000 + 512000, ns);
+
+	/* device 1 takes the last chunk from device 0 over the peer link */
+	fd1 = emu_open(1);
+	ASSERT_GE(fd1, 0);
+	ASSERT_EQ(0, emu_bind(fd1));
+	ASSERT_EQ(CHUNK / PAGE,
+		  emu_prefetch_modeled(self->fd, buf + n * CHUNK, CHUNK, 1,
+				       &ns));
+	EXPECT_EQ(300000 + 256000, ns);
+	EXPECT_EQ(-1, check_pattern(buf, len, 33));
+	close(fd1);
+	munmap(buf, len);
+}
+
+/*
+ * At the defaults, PREFETCH takes what cudaMemPrefetchAsync() took on the
+ * H100 (docs/bench.md, "The fit"): 2 MiB to the device 117-121 us, home
+ * 175-176 us, one chunk at a time; in bulk the bytes beyond the first chunk
+ * go at 50.7-50.8 GB/s to the device and 16.3-17.0 GB/s home.
+ */
+TEST_F(cost, prefetch_defaults_take_the_cards_time)
+{
+	const size_t bulk = 16 * CHUNK;
+	uint64_t one_in, one_out, bulk_in, bulk_out;
+	double gbs_in, gbs_out;
+	uint8_t *buf;
+	size_t i;
+
+	/* another test may have changed them: a fresh module has defaults */
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
+	for (i = 0; i < NPARAMS; i++)
+		self->saved[i] = read_ll(param_path(self, params[i]));
+	self->fd = emu_open(0);
+	ASSERT_GE(self->fd, 0);
+	ASSERT_EQ(0, emu_bind(self->fd));
+	buf = map_chunk_aligned(bulk + CHUNK, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, buf);
+	fill_pattern(buf, bulk + CHUNK, 34);
+
+	ASSERT_EQ(CHUNK / PAGE, emu_prefetch_modeled(self->fd, buf, CHUNK, 0,
+						     &one_in));
+	ASSERT_EQ(CHUNK / PAGE,
+		  emu_prefetch_modeled(self->fd, buf, CHUNK,
+				       SVM_EXT_LOC_SYSTEM, &one_out));
+	ASSERT_EQ(bulk / PAGE, emu_prefetch_modeled(self->fd, buf + CHUNK,
+						    bulk, 0, &bulk_in));
+	ASSERT_EQ(bulk / PAGE,
+		  emu_prefetch_modeled(self->fd, buf + CHUNK, bulk,
+				       SVM_EXT_LOC_SYSTEM, &bulk_out));
+	EXPECT_GE(one_in, 117000);
+	EXPECT_LE(one_in, 121000);
+	/* 174,955 ns: the fixed part is rounded to the microsecond */
+	EXPECT_GE(one_out, 174000);
+	EXPECT_LE(one_out, 176000);
+	gbs_in = (double)(bulk - CHUNK) / (bulk_in - one_in);
+	gbs_out = (double)(bulk - CHUNK) / (bulk_out - one_out);
+	EXPECT_GE(gbs_in, 50.7);
+	EXPECT_LE(gbs_in, 50.8);
+	EXPECT_GE(gbs_out, 16.3);
+	EXPECT_LE(gbs_out, 17.0);
+	ksft_print_msg("figure: modeled PREFETCH at the defaults: 2 MiB to the device %.1f us, home %.1f us; 32 MiB to the device %.2f ms (%.1f GB/s), home %.2f ms (%.1f GB/s)\n",
+		       one_in / 1e3, one_out / 1e3, bulk_in / 1e6,
+		       (double)bulk / bulk_in, bulk_out / 1e6,
+		       (double)bulk / bulk_out);
+	EXPECT_EQ(-1, check_pattern(buf, bulk + CHUNK, 34));
+	munmap(buf, bulk + CHUNK);
 }
 
 /* A CPU fault counts the pages it brought home, for the CPU side. */

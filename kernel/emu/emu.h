@@ -38,6 +38,11 @@
  * @cpu_fault_mbps: migration device -> host that CPU faults cause (CPU
  *	side, from the cpu_fault_pages counter)
  * @cpu_mbps: the CPU touching a page in system memory, per 4 KiB (CPU side)
+ * @prefetch_h2d_ns: one explicit prefetch to a device that moves anything
+ * @prefetch_h2d_mbps: explicit prefetch host -> device
+ * @prefetch_d2h_ns: one explicit prefetch to system memory that moves
+ *	anything
+ * @prefetch_d2h_mbps: explicit prefetch device -> host
  */
 struct svm_emu_cost {
 	u64 local_mbps;
@@ -53,6 +58,10 @@ struct svm_emu_cost {
 	u64 cpu_fault_ns;
 	u64 cpu_fault_mbps;
 	u64 cpu_mbps;
+	u64 prefetch_h2d_ns;
+	u64 prefetch_h2d_mbps;
+	u64 prefetch_d2h_ns;
+	u64 prefetch_d2h_mbps;
 };
 
 /**
@@ -150,6 +159,8 @@ u64 svm_emu_cost_access(const struct svm_emu_cost *c, enum svm_ext_map_kind k,
 			u64 bytes);
 u64 svm_emu_cost_faults(const struct svm_emu_cost *c,
 			const struct svm_ext_fault_stats *st, u64 pages_in_write);
+u64 svm_emu_cost_prefetch(const struct svm_emu_cost *c,
+			  const struct svm_ext_fault_stats *st);
 u64 svm_emu_link_bw(struct svm_ext_device *sdev, u32 to);
 extern const struct attribute_group svm_emu_cost_group;
 

@@ -150,21 +150,23 @@ int svm_emu_ioctl_prefetch(struct drm_device *drm, void *data,
 {
 	struct drm_svm_emu_prefetch *args = data;
 	struct svm_emu_file *ef = file->driver_priv;
+	struct svm_ext_fault_stats st = { 0 };
 	struct svm_ext_binding *b;
 	long moved;
 	int ret = 0;
 
-	if (args->flags || args->reserved[0] || args->reserved[1] ||
+	if (args->flags || args->reserved ||
 	    !svm_emu_span_ok(args->addr, args->length) ||
 	    args->loc == SVM_EXT_LOC_NONE)
 		return -EINVAL;
 	b = svm_emu_get_binding(ef, &ret);
 	if (!b)
 		return ret;
-	moved = svm_ext_prefetch(b, args->addr, args->length, args->loc, NULL);
+	moved = svm_ext_prefetch(b, args->addr, args->length, args->loc, &st);
 	up_read(&ef->sem);
 	if (moved < 0)
 		return moved;
 	args->pages_moved = moved;
+	args->modeled_ns = svm_emu_cost_prefetch(&ef->edev->cost, &st);
 	return 0;
 }

@@ -161,7 +161,8 @@ int emu_get_attr(int fd, void *addr, uint64_t len,
 	return ioctl(fd, DRM_IOCTL_SVM_EMU_GET_ATTR, out) ? -errno : 0;
 }
 
-long emu_prefetch(int fd, void *addr, uint64_t len, uint32_t loc)
+long emu_prefetch_modeled(int fd, void *addr, uint64_t len, uint32_t loc,
+			  uint64_t *modeled_ns)
 {
 	struct drm_svm_emu_prefetch p = {
 		.addr = (uintptr_t)addr,
@@ -171,7 +172,14 @@ long emu_prefetch(int fd, void *addr, uint64_t len, uint32_t loc)
 
 	if (ioctl(fd, DRM_IOCTL_SVM_EMU_PREFETCH, &p))
 		return -errno;
+	if (modeled_ns)
+		*modeled_ns = p.modeled_ns;
 	return (long)p.pages_moved;
+}
+
+long emu_prefetch(int fd, void *addr, uint64_t len, uint32_t loc)
+{
+	return emu_prefetch_modeled(fd, addr, len, loc, NULL);
 }
 
 uint64_t cpu_checksum(const void *buf, size_t len, size_t stride)

@@ -37,6 +37,9 @@ int emu_get_attr(int fd, void *addr, uint64_t len,
 		 struct drm_svm_emu_get_attr *out);
 /* Prefetch to loc; pages moved (>= 0) or -errno. */
 long emu_prefetch(int fd, void *addr, uint64_t len, uint32_t loc);
+/* the same, and the move's time in the device's cost model */
+long emu_prefetch_modeled(int fd, void *addr, uint64_t len, uint32_t loc,
+			  uint64_t *modeled_ns);
 
 /* The device checksum (FNV-1a over 64-bit words), computed by the CPU. */
 uint64_t cpu_checksum(const void *buf, size_t len, size_t stride);

@@ -736,13 +736,14 @@ static enum fz_op fz_prefetch(struct fz_worker *w)
 	p.addr = sp.addr;
 	p.length = sp.len;
 	p.loc = gen_loc(w, &hard, false);
-	p.pages_moved = fz_next(g);	/* an output: ignored on the way in */
+	p.pages_moved = fz_next(g);	/* outputs: ignored on the way in */
+	p.modeled_ns = fz_next(g);
 	if (fz_one_in(g, 30)) {
 		p.flags = nonzero_bit(w);
 		add(&hard, EINVAL);
 	}
 	if (fz_one_in(g, 30)) {
-		p.reserved[fz_below(g, 2)] = fz_edge(g) | 1;
+		p.reserved = fz_edge(g) | 1;
 		add(&hard, EINVAL);
 	}
 	need_bound(w, slot, &hard);

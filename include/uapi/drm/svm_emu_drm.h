@@ -271,6 +271,11 @@ struct drm_svm_emu_get_attr {
  * @loc: in: a device index or SVM_EXT_LOC_SYSTEM
  * @flags: in: must be 0
  * @pages_moved: out
+ * @modeled_ns: out: the move's time in the cost model of the device the
+ *	call was made on (kernel/emu/cost.c): a fixed cost per call that
+ *	moved anything, the pages over the explicit-prefetch bandwidth of
+ *	their direction, and what any eviction it caused cost; ignored on
+ *	the way in
  * @reserved: must be 0
  *
  * Pages that cannot move (shared or file mappings, pinned) stay and work in
@@ -286,7 +291,8 @@ struct drm_svm_emu_prefetch {
 	__u32 loc;
 	__u32 flags;
 	__u64 pages_moved;
-	__u64 reserved[2];
+	__u64 modeled_ns;
+	__u64 reserved;
 };
 
 #define DRM_SVM_EMU_INFO	0x00
