@@ -139,6 +139,7 @@ struct opt_rates {
 	uint64_t launch_ns;			/* per device access */
 	uint64_t cpu_fault_ns, cpu_fault_mbps;	/* the CPU side: runner.c */
 	uint64_t cpu_mbps;
+	uint64_t fault_ns;			/* per device fault batch */
 };
 
 /*

@@ -80,12 +80,12 @@ int dev_rates(unsigned int dev, struct opt_rates *c)
 	static const char *const names[] = {
 		"local_mbps", "host_mbps", "peer_mbps", "h2d_mbps", "d2h_mbps",
 		"evict_ns", "launch_ns", "cpu_fault_ns", "cpu_fault_mbps",
-		"cpu_mbps",
+		"cpu_mbps", "fault_ns",
 	};
 	uint64_t *fields[] = {
 		&c->local_mbps, &c->host_mbps, &c->peer_mbps, &c->h2d_mbps,
 		&c->d2h_mbps, &c->evict_ns, &c->launch_ns, &c->cpu_fault_ns,
-		&c->cpu_fault_mbps, &c->cpu_mbps,
+		&c->cpu_fault_mbps, &c->cpu_mbps, &c->fault_ns,
 	};
 	char path[128];
 	struct stat st;

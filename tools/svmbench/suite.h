@@ -21,6 +21,7 @@ struct row {
 	uint64_t min;		/* Belady's MIN misses, summed over devices */
 	uint64_t lru;		/* LRU on the same traces (reference) */
 	uint64_t opt_ns;	/* the cost model's optimum, summed over devices */
+	uint64_t fault_ns;	/* the devices' cost of one fault batch */
 	struct run_result r;
 	const char *state;	/* "ok", "ejected" (policy ejected during it), "failed" */
 };
@@ -41,6 +42,10 @@ double row_loads(const struct row *r);
 double row_x_min(const struct row *r);
 /* modeled time / the optimum's (0 when the optimum is 0). */
 double row_x_opt(const struct row *r);
+/* Modeled device time less its fault service, over OPT (which has none). */
+double row_x_opt_less_faults(const struct row *r);
+/* The fault service in the modeled time: faults x fault_ns. */
+uint64_t row_fault_service_ns(const struct row *r);
 
 void report_table(const struct report *rep, FILE *f);
 int report_csv(const struct report *rep, const char *path);
