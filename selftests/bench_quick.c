@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include "svm_harness.h"
 #include "svm_user.h"
 
@@ -95,19 +93,11 @@ static void bench_path(char *path, size_t len)
 /* GPU 0's cost of one fault batch (sysfs cost/fault_ns), or -1 */
 static long long gpu0_fault_ns(void)
 {
-	char path[96];
-	struct stat st;
-	int fd = emu_open(0);
+	char dir[96], path[128];
 
-	if (fd < 0)
+	if (emu_cost_dir(0, dir, sizeof(dir)))
 		return -1;
-	if (fstat(fd, &st)) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/cost/fault_ns",
-		 major(st.st_rdev), minor(st.st_rdev));
+	snprintf(path, sizeof(path), "%s/fault_ns", dir);
 	return read_ll(path);
 }
 

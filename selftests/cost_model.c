@@ -5,16 +5,14 @@
  * the documentation gives (launch, fault batches, read- and write-fault
  * migration, accesses), an explicit prefetch costs its call, its bytes and
  * its evictions and at the defaults takes the card's time, CPU faults count
- * the pages they bring home for the CPU side, and the fault batch is a bounded parameter that changes what a
- * prefetching policy sees.
+ * the pages they bring home for the CPU side, and the fault batch is a
+ * bounded parameter that changes what a prefetching policy sees.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "svm_harness.h"
 #include "svm_policy.h"
@@ -62,16 +60,13 @@ static int set_param(FIXTURE_DATA(cost) *self, const char *name,
 
 FIXTURE_SETUP(cost)
 {
-	struct stat st;
 	size_t i;
 
 	policy_unload_any();
 	self->fd = emu_open(0);
 	ASSERT_GE(self->fd, 0);
 	ASSERT_EQ(0, emu_bind(self->fd));
-	ASSERT_EQ(0, fstat(self->fd, &st));
-	snprintf(self->dir, sizeof(self->dir), "/sys/dev/char/%u:%u/device/cost",
-		 major(st.st_rdev), minor(st.st_rdev));
+	ASSERT_EQ(0, emu_cost_dir(0, self->dir, sizeof(self->dir)));
 	for (i = 0; i < NPARAMS; i++) {
 		self->saved[i] = read_ll(param_path(self, params[i]));
 		ASSERT_GE(self->saved[i], 0) TH_LOG("%s", pname(i));
@@ -94,6 +89,28 @@ FIXTURE_TEARDOWN(cost)
 		close(self->fd);
 }
 
+/*
+ * Another test may have changed the parameters: reload svm_emu, whose fresh
+ * devices have the defaults, and keep those to restore at teardown.
+ * 0, or -1 if the module or the device did not come back.
+ */
+static int fresh_module(FIXTURE_DATA(cost) *self)
+{
+	size_t i;
+
+	close(self->fd);
+	self->fd = -1;
+	if (emu_reload("ndevices=2 mem_mb=64"))
+		return -1;
+	self->fd = emu_open(0);
+	if (self->fd < 0 || emu_bind(self->fd))
+		return -1;
+	for (i = 0; i < NPARAMS; i++)
+		self->saved[i] = read_ll(param_path(self, params[i]));
+	self->batch = read_ll(FAULT_BATCH);
+	return 0;
+}
+
 /* The defaults are the H100 fit that docs/bench.md and cost.c state. */
 TEST_F(cost, defaults_are_the_h100_fit)
 {
@@ -103,20 +120,10 @@ TEST_F(cost, defaults_are_the_h100_fit)
 	};
 	size_t i;
 
-	/* another test may have changed them: a fresh module has defaults */
-	close(self->fd);
-	self->fd = -1;
-	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
+	ASSERT_EQ(0, fresh_module(self));
 	for (i = 0; i < NPARAMS; i++)
-		EXPECT_EQ(want[i], read_ll(param_path(self, params[i])))
-			TH_LOG("%s", pname(i));
-	EXPECT_EQ(256, read_ll(FAULT_BATCH));
-	self->fd = emu_open(0);
-	ASSERT_GE(self->fd, 0);
-	ASSERT_EQ(0, emu_bind(self->fd));
-	for (i = 0; i < NPARAMS; i++)
-		self->saved[i] = want[i];
-	self->batch = 256;
+		EXPECT_EQ(want[i], self->saved[i]) TH_LOG("%s", pname(i));
+	EXPECT_EQ(256, self->batch);
 }
 
 /* Every parameter: numbers up to 2^40, nothing else, and it sticks. */
@@ -302,17 +309,8 @@ TEST_F(cost, prefetch_defaults_take_the_cards_time)
 	uint64_t one_in, one_out, bulk_in, bulk_out;
 	double gbs_in, gbs_out;
 	uint8_t *buf;
-	size_t i;
 
-	/* another test may have changed them: a fresh module has defaults */
-	close(self->fd);
-	self->fd = -1;
-	ASSERT_EQ(0, emu_reload("ndevices=2 mem_mb=64"));
-	for (i = 0; i < NPARAMS; i++)
-		self->saved[i] = read_ll(param_path(self, params[i]));
-	self->fd = emu_open(0);
-	ASSERT_GE(self->fd, 0);
-	ASSERT_EQ(0, emu_bind(self->fd));
+	ASSERT_EQ(0, fresh_module(self));
 	buf = map_chunk_aligned(bulk + CHUNK, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, buf);

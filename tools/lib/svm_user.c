@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "svm_user.h"
@@ -159,6 +160,24 @@ int emu_get_attr(int fd, void *addr, uint64_t len,
 	out->addr = (uintptr_t)addr;
 	out->length = len;
 	return ioctl(fd, DRM_IOCTL_SVM_EMU_GET_ATTR, out) ? -errno : 0;
+}
+
+int emu_cost_dir(unsigned int dev, char *buf, size_t len)
+{
+	struct stat st;
+	int fd = emu_open(dev), n;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	n = snprintf(buf, len, "/sys/dev/char/%u:%u/device/cost",
+		     major(st.st_rdev), minor(st.st_rdev));
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 long emu_prefetch_modeled(int fd, void *addr, uint64_t len, uint32_t loc,

@@ -35,6 +35,8 @@ int emu_set_attr(int fd, void *addr, uint64_t len, uint32_t type,
 		 uint64_t value);
 int emu_get_attr(int fd, void *addr, uint64_t len,
 		 struct drm_svm_emu_get_attr *out);
+/* GPU dev's cost model directory in sysfs (cost/ of its render node). */
+int emu_cost_dir(unsigned int dev, char *buf, size_t len);
 /* Prefetch to loc; pages moved (>= 0) or -errno. */
 long emu_prefetch(int fd, void *addr, uint64_t len, uint32_t loc);
 /* the same, and the move's time in the device's cost model */

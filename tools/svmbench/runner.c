@@ -23,8 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,24 +85,16 @@ int dev_rates(unsigned int dev, struct opt_rates *c)
 		&c->d2h_mbps, &c->evict_ns, &c->launch_ns, &c->cpu_fault_ns,
 		&c->cpu_fault_mbps, &c->cpu_mbps, &c->fault_ns,
 	};
-	char path[128];
-	struct stat st;
+	char dir[96], path[128];
 	size_t i;
-	int fd = emu_open(dev);
+	int ret = emu_cost_dir(dev, dir, sizeof(dir));
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
+	if (ret)
+		return ret;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		long long v;
 
-		snprintf(path, sizeof(path),
-			 "/sys/dev/char/%u:%u/device/cost/%s",
-			 major(st.st_rdev), minor(st.st_rdev), names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		v = read_ll(path);
 		if (v < 0)
 			return -ENOENT;
